@@ -1,0 +1,65 @@
+"""Dates with a precision: sources often say only "in June" or "in 2022".
+
+The rule, shown to readers on the about page: a date known to the month or the year is stored as
+the first day of that period together with its precision; it is shown only to the precision known
+("June 2024", never "1 June 2024"); positions are ordered and computed by the stored date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+
+class DatePrecision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def period_start(value: dt.date, precision: DatePrecision) -> dt.date:
+    """The stored form of a date known only to `precision`."""
+    if precision is DatePrecision.YEAR:
+        return value.replace(month=1, day=1)
+    if precision is DatePrecision.MONTH:
+        return value.replace(day=1)
+    return value
+
+
+def is_period_start(value: dt.date, precision: DatePrecision) -> bool:
+    return period_start(value, precision) == value
+
+
+def format_date(value: dt.date, precision: DatePrecision | str = DatePrecision.DAY) -> str:
+    """Show only what is known: '3 June 2024', 'June 2024' or '2024'."""
+    precision = DatePrecision(precision)
+    if precision is DatePrecision.YEAR:
+        return f"{value.year}"
+    if precision is DatePrecision.MONTH:
+        return f"{value:%B} {value.year}"
+    return f"{value.day} {value:%B} {value.year}"
+
+
+def iso_with_precision(value: dt.date, precision: DatePrecision | str) -> str:
+    """ISO 8601 truncated to the precision known: '2024-06-03', '2024-06' or '2024'."""
+    precision = DatePrecision(precision)
+    if precision is DatePrecision.YEAR:
+        return f"{value.year:04d}"
+    if precision is DatePrecision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+class InvalidDate(ValueError):
+    """A query or form date that is not a real calendar date in YYYY-MM-DD form."""
+
+
+def parse_iso_date(raw: str, *, field: str) -> dt.date:
+    """Parse a strict YYYY-MM-DD date, with a message a reader can act on."""
+    text = raw.strip()
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        raise InvalidDate(f"{field} must be a date in the form YYYY-MM-DD, not {raw!r}.")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidDate(f"{field}: {raw!r} is not a real calendar date.") from None

@@ -1,0 +1,63 @@
+"""The engine, the session factory, and the request's session dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.settings import Settings
+
+
+def make_engine(settings: Settings, **overrides: Any) -> Engine:
+    url = settings.sqlalchemy_url
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **overrides)
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    options: dict[str, Any] = {
+        # A connection killed by a database restart is noticed and replaced, not handed out.
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "max_overflow": 5,
+        # A full pool waits briefly, then fails (503) instead of hanging the request.
+        "pool_timeout": 5,
+        "connect_args": {
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            "connect_timeout": 5,
+        },
+    }
+    options.update(overrides)
+    return create_engine(url, **options)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # Foreign keys are off by default in SQLite; WAL lets readers and one writer overlap.
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed once if the handler succeeds, rolled back otherwise."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,329 @@
+"""Demo data: the positions reported in the AP article in ../shared/seeds/ (January 2025).
+
+Faithful to the article: its parties, the demands it names, its speakers, its own quotes (only
+where it has them) and dates at the precision it gives. "In June" is a month; the initial
+"peace formula" is known to the year (2022); positions the article reports without a date are
+dated to the article itself (January 2025, to the month), which is when the source says they held.
+Everything is written through the one write path, as the system user, so it has revisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.dates import DatePrecision
+from app.demands.service import DemandFields, create_demand
+from app.models import Party, PartyKind, SourceKind
+from app.parties.service import PartyFields, create_party
+from app.sources.service import SourceFields, source_for
+from app.stances import Stance
+from app.statements.service import StatementFields, create_statement
+from app.users.service import system_user
+
+ARTICLE = SourceFields(
+    url="https://www.inkl.com/news/challenges-and-prospects-for-ukraine-peace-talks",
+    title="Challenges And Prospects For Ukraine Peace Talks",
+    publisher="Associated Press",
+    # The article names no date of its own. Trump "prepares to take office", the lead photo is
+    # from 9 January 2025 and Biden's energy sanctions came "last week": January 2025.
+    published_on=dt.date(2025, 1, 1),
+    published_on_precision=DatePrecision.MONTH,
+    kind=SourceKind.NEWS_REPORT,
+)
+
+PARTIES = [
+    PartyFields(
+        slug="russia",
+        name="Russia",
+        short_name="Russia",
+        kind=PartyKind.STATE,
+        colour="#b03a2e",
+        description="Controls about a fifth of Ukrainian territory, including Crimea.",
+    ),
+    PartyFields(
+        slug="ukraine",
+        name="Ukraine",
+        short_name="Ukraine",
+        kind=PartyKind.STATE,
+        colour="#1f5fa8",
+        description="Seeks strong security guarantees as the key element of any peace deal.",
+    ),
+    PartyFields(
+        slug="united-states",
+        name="United States",
+        short_name="U.S.",
+        kind=PartyKind.STATE,
+        colour="#4a4a8c",
+        description="The outgoing Biden administration and President-elect Trump's team.",
+    ),
+    PartyFields(
+        slug="european-allies",
+        name="European allies",
+        short_name="Europe",
+        kind=PartyKind.BLOC,
+        colour="#1d7a5f",
+        description="Ukraine's Western partners in Europe.",
+    ),
+]
+
+DEMANDS = [
+    DemandFields(
+        slug="nato-renunciation",
+        title="Ukraine renounces its NATO membership bid",
+        description="Including Western guarantees that Ukraine will never be invited to join.",
+    ),
+    DemandFields(
+        slug="withdrawal-from-four-regions",
+        title="Ukraine withdraws from Donetsk, Luhansk, Zaporizhzhia and Kherson",
+        description="The four regions Russia illegally annexed in September 2022.",
+    ),
+    DemandFields(
+        slug="recognition-of-territorial-gains",
+        title="A deal recognises Russia's territorial gains (the “realities on the ground”)",
+    ),
+    DemandFields(
+        slug="russian-withdrawal",
+        title="Russia withdraws from all occupied territories",
+    ),
+    DemandFields(
+        slug="security-guarantees",
+        title="Strong Western security guarantees for Ukraine",
+    ),
+    DemandFields(
+        slug="sanctions-relief",
+        title="Western sanctions on Russia are lifted",
+    ),
+    DemandFields(
+        slug="temporary-ceasefire",
+        title="A temporary ceasefire before a full agreement",
+    ),
+    DemandFields(
+        slug="western-peacekeepers",
+        title="Western troops deployed to Ukraine as peacekeepers",
+    ),
+    DemandFields(
+        slug="language-education-culture",
+        title="Ukraine adopts language, education and cultural policies friendly to Moscow",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoStatement:
+    party: str
+    demand: str
+    stance: Stance
+    stated_on: dt.date
+    precision: DatePrecision
+    summary: str
+    speaker: str | None = None
+    quote: str | None = None
+
+
+JUNE_2024 = dt.date(2024, 6, 1)
+JANUARY_2025 = dt.date(2025, 1, 1)
+MONTH, YEAR = DatePrecision.MONTH, DatePrecision.YEAR
+
+STATEMENTS = [
+    DemoStatement(
+        "ukraine",
+        "russian-withdrawal",
+        Stance.INSISTS,
+        dt.date(2022, 1, 1),
+        YEAR,
+        "Zelenskyy's initial “peace formula” demanded Russia's full withdrawal from all "
+        "occupied territories.",
+        speaker="Volodymyr Zelenskyy",
+        quote="peace formula",
+    ),
+    DemoStatement(
+        "russia",
+        "nato-renunciation",
+        Stance.INSISTS,
+        JUNE_2024,
+        MONTH,
+        "Putin emphasized that Ukraine must renounce its NATO bid.",
+        speaker="Vladimir Putin",
+    ),
+    DemoStatement(
+        "russia",
+        "withdrawal-from-four-regions",
+        Stance.INSISTS,
+        JUNE_2024,
+        MONTH,
+        "Putin emphasized that Ukraine must fully withdraw its forces from Donetsk, Luhansk, "
+        "Zaporizhzhia and Kherson.",
+        speaker="Vladimir Putin",
+    ),
+    DemoStatement(
+        "ukraine",
+        "russian-withdrawal",
+        Stance.OPEN,
+        JANUARY_2025,
+        MONTH,
+        "Zelenskyy softened his position as Moscow made gains: Russia's full retreat is no "
+        "longer a condition for talks.",
+        speaker="Volodymyr Zelenskyy",
+    ),
+    DemoStatement(
+        "russia",
+        "recognition-of-territorial-gains",
+        Stance.INSISTS,
+        JANUARY_2025,
+        MONTH,
+        "Putin declared readiness for talks but said any deal must respect the “realities on "
+        "the ground”, that is, Russia's land gains.",
+        speaker="Vladimir Putin",
+        quote="realities on the ground",
+    ),
+    DemoStatement(
+        "russia",
+        "sanctions-relief",
+        Stance.INSISTS,
+        JANUARY_2025,
+        MONTH,
+        "Moscow wants the West to lift the sanctions that limit its access to global markets.",
+    ),
+    DemoStatement(
+        "russia",
+        "temporary-ceasefire",
+        Stance.REJECTS,
+        JANUARY_2025,
+        MONTH,
+        "Putin rejected a temporary truce: a break in the fighting would let Ukraine get "
+        "reinforcements and supplies while Russian troops press an offensive.",
+        speaker="Vladimir Putin",
+    ),
+    DemoStatement(
+        "russia",
+        "language-education-culture",
+        Stance.INSISTS,
+        JANUARY_2025,
+        MONTH,
+        "Putin wants Kyiv to accept language, education and cultural policies ensuring "
+        "friendly policies toward Moscow.",
+        speaker="Vladimir Putin",
+    ),
+    DemoStatement(
+        "ukraine",
+        "nato-renunciation",
+        Stance.REJECTS,
+        JANUARY_2025,
+        MONTH,
+        "Ukraine has rejected Russia's demand that it renounce its NATO bid.",
+    ),
+    DemoStatement(
+        "ukraine",
+        "withdrawal-from-four-regions",
+        Stance.REJECTS,
+        JANUARY_2025,
+        MONTH,
+        "Ukraine has rejected Russia's demand that it withdraw from the four annexed regions.",
+    ),
+    DemoStatement(
+        "ukraine",
+        "security-guarantees",
+        Stance.INSISTS,
+        JANUARY_2025,
+        MONTH,
+        "Zelenskyy insists on strong security guarantees from the U.S. and other Western "
+        "partners as the key element of any peace deal.",
+        speaker="Volodymyr Zelenskyy",
+    ),
+    DemoStatement(
+        "ukraine",
+        "temporary-ceasefire",
+        Stance.REJECTS,
+        JANUARY_2025,
+        MONTH,
+        "Zelenskyy wants a comprehensive agreement, not a temporary halt that would only let "
+        "Russia replenish its arsenal.",
+        speaker="Volodymyr Zelenskyy",
+    ),
+    DemoStatement(
+        "ukraine",
+        "western-peacekeepers",
+        Stance.INSISTS,
+        JANUARY_2025,
+        MONTH,
+        "Zelenskyy has pushed for the deployment of Western troops to Ukraine as peacekeepers.",
+        speaker="Volodymyr Zelenskyy",
+    ),
+    DemoStatement(
+        "united-states",
+        "nato-renunciation",
+        Stance.REJECTS,
+        JANUARY_2025,
+        MONTH,
+        "The West has rejected Russia's demand that Ukraine renounce its NATO bid.",
+    ),
+    DemoStatement(
+        "united-states",
+        "withdrawal-from-four-regions",
+        Stance.REJECTS,
+        JANUARY_2025,
+        MONTH,
+        "The West has rejected Russia's demand that Ukraine withdraw from the four regions.",
+    ),
+    DemoStatement(
+        "united-states",
+        "sanctions-relief",
+        Stance.REJECTS,
+        JANUARY_2025,
+        MONTH,
+        "Biden expanded sanctions on Russia's energy sector, including its shadow fleet.",
+        speaker="Joe Biden",
+    ),
+    DemoStatement(
+        "european-allies",
+        "nato-renunciation",
+        Stance.REJECTS,
+        JANUARY_2025,
+        MONTH,
+        "The West has rejected Russia's demand that Ukraine renounce its NATO bid.",
+    ),
+    DemoStatement(
+        "european-allies",
+        "withdrawal-from-four-regions",
+        Stance.REJECTS,
+        JANUARY_2025,
+        MONTH,
+        "The West has rejected Russia's demand that Ukraine withdraw from the four regions.",
+    ),
+]
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.scalar(select(func.count()).select_from(Party)) == 0
+
+
+def load_demo(session: Session) -> int:
+    """Write the demo data through the service layer; returns the number of statements."""
+    user = system_user(session)
+    source = source_for(session, ARTICLE, user=user)
+    parties = {f.slug: create_party(session, f, user=user) for f in PARTIES}
+    demands = {}
+    for order, fields in enumerate(DEMANDS, start=1):
+        fields = fields.model_copy(update={"display_order": order * 10})
+        demands[fields.slug] = create_demand(session, fields, user=user)
+    for s in STATEMENTS:
+        create_statement(
+            session,
+            StatementFields(
+                stance=s.stance,
+                stated_on=s.stated_on,
+                stated_on_precision=s.precision,
+                speaker=s.speaker,
+                summary=s.summary,
+                quote=s.quote,
+            ),
+            party=parties[s.party],
+            demand=demands[s.demand],
+            source=source,
+            user=user,
+        )
+    return len(STATEMENTS)

@@ -1,0 +1,101 @@
+"""The matrix: demands × parties, each cell the position as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, true
+from sqlalchemy.orm import Session
+
+from app.models import Demand, Party, Statement
+from app.positions import latest_statement
+from app.stances import Stance
+
+
+@dataclass(frozen=True)
+class Cell:
+    party: Party
+    demand: Demand
+    statement: Statement | None
+    # Only meaningful when the matrix is compared with an earlier date (`since`).
+    changed: bool = False
+    previous_stance: Stance | None = None
+
+    @property
+    def stance(self) -> Stance | None:
+        return Stance(self.statement.stance) if self.statement else None
+
+
+@dataclass(frozen=True)
+class Row:
+    demand: Demand
+    cells: list[Cell]
+
+
+@dataclass
+class Matrix:
+    as_of: dt.date
+    since: dt.date | None
+    parties: list[Party]
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def changed_count(self) -> int:
+        return sum(cell.changed for row in self.rows for cell in row.cells)
+
+    @property
+    def stated_count(self) -> int:
+        return sum(cell.statement is not None for row in self.rows for cell in row.cells)
+
+
+def ordered_parties(session: Session) -> list[Party]:
+    return list(session.scalars(select(Party).order_by(Party.name)))
+
+
+def ordered_demands(session: Session) -> list[Demand]:
+    return list(session.scalars(select(Demand).order_by(Demand.display_order, Demand.id)))
+
+
+def matrix_as_of(session: Session, as_of: dt.date, since: dt.date | None = None) -> Matrix:
+    """The whole matrix in three queries, whatever the number of statements."""
+    parties = ordered_parties(session)
+    demands = ordered_demands(session)
+
+    current_id = latest_statement(Party.id, Demand.id, as_of).scalar_subquery()
+    columns = [Party.id.label("party_id"), Demand.id.label("demand_id"), current_id.label("sid")]
+    if since is not None:
+        columns.append(
+            latest_statement(Party.id, Demand.id, since, Statement.stance)
+            .scalar_subquery()
+            .label("since_stance")
+        )
+    cells = select(*columns).select_from(Party).join(Demand, true()).subquery("cells")
+    outer = [cells.c.party_id, cells.c.demand_id, Statement]
+    if since is not None:
+        outer.append(cells.c.since_stance)
+    rows = session.execute(
+        select(*outer).select_from(cells).outerjoin(Statement, Statement.id == cells.c.sid)
+    ).all()
+
+    found = {
+        (r.party_id, r.demand_id): (r.Statement, r.since_stance if since else None) for r in rows
+    }
+    matrix = Matrix(as_of=as_of, since=since, parties=parties)
+    for demand in demands:
+        row = Row(demand=demand, cells=[])
+        for party in parties:
+            statement, since_stance = found.get((party.id, demand.id), (None, None))
+            current = statement.stance if statement else None
+            previous = Stance(since_stance) if since_stance is not None else None
+            row.cells.append(
+                Cell(
+                    party=party,
+                    demand=demand,
+                    statement=statement,
+                    changed=since is not None and current != since_stance,
+                    previous_stance=previous,
+                )
+            )
+        matrix.rows.append(row)
+    return matrix

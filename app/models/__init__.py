@@ -1,0 +1,23 @@
+"""Every table, one module each. Alembic's env.py imports this package to see them all."""
+
+from app.models.base import Base
+from app.models.demand import Demand
+from app.models.party import Party, PartyKind
+from app.models.revision import Action, Revision
+from app.models.source import Source, SourceKind
+from app.models.statement import Statement
+from app.models.user import Role, User
+
+__all__ = [
+    "Action",
+    "Base",
+    "Demand",
+    "Party",
+    "PartyKind",
+    "Revision",
+    "Role",
+    "Source",
+    "SourceKind",
+    "Statement",
+    "User",
+]

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.dates import DatePrecision
+from app.models.base import Base, UTCDateTime, Versioned, one_of, text_limits
+from app.models.demand import Demand
+from app.models.party import Party
+from app.models.source import Source
+from app.models.user import User
+from app.stances import Stance
+
+SPEAKER_MAX = 200
+SUMMARY_MAX = 1000
+QUOTE_MAX = 4000
+REASON_MAX = 1000
+
+
+class Statement(Versioned, Base):
+    """The dated, sourced record that a party took a stance on a demand.
+
+    A retracted statement keeps its row (readers can still open it and see why) and simply drops
+    out of positions.
+    """
+
+    __tablename__ = "statement"
+    ENTITY_TYPE = "statement"
+    SNAPSHOT_FIELDS = (
+        "party_id",
+        "demand_id",
+        "stance",
+        "stated_on",
+        "stated_on_precision",
+        "speaker",
+        "summary",
+        "quote",
+        "source_id",
+        "retracted_at",
+        "retraction_reason",
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id", ondelete="RESTRICT"))
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demand.id", ondelete="RESTRICT"))
+    stance: Mapped[int] = mapped_column(SmallInteger)
+    # The first day of the period known (see app/dates.py), with how much of it is known.
+    stated_on: Mapped[dt.date] = mapped_column(Date)
+    stated_on_precision: Mapped[str] = mapped_column(String(5))
+    speaker: Mapped[str | None] = mapped_column(String(SPEAKER_MAX))
+    summary: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    retraction_reason: Mapped[str | None] = mapped_column(Text)
+
+    party: Mapped[Party] = relationship(lazy="raise")
+    demand: Mapped[Demand] = relationship(lazy="raise")
+    source: Mapped[Source] = relationship(lazy="raise")
+    created_by: Mapped[User] = relationship(lazy="raise")
+
+    __table_args__ = (
+        CheckConstraint(
+            f"stance BETWEEN {min(Stance).value} AND {max(Stance).value}", name="stance_scale"
+        ),
+        one_of("stated_on_precision", [p.value for p in DatePrecision]),
+        *text_limits("speaker", SPEAKER_MAX, required=False),
+        *text_limits("summary", SUMMARY_MAX),
+        *text_limits("quote", QUOTE_MAX, required=False),
+        *text_limits("retraction_reason", REASON_MAX, required=False),
+        CheckConstraint(
+            "(retracted_at IS NULL AND retraction_reason IS NULL) OR "
+            "(retracted_at IS NOT NULL AND length(trim(retraction_reason)) > 0)",
+            name="retraction_has_reason",
+        ),
+        # The matrix: one index probe per (party, demand) cell for "latest on or before a date".
+        # Partial, so retracted statements cost nothing; id breaks ties between two statements
+        # on one day, which still need a single "latest".
+        Index(
+            "ix_statement_position",
+            "party_id",
+            "demand_id",
+            text("stated_on DESC"),
+            text("id DESC"),
+            postgresql_where=text("retracted_at IS NULL"),
+            sqlite_where=text("retracted_at IS NULL"),
+        ),
+    )
+
+    @property
+    def stance_value(self) -> Stance:
+        return Stance(self.stance)
+
+    @property
+    def precision(self) -> DatePrecision:
+        return DatePrecision(self.stated_on_precision)
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retracted_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Statement {self.id} party={self.party_id} demand={self.demand_id}>"

@@ -1,0 +1,59 @@
+"""Settings, read from the environment once. Nothing else in the app reads os.environ."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+DEFAULT_DATABASE_URL = "sqlite:///parley.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    # DATABASE_URL and SECRET_KEY are also read unprefixed: that is what hosting platforms set.
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("PARLEY_DATABASE_URL", "DATABASE_URL"),
+    )
+    secret_key: str = Field(
+        DEVELOPMENT_SECRET,
+        validation_alias=AliasChoices("PARLEY_SECRET_KEY", "SECRET_KEY"),
+    )
+    # Load the article's demo data into an empty database at start-up (`parley serve --demo`).
+    demo: bool = False
+    # Every query is cut off after this long (PostgreSQL), so a runaway query cannot hold a worker.
+    statement_timeout_ms: int = Field(5000, ge=100)
+    # Shown in the page footer and in feeds: who runs this instance.
+    site_name: str = "Parley"
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        if self.environment == "production" and (
+            self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "PARLEY_SECRET_KEY (or SECRET_KEY) must be set to a random value of at least "
+                "32 characters in production, e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`."
+            )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL with our driver: plain postgres:// URLs (as hosts give them) use psycopg 3."""
+        url = self.database_url
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

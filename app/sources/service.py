@@ -1,0 +1,64 @@
+"""Writes to sources, through the one write path (row + revision, one transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.dates import DatePrecision, is_period_start
+from app.fields import HttpUrl, text
+from app.models import Source, SourceKind, User
+from app.models.source import PUBLISHER_MAX, TITLE_MAX
+from app.revisions import add_with_revision
+
+
+class SourceFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: HttpUrl
+    title: text(TITLE_MAX)  # type: ignore[valid-type]
+    publisher: text(PUBLISHER_MAX)  # type: ignore[valid-type]
+    published_on: dt.date | None = None
+    published_on_precision: DatePrecision | None = None
+    kind: SourceKind = SourceKind.NEWS_REPORT
+
+    @model_validator(mode="after")
+    def _date_and_precision_agree(self) -> SourceFields:
+        if self.published_on is None:
+            self.published_on_precision = None
+            return self
+        if self.published_on_precision is None:
+            self.published_on_precision = DatePrecision.DAY
+        if not is_period_start(self.published_on, self.published_on_precision):
+            raise ValueError(
+                f"a publication date known to the {self.published_on_precision.value} "
+                "is given as the first day of that period"
+            )
+        return self
+
+
+def source_by_url(session: Session, url: str) -> Source | None:
+    return session.scalar(select(Source).where(Source.url == url))
+
+
+def create_source(session: Session, fields: SourceFields, *, user: User) -> Source:
+    source = Source(
+        url=fields.url,
+        title=fields.title,
+        publisher=fields.publisher,
+        published_on=fields.published_on,
+        published_on_precision=(
+            fields.published_on_precision.value if fields.published_on_precision else None
+        ),
+        kind=fields.kind.value,
+    )
+    add_with_revision(session, source, user=user)
+    return source
+
+
+def source_for(session: Session, fields: SourceFields, *, user: User) -> Source:
+    """The source at this URL if we have it (pasting a known URL reuses it), else a new one."""
+    return source_by_url(session, fields.url) or create_source(session, fields, user=user)

@@ -1,0 +1,69 @@
+"""The stance scale and gap arithmetic. No I/O: every page and the API share these words."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Stance(IntEnum):
+    """A party's position on a demand, ordered so that positions can be compared."""
+
+    INSISTS = 2
+    ACCEPTS = 1
+    OPEN = 0
+    REJECTS = -1
+    RED_LINE = -2
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def slug(self) -> str:
+        """Stable machine name, used in CSS classes, URLs and the API."""
+        return self.name.lower().replace("_", "-")
+
+    @property
+    def icon(self) -> str:
+        """A glyph that carries the stance without colour (colour-blind readers, print)."""
+        return _ICONS[self]
+
+    @property
+    def signed(self) -> str:
+        """The value as printed on the scale: +2, +1, 0, −1, −2."""
+        return f"{self.value:+d}".replace("-", "\u2212") if self.value else "0"
+
+    @classmethod
+    def from_slug(cls, slug: str) -> Stance:
+        for stance in cls:
+            if stance.slug == slug:
+                return stance
+        raise ValueError(f"unknown stance {slug!r}")
+
+
+_LABELS = {
+    Stance.INSISTS: "insists",
+    Stance.ACCEPTS: "accepts",
+    Stance.OPEN: "open / conditional",
+    Stance.REJECTS: "rejects",
+    Stance.RED_LINE: "red line",
+}
+
+_ICONS = {
+    Stance.INSISTS: "\u25b2\u25b2",  # ▲▲
+    Stance.ACCEPTS: "\u25b2",  # ▲
+    Stance.OPEN: "\u25c6",  # ◆
+    Stance.REJECTS: "\u25bc",  # ▼
+    Stance.RED_LINE: "\u25bc\u25bc",  # ▼▼
+}
+
+# Highest first: the order in which the scale is shown to readers.
+SCALE: tuple[Stance, ...] = tuple(sorted(Stance, reverse=True))
+MAX_GAP = Stance.INSISTS - Stance.RED_LINE
+
+
+def gap(a: Stance | int | None, b: Stance | int | None) -> int | None:
+    """Distance between two stances on the scale; None when either party has no stated position."""
+    if a is None or b is None:
+        return None
+    return abs(int(a) - int(b))

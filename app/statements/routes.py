@@ -1,0 +1,22 @@
+"""`/statements/{id}`: one statement, its source and quote."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.db import DbSession
+from app.errors import NotFound
+from app.ids import RecordId
+from app.statements.queries import statement_with_context
+from app.web import render
+
+router = APIRouter()
+
+
+@router.get("/statements/{statement_id}", name="statement")
+def show_statement(request: Request, session: DbSession, statement_id: RecordId) -> Response:
+    statement = statement_with_context(session, statement_id)
+    if statement is None:
+        raise NotFound(f"There is no statement number {statement_id}.")
+    return render(request, "statements/show.html", {"statement": statement})

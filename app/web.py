@@ -1,0 +1,54 @@
+"""Rendering: one Jinja environment, and the rule for answering htmx with a fragment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.responses import Response
+
+from app.dates import format_date, iso_with_precision
+from app.stances import SCALE, Stance
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+HTMX_FILE = "vendor/htmx-2.0.11.min.js"
+
+templates = Jinja2Blocks(directory=TEMPLATES_DIR)
+templates.env.filters["date_at"] = format_date
+templates.env.filters["iso_at"] = iso_with_precision
+templates.env.filters["stance"] = Stance
+templates.env.globals["SCALE"] = SCALE
+templates.env.globals["HTMX_FILE"] = HTMX_FILE
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def wants_fragment(request: Request) -> bool:
+    """An htmx request swaps a part of the page; a history restore needs the whole page."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The page, or only `block` of it when htmx asks; the same URL serves both."""
+    context = {"today": dt.date.today(), **context}
+    fragment = block if block and wants_fragment(request) else None
+    response: Response = templates.TemplateResponse(
+        request, name, context, status_code=status_code, block_name=fragment
+    )
+    if block:
+        response.headers["Vary"] = "HX-Request"
+    return response

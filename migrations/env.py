@@ -1,0 +1,54 @@
+"""Alembic environment: the models' metadata, our settings' URL, batch mode on SQLite."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection, create_engine, pool
+
+from app.models import Base
+from app.settings import get_settings
+
+target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    # Full-text search tables (SQLite FTS5 and its shadow tables) are created by hand-written
+    # migrations; autogenerate must not propose dropping them.
+    return not (type_ == "table" and name is not None and name.startswith("statement_fts"))
+
+
+def run_with(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things: batch mode recreates the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+        include_name=include_name,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    # Tests and `parley migrate` hand over their own connection; the alembic CLI does not.
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        run_with(connection)
+        return
+    engine = create_engine(get_settings().sqlalchemy_url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        run_with(connection)
+
+
+if context.is_offline_mode():
+    context.configure(
+        url=get_settings().sqlalchemy_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=get_settings().sqlalchemy_url.startswith("sqlite"),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()
