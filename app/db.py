@@ -17,6 +17,7 @@ def make_engine(settings: Settings, **overrides: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **overrides)
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     options: dict[str, Any] = {
         # A connection killed by a database restart is noticed and replaced, not handed out.
@@ -35,12 +36,19 @@ def make_engine(settings: Settings, **overrides: Any) -> Engine:
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # The sqlite3 module's own transaction handling defers BEGIN and breaks SAVEPOINT; we take
+    # over and emit BEGIN ourselves (the recipe in SQLAlchemy's SQLite dialect documentation).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite; WAL lets readers and one writer overlap.
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA busy_timeout = 5000")
     cursor.close()
+
+
+def _begin_sqlite(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

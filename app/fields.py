@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -43,27 +43,27 @@ def text(max_length: int, *, min_length: int = 1) -> object:
     """A required, trimmed text of at most `max_length` characters."""
     return Annotated[
         str,
+        StringConstraints(min_length=min_length, max_length=max_length),
         BeforeValidator(_clean_text),
-        Field(min_length=min_length, max_length=max_length),
     ]
 
 
 def optional_text(max_length: int) -> object:
     """Trimmed text that may be left empty (stored as NULL)."""
-    bounded = Annotated[str, BeforeValidator(_clean_text), Field(max_length=max_length)]
+    bounded = Annotated[str, StringConstraints(max_length=max_length), BeforeValidator(_clean_text)]
     return Annotated[bounded | None, BeforeValidator(_empty_to_none)]
 
 
 Slug = Annotated[
     str,
+    StringConstraints(min_length=1, max_length=64, pattern=SLUG_PATTERN),
     BeforeValidator(_clean_text),
-    Field(min_length=1, max_length=64, pattern=SLUG_PATTERN),
 ]
 
 HttpUrl = Annotated[
     str,
+    StringConstraints(min_length=1, max_length=2000),
     BeforeValidator(_clean_text),
-    Field(min_length=1, max_length=2000),
     AfterValidator(_http_url),
 ]
 

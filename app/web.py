@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
@@ -18,6 +19,16 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 HTMX_FILE = "vendor/htmx-2.0.11.min.js"
 
 templates = Jinja2Blocks(directory=TEMPLATES_DIR)
+
+
+@pass_context
+def path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """A root-relative link: unlike url_for, it never bakes the request's Host into cached pages."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **params))
+
+
+templates.env.globals["path_for"] = path_for
 templates.env.filters["date_at"] = format_date
 templates.env.filters["iso_at"] = iso_with_precision
 templates.env.filters["stance"] = Stance

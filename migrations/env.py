@@ -5,16 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
+from app.migrate import include_name, include_object_for
 from app.models import Base
 from app.settings import get_settings
 
 target_metadata = Base.metadata
-
-
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    # Full-text search tables (SQLite FTS5 and its shadow tables) are created by hand-written
-    # migrations; autogenerate must not propose dropping them.
-    return not (type_ == "table" and name is not None and name.startswith("statement_fts"))
 
 
 def run_with(connection: Connection) -> None:
@@ -24,6 +19,7 @@ def run_with(connection: Connection) -> None:
         # SQLite cannot ALTER most things: batch mode recreates the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         include_name=include_name,
+        include_object=include_object_for(connection.dialect.name),
         compare_type=True,
     )
     with context.begin_transaction():

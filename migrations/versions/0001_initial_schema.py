@@ -245,7 +245,7 @@ def upgrade() -> None:
             name=op.f("ck_statement_stated_on_precision_allowed"),
         ),
         sa.CheckConstraint(
-            "(retracted_at IS NULL AND retraction_reason IS NULL) OR (retracted_at IS NOT NULL AND length(trim(retraction_reason)) > 0)",
+            "(retracted_at IS NULL AND retraction_reason IS NULL) OR (retracted_at IS NOT NULL AND retraction_reason IS NOT NULL AND length(trim(retraction_reason)) > 0)",
             name=op.f("ck_statement_retraction_has_reason"),
         ),
         sa.CheckConstraint("length(quote) <= 4000", name=op.f("ck_statement_quote_max_length")),

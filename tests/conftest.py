@@ -1,0 +1,151 @@
+"""Real databases for every test: a fresh PostgreSQL database per run, and a SQLite file.
+
+Every test that takes `engine` (or anything built on it) runs once on each database. The schema
+comes from the Alembic migrations and the demo data is loaded once per database; each test then
+runs inside a transaction that is rolled back, with the app's sessions joined to it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import make_engine
+from app.demo import load_demo
+from app.main import create_app
+from app.migrate import upgrade
+from app.settings import Settings
+
+# The server to create throw-away test databases on (PostgreSQL's maintenance database).
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PARLEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def create_postgres_database() -> str:
+    """A new, empty database on the test server; returns its URL."""
+    name = f"parley_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'parley-test.db'}"
+
+
+@pytest.fixture(scope="session", params=["postgresql", "sqlite"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    fixture = "postgres_url" if request.param == "postgresql" else "sqlite_url"
+    return request.getfixturevalue(fixture)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, environment="development")
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    """A migrated database holding the demo data."""
+    engine = make_engine(settings)
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        load_demo(session)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+def joined_sessionmaker(connection: Connection) -> sessionmaker[Session]:
+    # Sessions commit to a savepoint of the test's transaction, never to the database.
+    return sessionmaker(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        autoflush=False,
+    )
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    with joined_sessionmaker(connection)() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, connection: Connection):  # type: ignore[no-untyped-def]
+    app = create_app(settings)
+    app.state.sessionmaker = joined_sessionmaker(connection)
+    return app
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app) as client:
+        yield client
+
+
+@dataclass
+class QueryLog:
+    """SQL statements a block of code sent, savepoint bookkeeping left out."""
+
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def queries(connection: Connection) -> Iterator[QueryLog]:
+    log = QueryLog()
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            log.statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    yield log
+    event.remove(connection, "before_cursor_execute", record)
+
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"

@@ -1,0 +1,79 @@
+"""Small factories that build data through the real write path (so rows have revisions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.dates import DatePrecision
+from app.demands.service import DemandFields, create_demand
+from app.models import Demand, Party, PartyKind, Source, SourceKind, Statement
+from app.parties.service import PartyFields, create_party
+from app.sources.service import SourceFields, create_source
+from app.stances import Stance
+from app.statements.service import StatementFields, create_statement
+from app.users.service import system_user
+
+_serial = itertools.count(1)
+
+
+def make_party(session: Session, **overrides: Any) -> Party:
+    n = next(_serial)
+    values: dict[str, Any] = {
+        "slug": f"party-{n}",
+        "name": f"Party {n}",
+        "short_name": f"P{n}",
+        "kind": PartyKind.STATE,
+        "colour": "#336699",
+    }
+    values.update(overrides)
+    return create_party(session, PartyFields(**values), user=system_user(session))
+
+
+def make_demand(session: Session, **overrides: Any) -> Demand:
+    n = next(_serial)
+    values: dict[str, Any] = {"slug": f"demand-{n}", "title": f"Demand {n}", "display_order": n}
+    values.update(overrides)
+    return create_demand(session, DemandFields(**values), user=system_user(session))
+
+
+def make_source(session: Session, **overrides: Any) -> Source:
+    n = next(_serial)
+    values: dict[str, Any] = {
+        "url": f"https://news.example.org/story-{n}",
+        "title": f"Story {n}",
+        "publisher": "Example News",
+        "published_on": dt.date(2025, 3, 1),
+        "published_on_precision": DatePrecision.DAY,
+        "kind": SourceKind.NEWS_REPORT,
+    }
+    values.update(overrides)
+    return create_source(session, SourceFields(**values), user=system_user(session))
+
+
+def make_statement(
+    session: Session,
+    *,
+    party: Party | None = None,
+    demand: Demand | None = None,
+    source: Source | None = None,
+    **overrides: Any,
+) -> Statement:
+    values: dict[str, Any] = {
+        "stance": Stance.ACCEPTS,
+        "stated_on": dt.date(2025, 3, 1),
+        "stated_on_precision": DatePrecision.DAY,
+        "summary": "A summary in the editor's words.",
+    }
+    values.update(overrides)
+    return create_statement(
+        session,
+        StatementFields(**values),
+        party=party or make_party(session),
+        demand=demand or make_demand(session),
+        source=source or make_source(session),
+        user=system_user(session),
+    )

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.models.base import utcnow
+from tests.factories import make_source, make_statement
+from tests.html import one, parse, words
+
+
+def test_every_matrix_cell_leads_to_a_statement_page_with_its_source(client) -> None:
+    matrix = parse(client.get("/"))
+    links = [a["href"] for a in matrix.select("#matrix td a[href^='/statements/']")]
+    stated = matrix.select("#matrix td:not([data-stance=none])")
+    assert len(links) == len(stated) == 17  # 18 demo statements; one was superseded
+    for href in links:
+        page = parse(client.get(href))
+        source = one(page, ".source a")
+        assert source["href"].startswith("https://")
+        assert "Associated Press" in words(one(page, ".source"))
+
+
+def test_statement_page_shows_quote_speaker_date_at_precision_and_who_entered_it(
+    client, session
+) -> None:
+    source = make_source(session, title="Kremlin transcript", publisher="Kremlin")
+    statement = make_statement(
+        session,
+        source=source,
+        speaker="A Spokesperson",
+        quote="We will never accept it.",
+        stated_on=dt.date(2024, 6, 1),
+        stated_on_precision="month",
+    )
+    session.commit()
+    page = parse(client.get(f"/statements/{statement.id}"))
+    facts = words(one(page, ".facts"))
+    assert "A Spokesperson" in facts
+    assert "“We will never accept it.”" in facts
+    assert "June 2024" in facts and "1 June" not in facts
+    assert "Kremlin transcript" in facts
+    assert "Parley (system)" in facts
+
+
+def test_retracted_statement_stays_readable_with_its_reason(client, session) -> None:
+    statement = make_statement(session)
+    statement.retracted_at = utcnow()
+    statement.retraction_reason = "The source corrected its report."
+    session.commit()
+    response = client.get(f"/statements/{statement.id}")
+    assert response.status_code == 200
+    assert "The source corrected its report." in words(one(parse(response), "[role=note]"))
+
+
+def test_quote_with_markup_is_shown_as_text(client, session) -> None:
+    statement = make_statement(session, quote="<img src=x onerror=alert(1)>")
+    session.commit()
+    response = client.get(f"/statements/{statement.id}")
+    assert "<img src=x" not in response.text
+    assert "<img src=x onerror=alert(1)>" in words(one(parse(response), ".quote"))
+
+
+@pytest.mark.parametrize("statement_id", ["999999", "0", "-1", "99999999999999999999", "abc"])
+def test_unknown_or_impossible_statement_ids_are_404_pages(client, statement_id: str) -> None:
+    response = client.get(f"/statements/{statement_id}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Not found" in words(one(parse(response), "h1"))
+
+
+def test_statement_page_query_count(client, queries) -> None:
+    client.get("/statements/1")
+    assert queries.count == 1

@@ -1,0 +1,61 @@
+"""The demo data is faithful to the AP article it comes from."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.demo import ARTICLE, DEMANDS, PARTIES, STATEMENTS
+from app.models import Demand, Party, Revision, Source, Statement
+from tests.conftest import SHARED
+
+ARTICLE_FILE = SHARED / "seeds" / "000_426d75bc5307f069.txt"
+
+
+def test_demo_loads_parties_demands_statements_and_their_revisions(session) -> None:
+    slugs = set(session.scalars(select(Party.slug)))
+    assert {"russia", "ukraine", "united-states", "european-allies"} <= slugs
+    assert len(session.scalars(select(Demand.slug)).all()) >= len(DEMANDS)
+    demo = session.scalars(select(Statement).where(Statement.source_id == _article_id(session)))
+    assert len(demo.all()) == len(STATEMENTS)
+    for model, entity in [(Party, "party"), (Demand, "demand"), (Statement, "statement")]:
+        rows = session.scalar(select(func.count()).select_from(model))
+        revisions = session.scalar(
+            select(func.count()).select_from(Revision).where(Revision.entity_type == entity)
+        )
+        assert revisions == rows
+
+
+def test_the_article_is_the_source_with_its_date_known_to_the_month(session) -> None:
+    source = session.get(Source, _article_id(session))
+    assert source.publisher == "Associated Press"
+    assert source.published_on_precision == "month"
+    assert source.published_on.isoformat() == "2025-01-01"
+
+
+@pytest.mark.skipif(not ARTICLE_FILE.exists(), reason="../shared/seeds is not beside the repo")
+def test_every_quote_and_speaker_is_in_the_article() -> None:
+    article = ARTICLE_FILE.read_text().replace("’", "'")
+    for statement in STATEMENTS:
+        if statement.quote:
+            assert statement.quote in article, statement.quote
+        if statement.speaker:
+            surname = statement.speaker.split()[-1]
+            assert surname in article, statement.speaker
+    assert ARTICLE.title.lower() in article.lower()
+
+
+def test_dates_have_the_precision_the_article_gives() -> None:
+    precisions = {(s.party, s.demand, s.stated_on.isoformat(), s.precision) for s in STATEMENTS}
+    assert ("russia", "nato-renunciation", "2024-06-01", "month") in precisions  # "in June"
+    assert ("ukraine", "russian-withdrawal", "2022-01-01", "year") in precisions  # peace formula
+    assert all(s.precision != "day" for s in STATEMENTS)  # the article names no day
+
+
+def test_parties_and_demands_in_the_demo_are_valid_input() -> None:
+    assert len({p.slug for p in PARTIES}) == len(PARTIES)
+    assert len({d.slug for d in DEMANDS}) == len(DEMANDS)
+
+
+def _article_id(session) -> int:  # type: ignore[no-untyped-def]
+    return session.scalar(select(Source.id).where(Source.url == ARTICLE.url))

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from tests.html import one, parse, words
+
+
+def test_unknown_url_gets_a_404_page_with_a_way_back(client) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    page = parse(response)
+    assert "no page at this address" in words(one(page, "[role=alert]"))
+    assert page.select_one("main a[href='/']") is not None
+
+
+def test_healthz_reports_the_database(client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_htmx_is_served_from_our_own_static_files(client) -> None:
+    page = parse(client.get("/"))
+    src = one(page, "script[src*=htmx]")["src"]
+    assert src.startswith("/static/vendor/htmx-2.0.11")
+    assert client.get(src).status_code == 200
