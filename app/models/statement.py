@@ -73,7 +73,8 @@ class Statement(Versioned, Base):
         *text_limits("retraction_reason", REASON_MAX, required=False),
         CheckConstraint(
             "(retracted_at IS NULL AND retraction_reason IS NULL) OR "
-            "(retracted_at IS NOT NULL AND retraction_reason IS NOT NULL AND length(trim(retraction_reason)) > 0)",
+            "(retracted_at IS NOT NULL AND retraction_reason IS NOT NULL"
+            " AND length(trim(retraction_reason)) > 0)",
             name="retraction_has_reason",
         ),
         # The matrix: one index probe per (party, demand) cell for "latest on or before a date".
