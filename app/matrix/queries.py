@@ -9,7 +9,7 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from app.models import Demand, Party, Statement
-from app.positions import latest_statement
+from app.positions import latest_statement, with_positions
 from app.stances import Stance
 
 
@@ -62,24 +62,15 @@ def matrix_as_of(session: Session, as_of: dt.date, since: dt.date | None = None)
     parties = ordered_parties(session)
     demands = ordered_demands(session)
 
-    current_id = latest_statement(Party.id, Demand.id, as_of).scalar_subquery()
-    columns = [Party.id.label("party_id"), Demand.id.label("demand_id"), current_id.label("sid")]
+    cells = select(Party.id, Demand.id).select_from(Party).join(Demand, true())
+    query, position = with_positions(session, cells, Party.id, Demand.id, as_of)
+    query = query.add_columns(position)
     if since is not None:
-        columns.append(
-            latest_statement(Party.id, Demand.id, since, Statement.stance)
-            .scalar_subquery()
-            .label("since_stance")
-        )
-    cells = select(*columns).select_from(Party).join(Demand, true()).subquery("cells")
-    outer = [cells.c.party_id, cells.c.demand_id, Statement]
-    if since is not None:
-        outer.append(cells.c.since_stance)
-    rows = session.execute(
-        select(*outer).select_from(cells).outerjoin(Statement, Statement.id == cells.c.sid)
-    ).all()
-
+        since_stance = latest_statement(Party.id, Demand.id, since, "stance").scalar_subquery()
+        query = query.add_columns(since_stance)
     found = {
-        (r.party_id, r.demand_id): (r.Statement, r.since_stance if since else None) for r in rows
+        (row[0], row[1]): (row[2], row[3] if since is not None else None)
+        for row in session.execute(query)
     }
     matrix = Matrix(as_of=as_of, since=since, parties=parties)
     for demand in demands:

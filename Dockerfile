@@ -1,0 +1,20 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /srv/parley
+
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+
+# The app runs from its source tree: templates, static files and migrations live beside app/.
+COPY pyproject.toml alembic.ini ./
+COPY app ./app
+COPY migrations ./migrations
+COPY templates ./templates
+COPY static ./static
+
+RUN useradd --system --uid 10001 parley
+USER parley
+
+EXPOSE 8000
+CMD ["python", "-m", "app.cli", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
