@@ -12,7 +12,8 @@ from tests.factories import make_demand, make_party, make_statement
 def position(session, party, demand, as_of):  # type: ignore[no-untyped-def]
     matrix = matrix_as_of(session, as_of)
     row = next(r for r in matrix.rows if r.demand.id == demand.id)
-    return next(c for c in row.cells if c.party.id == party.id).statement
+    shown = next(c for c in row.cells if c.party.id == party.id).statement
+    return shown.id if shown else None
 
 
 def test_latest_statement_on_or_before_the_date_is_the_position(session) -> None:
@@ -22,9 +23,9 @@ def test_latest_statement_on_or_before_the_date_is_the_position(session) -> None
         session, party=party, demand=demand, stated_on=dt.date(2025, 2, 10), stance=Stance.REJECTS
     )
     assert position(session, party, demand, dt.date(2025, 1, 9)) is None
-    assert position(session, party, demand, dt.date(2025, 1, 10)) == early
-    assert position(session, party, demand, dt.date(2025, 2, 9)) == early
-    assert position(session, party, demand, dt.date(2025, 2, 10)) == late
+    assert position(session, party, demand, dt.date(2025, 1, 10)) == early.id
+    assert position(session, party, demand, dt.date(2025, 2, 9)) == early.id
+    assert position(session, party, demand, dt.date(2025, 2, 10)) == late.id
 
 
 def test_two_statements_on_one_day_resolve_to_the_later_entered(session) -> None:
@@ -33,7 +34,7 @@ def test_two_statements_on_one_day_resolve_to_the_later_entered(session) -> None
     second = make_statement(
         session, party=party, demand=demand, stated_on=dt.date(2025, 1, 10), stance=Stance.OPEN
     )
-    assert position(session, party, demand, dt.date(2025, 1, 10)) == second
+    assert position(session, party, demand, dt.date(2025, 1, 10)) == second.id
 
 
 def test_retracted_statement_drops_out_and_the_previous_one_counts_again(session) -> None:
@@ -43,7 +44,7 @@ def test_retracted_statement_drops_out_and_the_previous_one_counts_again(session
     second.retracted_at = utcnow()
     second.retraction_reason = "Misattributed quote"
     session.flush()
-    assert position(session, party, demand, dt.date(2025, 6, 1)) == first
+    assert position(session, party, demand, dt.date(2025, 6, 1)) == first.id
 
 
 def test_a_month_precision_statement_counts_from_the_first_of_its_month(session) -> None:
@@ -56,7 +57,7 @@ def test_a_month_precision_statement_counts_from_the_first_of_its_month(session)
         stated_on_precision=DatePrecision.MONTH,
     )
     assert position(session, party, demand, dt.date(2024, 5, 31)) is None
-    assert position(session, party, demand, dt.date(2024, 6, 1)) == june
+    assert position(session, party, demand, dt.date(2024, 6, 1)) == june.id
 
 
 def test_matrix_rows_follow_display_order(session) -> None:
