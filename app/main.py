@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import health
+from app.caching import ConditionalGetMiddleware, DataVersion, track
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_pages
 from app.matrix import routes as matrix_routes
@@ -34,6 +35,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+
+    # Through app.state so that tests, which swap the sessionmaker, see their own writes.
+    version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
+    app.state.data_version = version
+    app.add_middleware(
+        ConditionalGetMiddleware, version=version, session_cookie=settings.session_cookie
+    )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(matrix_routes.router)

@@ -29,6 +29,8 @@ def record_revision(
     )
     session.add(revision)
     session.flush()
+    # Tells app.caching that this commit changes the data version.
+    session.info["wrote_revisions"] = True
     return revision
 
 

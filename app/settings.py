@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     demo: bool = False
     # Every query is cut off after this long (PostgreSQL), so a runaway query cannot hold a worker.
     statement_timeout_ms: int = Field(5000, ge=100)
+    # How long an app server trusts its copy of the data version (seconds) before asking the
+    # database again; writes through this server refresh it at once. 0 asks every time.
+    data_version_ttl: float = Field(1.0, ge=0, le=60)
+    # The session cookie's name: requests that carry it are never served from shared caches.
+    session_cookie: str = "parley_session"
     # Shown in the page footer and in feeds: who runs this instance.
     site_name: str = "Parley"
 

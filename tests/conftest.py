@@ -69,7 +69,8 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="development")
+    # data_version_ttl=0: every request reads the data version, so tests see their own writes.
+    return Settings(database_url=database_url, environment="development", data_version_ttl=0)
 
 
 @pytest.fixture(scope="session")

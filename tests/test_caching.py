@@ -1,0 +1,74 @@
+"""Anonymous pages carry validators; unchanged data answers 304 without rendering."""
+
+from __future__ import annotations
+
+import asyncio
+
+from app.caching import DataVersion, track
+from tests.factories import make_statement
+
+
+def test_anonymous_page_carries_etag_last_modified_and_public_cache_control(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["etag"].startswith('W/"')
+    assert response.headers["last-modified"].endswith("GMT")
+    assert response.headers["cache-control"].startswith("public")
+    assert "set-cookie" not in response.headers
+    assert "Cookie" in response.headers["vary"] and "HX-Request" in response.headers["vary"]
+
+
+def test_matching_if_none_match_gets_304_after_one_query(client, queries) -> None:
+    etag = client.get("/statements/1").headers["etag"]
+    queries.clear()
+    response = client.get("/statements/1", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response.headers["etag"] == etag
+    assert queries.count == 1  # the data version, nothing else
+
+
+def test_if_modified_since_gets_304_when_nothing_changed(client) -> None:
+    last_modified = client.get("/").headers["last-modified"]
+    assert client.get("/", headers={"If-Modified-Since": last_modified}).status_code == 304
+    stale = "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert client.get("/", headers={"If-Modified-Since": stale}).status_code == 200
+    assert client.get("/", headers={"If-Modified-Since": "garbage"}).status_code == 200
+
+
+def test_a_write_changes_the_version_so_the_old_etag_no_longer_matches(client, session) -> None:
+    etag = client.get("/").headers["etag"]
+    make_statement(session)
+    session.commit()
+    response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.headers["etag"] != etag
+
+
+def test_fragment_and_page_have_different_etags(client) -> None:
+    page = client.get("/").headers["etag"]
+    fragment = client.get("/", headers={"HX-Request": "true"}).headers["etag"]
+    assert page != fragment
+    assert client.get("/", headers={"If-None-Match": page, "HX-Request": "true"}).status_code == 200
+
+
+def test_errors_and_health_are_not_cached(client) -> None:
+    assert "etag" not in client.get("/?as_of=2025-02-30").headers
+    assert "etag" not in client.get("/nowhere").headers
+    assert client.get("/healthz").headers["cache-control"] == "no-store"
+
+
+def test_requests_with_a_session_cookie_are_never_shared(client, settings) -> None:
+    client.cookies.set(settings.session_cookie, "anything")
+    response = client.get("/")
+    assert "etag" not in response.headers
+    assert "public" not in response.headers.get("cache-control", "")
+
+
+def test_a_committed_write_in_this_process_refreshes_a_cached_version(app, session) -> None:
+    version = track(DataVersion(lambda: app.state.sessionmaker(), ttl=3600))
+    before = asyncio.run(version.current())
+    make_statement(session)
+    assert asyncio.run(version.current()) == before  # still trusted: nothing committed yet
+    session.commit()
+    assert asyncio.run(version.current()).revision_id > before.revision_id
