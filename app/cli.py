@@ -24,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
     commands.add_parser("demo", help="load the demo data into an empty database")
+    export = commands.add_parser("export", help="write every row and revision as JSON lines")
+    export.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")
+    load = commands.add_parser(
+        "import", help="load an export into an empty database at the same schema revision"
+    )
+    load.add_argument("file", help="the export file ('-' reads stdin)")
 
     args = parser.parse_args(argv)
     if args.command == "migrate":
@@ -33,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         return load_demo_if_empty()
     if args.command == "serve":
         return serve_app(args)
+    if args.command == "export":
+        return export_dataset(args.output)
+    if args.command == "import":
+        return import_dataset(args.file)
     return 2  # pragma: no cover - argparse already refused
 
 
@@ -60,6 +70,50 @@ def load_demo_if_empty() -> int:
     engine.dispose()
     print(f"parley: loaded the demo data ({count} statements from the AP article)")
     return 0
+
+
+def export_dataset(output: str) -> int:
+    from app.dataset import write_export
+    from app.db import make_engine
+
+    engine = make_engine(get_settings())
+    # One transaction, so the export is a consistent snapshot even while editors write.
+    with engine.connect() as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if output == "-":
+            counts = write_export(connection, sys.stdout)
+        else:
+            with open(output, "w", encoding="utf-8") as out:
+                counts = write_export(connection, out)
+    engine.dispose()
+    print(f"parley: exported {_describe(counts)}", file=sys.stderr)
+    return 0
+
+
+def import_dataset(path: str) -> int:
+    from app.dataset import ImportRefused, import_lines
+    from app.db import make_engine
+
+    engine = make_engine(get_settings())
+    try:
+        with engine.begin() as connection:
+            if path == "-":
+                counts = import_lines(connection, sys.stdin)
+            else:
+                with open(path, encoding="utf-8") as lines:
+                    counts = import_lines(connection, lines)
+    except ImportRefused as refusal:
+        print(f"parley: import refused, nothing was written: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"parley: imported {_describe(counts)}", file=sys.stderr)
+    return 0
+
+
+def _describe(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {table}" for table, n in counts.items())
 
 
 def serve_app(args: argparse.Namespace) -> int:
