@@ -15,6 +15,7 @@ import hashlib
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
@@ -102,13 +103,55 @@ def _as_utc(value: Any) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-class ConditionalGetMiddleware:
-    """ETag, Last-Modified and Cache-Control on anonymous GETs; 304 when nothing changed."""
+@dataclass(frozen=True)
+class CachedResponse:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
 
-    def __init__(self, app: ASGIApp, version: DataVersion, session_cookie: str) -> None:
+
+class RenderCache:
+    """Whole anonymous responses, least recently used first out.
+
+    Keys carry the data version, so a write makes every older entry unreachable; nothing needs
+    invalidating. Rendering a big page is most of its cost (DESIGN.md), and this skips it.
+    """
+
+    MAX_BODY = 1_000_000
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[str, ...], CachedResponse] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> CachedResponse | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, ...], entry: CachedResponse) -> None:
+        if self.max_entries <= 0 or len(entry.body) > self.MAX_BODY:
+            return
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+class ConditionalGetMiddleware:
+    """ETag, Last-Modified and Cache-Control on anonymous GETs; 304 when nothing changed;
+    repeat requests for an unchanged page served from the render cache."""
+
+    def __init__(
+        self, app: ASGIApp, version: DataVersion, session_cookie: str, render_cache: RenderCache
+    ) -> None:
         self.app = app
         self.version = version
         self.session_cookie = session_cookie
+        self.render_cache = render_cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._cacheable_request(scope):
@@ -128,7 +171,20 @@ class ConditionalGetMiddleware:
             await send({"type": "http.response.body", "body": b""})
             return
 
+        key = (etag, scope["method"], scope["path"], scope["query_string"].decode("latin-1"))
+        cached = self.render_cache.get(key)
+        if cached is not None:
+            await send(
+                {"type": "http.response.start", "status": cached.status, "headers": cached.headers}
+            )
+            await send({"type": "http.response.body", "body": cached.body})
+            return
+
+        start: Message | None = None
+        body: list[bytes] | None = None
+
         async def send_with_validators(message: Message) -> None:
+            nonlocal start, body
             if message["type"] == "http.response.start" and message["status"] == 200:
                 response_headers = MutableHeaders(scope=message)
                 # A response that sets a cookie or chose its own caching is nobody's to share.
@@ -139,6 +195,13 @@ class ConditionalGetMiddleware:
                         if name == b"vary" and "vary" in response_headers:
                             value = f"{response_headers['vary']}, Cookie".encode()
                         response_headers[name.decode()] = value.decode()
+                    start, body = message, []
+            elif message["type"] == "http.response.body" and body is not None and start:
+                body.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self.render_cache.put(
+                        key, CachedResponse(start["status"], list(start["headers"]), b"".join(body))
+                    )
             await send(message)
 
         await self.app(scope, receive, send_with_validators)

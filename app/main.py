@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import health
-from app.caching import ConditionalGetMiddleware, DataVersion, track
+from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_pages
 from app.matrix import routes as matrix_routes
@@ -40,7 +40,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
     app.state.data_version = version
     app.add_middleware(
-        ConditionalGetMiddleware, version=version, session_cookie=settings.session_cookie
+        ConditionalGetMiddleware,
+        version=version,
+        session_cookie=settings.session_cookie,
+        render_cache=RenderCache(settings.render_cache_entries),
     )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from app.caching import DataVersion, track
+from app.caching import CachedResponse, DataVersion, RenderCache, track
 from tests.factories import make_statement
 
 
@@ -79,3 +79,32 @@ def test_a_committed_write_in_this_process_refreshes_a_cached_version(app, sessi
     assert current(version) == before  # still trusted: nothing committed yet
     session.commit()
     assert current(version).revision_id > before.revision_id
+
+
+def test_a_repeat_request_is_served_from_the_render_cache(client, queries) -> None:
+    first = client.get("/?as_of=2025-01-31")
+    queries.clear()
+    again = client.get("/?as_of=2025-01-31")
+    assert again.text == first.text
+    assert again.headers["etag"] == first.headers["etag"]
+    assert queries.count == 1  # the data version only: nothing rendered, nothing queried
+
+
+def test_the_render_cache_never_serves_a_page_from_before_a_write(client, session) -> None:
+    before = client.get("/?as_of=2099-01-01")
+    make_statement(session, summary="A brand new position.")
+    session.commit()
+    after = client.get("/?as_of=2099-01-01")
+    assert "A brand new position." in after.text
+    assert "A brand new position." not in before.text
+
+
+def test_render_cache_drops_the_least_recently_used() -> None:
+    cache = RenderCache(max_entries=2)
+    entry = CachedResponse(200, [], b"x")
+    cache.put(("a",), entry)
+    cache.put(("b",), entry)
+    cache.get(("a",))
+    cache.put(("c",), entry)
+    assert cache.get(("b",)) is None
+    assert cache.get(("a",)) is entry and cache.get(("c",)) is entry
