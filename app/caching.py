@@ -23,6 +23,7 @@ from typing import Any
 
 from anyio import to_thread
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -158,7 +159,12 @@ class ConditionalGetMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        version = await self.version.current()
+        try:
+            version = await self.version.current()
+        except SQLAlchemyError:
+            # The database is away: let the route answer (with the 503 page), uncached.
+            await self.app(scope, receive, send)
+            return
         etag = _etag(version, headers.get("hx-request") == "true")
         if _not_modified(headers, etag, version):
             await send(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -49,6 +51,27 @@ def install_error_pages(app: FastAPI) -> None:
             {"status": 400, "message": "The request was not understood.", "problems": problems},
             status_code=400,
         )
+
+
+def install_outage_page(app: FastAPI) -> None:
+    """A database that is down or overloaded is a 503 with a retry hint, never a 500."""
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
+        response = render(
+            request,
+            "errors/error.html",
+            {
+                "status": 503,
+                "message": "The database is not answering right now. Nothing was lost: "
+                "try again in a few seconds.",
+            },
+            status_code=503,
+        )
+        response.headers["Retry-After"] = "5"
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def not_found_page(request: Request, message: str) -> Response:

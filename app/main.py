@@ -11,8 +11,9 @@ from fastapi.staticfiles import StaticFiles
 from app import health
 from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
 from app.db import make_engine, make_sessionmaker
-from app.errors import install_error_pages
+from app.errors import install_error_pages, install_outage_page
 from app.matrix import routes as matrix_routes
+from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
 from app.statements import routes as statement_routes
 from app.web import STATIC_DIR
@@ -46,9 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         render_cache=RenderCache(settings.render_cache_entries),
     )
 
+    # Added last, so they run first: every response, cached or not, carries the headers.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(matrix_routes.router)
     app.include_router(statement_routes.router)
     app.include_router(health.router)
     install_error_pages(app)
+    install_outage_page(app)
     return app

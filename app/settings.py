@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     render_cache_entries: int = Field(512, ge=0, le=100_000)
     # The session cookie's name: requests that carry it are never served from shared caches.
     session_cookie: str = "parley_session"
+    # Request bodies over this many bytes are refused (413) before anything parses them.
+    max_body_bytes: int = Field(1_048_576, ge=1024)
     # Shown in the page footer and in feeds: who runs this instance.
     site_name: str = "Parley"
 
