@@ -108,7 +108,7 @@ class BodySizeLimitMiddleware:
 
     async def _refuse(self, send: Send) -> None:
         body = (
-            f"Request body too large: the limit is {self.max_bytes // 1024} kB. Nothing was saved."
+            f"Request body too large: the limit is {self.max_bytes:,} bytes. Nothing was saved."
         ).encode()
         await send(
             {
