@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import health
+from app.api import docs as api_docs
 from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_pages, install_outage_page
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Parley",
         summary="Where each side of a negotiation stands on each term, over time, with sources.",
         lifespan=lifespan,
+        docs_url=None,  # our own /docs, from vendored files (app/api/docs.py)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(matrix_routes.router)
     app.include_router(statement_routes.router)
     app.include_router(health.router)
+    app.include_router(api_docs.router)
     install_error_pages(app)
     install_outage_page(app)
     return app

@@ -23,3 +23,16 @@ def test_htmx_is_served_from_our_own_static_files(client) -> None:
     src = one(page, "script[src*=htmx]")["src"]
     assert src.startswith("/static/vendor/htmx-2.0.11")
     assert client.get(src).status_code == 200
+
+
+def test_api_docs_are_served_from_our_own_files(client) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    page = parse(response)
+    for src in [s["src"] for s in page.select("script")] + [
+        link["href"] for link in page.select("link[rel=stylesheet]")
+    ]:
+        assert src.startswith("/static/"), src
+        assert client.get(src).status_code == 200
+    assert one(page, "#swagger-ui")["data-openapi-url"] == "/openapi.json"
+    assert client.get("/openapi.json").json()["info"]["title"] == "Parley"
