@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Everything loaded at start-up (modules, templates, metadata) lives as long as the
+        # process: moved out of the cyclic GC's reach, it stops costing ~40 ms full collections
+        # at p99 (DESIGN.md, measured on the reference app).
+        gc.collect()
+        gc.freeze()
         yield
         engine.dispose()
 

@@ -25,8 +25,6 @@ class Settings(BaseSettings):
         DEVELOPMENT_SECRET,
         validation_alias=AliasChoices("PARLEY_SECRET_KEY", "SECRET_KEY"),
     )
-    # Load the article's demo data into an empty database at start-up (`parley serve --demo`).
-    demo: bool = False
     # Every query is cut off after this long (PostgreSQL), so a runaway query cannot hold a worker.
     statement_timeout_ms: int = Field(5000, ge=100)
     # How long an app server trusts its copy of the data version (seconds) before asking the

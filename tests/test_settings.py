@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -25,3 +27,9 @@ def test_plain_postgres_urls_use_psycopg(monkeypatch: pytest.MonkeyPatch) -> Non
     assert Settings().sqlalchemy_url == "postgresql+psycopg://u:p@db:5432/parley"
     monkeypatch.setenv("PARLEY_DATABASE_URL", "postgresql://u@db/other")
     assert Settings().sqlalchemy_url == "postgresql+psycopg://u@db/other"
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"`PARLEY_{name.upper()}`" in readme, f"PARLEY_{name.upper()} is not in the README"
