@@ -9,12 +9,18 @@ cells, never on the number of statements (DESIGN.md, "The matrix query").
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.models import Statement
+
+# How many statements a history shows per (party, demand): enough for any real negotiation,
+# and a bound on the page whatever the table holds.
+HISTORY_PER_LINE = 50
 
 
 def latest_statement(
@@ -62,3 +68,55 @@ def with_positions(
     # SQLite has no LATERAL; it plans this as the same probe plus a rowid lookup.
     latest_id = latest_statement(party_id, demand_id, as_of, "id").scalar_subquery()
     return query.outerjoin(Statement, Statement.id == latest_id), Statement
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A statement in a party's history on a demand, and whether it moved the party's stance."""
+
+    statement: Statement
+    # The stance of the party's statement before this one on the same demand (None: first).
+    previous_stance: int | None
+
+    @property
+    def is_shift(self) -> bool:
+        return self.previous_stance is not None and self.previous_stance != self.statement.stance
+
+
+def position_histories(
+    session: Session,
+    as_of: dt.date,
+    *,
+    party_ids: Sequence[int] | None = None,
+    demand_ids: Sequence[int] | None = None,
+    per_line: int = HISTORY_PER_LINE,
+) -> list[HistoryEntry]:
+    """Each (party, demand)'s statements up to `as_of`, oldest first, the latest `per_line` each.
+
+    One query: a window over the statements of the parties (or demands) asked for marks each
+    statement with the stance before it, so shifts are found even at the edge of the window.
+    Retracted statements are left out, as they are from positions.
+    """
+    line = (Statement.party_id, Statement.demand_id)
+    previous = func.lag(Statement.stance).over(
+        partition_by=line, order_by=(Statement.stated_on, Statement.id)
+    )
+    recent = func.row_number().over(
+        partition_by=line, order_by=(Statement.stated_on.desc(), Statement.id.desc())
+    )
+    window = select(Statement.id, previous.label("previous_stance"), recent.label("recent")).where(
+        Statement.stated_on <= as_of, Statement.retracted_at.is_(None)
+    )
+    if party_ids is not None:
+        window = window.where(Statement.party_id.in_(party_ids))
+    if demand_ids is not None:
+        window = window.where(Statement.demand_id.in_(demand_ids))
+    marked = window.subquery("marked")
+    query = (
+        select(Statement, marked.c.previous_stance)
+        .join(marked, marked.c.id == Statement.id)
+        .where(marked.c.recent <= per_line)
+        .order_by(Statement.party_id, Statement.demand_id, Statement.stated_on, Statement.id)
+        .options(joinedload(Statement.source))
+    )
+    return [HistoryEntry(statement, previous) for statement, previous in session.execute(query)]
