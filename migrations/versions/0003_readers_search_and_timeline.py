@@ -105,11 +105,17 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.add_column(
             "statement",
-            sa.Column("fts", sa.dialects.postgresql.TSVECTOR(), sa.Computed(STATEMENT_VECTOR)),
+            sa.Column(
+                "fts",
+                sa.dialects.postgresql.TSVECTOR(),
+                sa.Computed(STATEMENT_VECTOR, persisted=True),
+            ),
         )
         op.add_column(
             "source",
-            sa.Column("fts", sa.dialects.postgresql.TSVECTOR(), sa.Computed(SOURCE_VECTOR)),
+            sa.Column(
+                "fts", sa.dialects.postgresql.TSVECTOR(), sa.Computed(SOURCE_VECTOR, persisted=True)
+            ),
         )
         op.create_index("ix_statement_fts", "statement", ["fts"], postgresql_using="gin")
         op.create_index("ix_source_fts", "source", ["fts"], postgresql_using="gin")
