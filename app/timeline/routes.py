@@ -12,7 +12,7 @@ from app.errors import BadRequest
 from app.matrix.queries import ordered_demands, ordered_parties
 from app.models import Demand, Party
 from app.paging import InvalidPaging, parse_cursor
-from app.timeline.feed import atom_feed
+from app.timeline.feed import TAG_AUTHORITY, atom_feed
 from app.timeline.queries import TimelineFilters, timeline_page
 from app.web import render
 
@@ -108,7 +108,7 @@ def timeline_feed(
         page.statements,
         title="Parley: new statements" + (f" ({', '.join(described)})" if described else ""),
         # The feed's id is its canonical filter set: the same filters, the same feed.
-        feed_id=f"tag:parley.statements,2026:timeline?{_canonical(filters)}",
+        feed_id=_feed_id(filters),
         self_url=str(request.url_for("timeline_feed")) + (f"?{query}" if query else ""),
         html_url=str(request.url_for("timeline")) + (f"?{query}" if query else ""),
         statement_url=lambda sid: str(request.url_for("statement", statement_id=sid)),
@@ -127,5 +127,6 @@ def _feed_filters(
         raise BadRequest(str(problem)) from None
 
 
-def _canonical(filters: TimelineFilters) -> str:
-    return "&".join(f"{key}={value}" for key, value in sorted(filters.params().items()))
+def _feed_id(filters: TimelineFilters) -> str:
+    canonical = "&".join(f"{key}={value}" for key, value in sorted(filters.params().items()))
+    return f"tag:{TAG_AUTHORITY}:timeline" + (f"?{canonical}" if canonical else "")
