@@ -17,7 +17,7 @@ PAGES = {
     "sources": "/sources",
     "source": "/sources/1",
     "timeline": "/timeline",
-    "search": "/search?q=Zelenskyy+rejected",
+    "search": "/search?q=Putin+truce+or+peacekeepers",
     "about": "/about",
     "not-found": "/parties/atlantis",
 }
