@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.positions import HISTORY_PER_LINE
 from app.stances import Stance
 from tests.factories import make_demand, make_party, make_source, make_statement
 from tests.html import one, parse, words
@@ -147,4 +148,8 @@ def test_party_page_query_count_is_fixed_whatever_the_data(client, session, quer
     queries.clear()
     page = parse(client.get("/parties/busy"))
     assert queries.count == baseline
-    assert len(page.select(".history__entry--shift")) == 3 * 13
+    # Each history shows its latest statements, every one of them a shift here, the oldest
+    # shown included (its predecessor is read but not shown), and links to the rest.
+    assert len(page.select(".history__entry")) == 3 * HISTORY_PER_LINE
+    assert len(page.select(".history__entry--shift")) == 3 * HISTORY_PER_LINE
+    assert len(page.select('.history a[href^="/timeline?party=busy&demand="]')) == 3
