@@ -70,7 +70,12 @@ def party_page(session: Session, party: Party, as_of: dt.date) -> PartyPage:
     latest = list(
         session.scalars(
             select(Statement)
-            .where(Statement.party_id == party.id, Statement.stated_on <= as_of)
+            .where(
+                Statement.party_id == party.id,
+                Statement.stated_on <= as_of,
+                # As on the timeline: the newest positions taken, read from its party index.
+                Statement.retracted_at.is_(None),
+            )
             .order_by(Statement.stated_on.desc(), Statement.id.desc())
             .limit(LATEST_STATEMENTS)
             .options(joinedload(Statement.demand), joinedload(Statement.source))

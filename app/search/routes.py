@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from app.db import DbSession
 from app.paging import InvalidPaging, parse_page
-from app.search.queries import InvalidSearch, clean_query, search
+from app.search.queries import QUERY_MAX, InvalidSearch, clean_query, search
 from app.web import render
 
 router = APIRouter()
@@ -17,7 +17,12 @@ router = APIRouter()
 def search_page(
     request: Request, session: DbSession, q: str | None = None, page: str | None = None
 ) -> Response:
-    context: dict[str, object] = {"form": {"q": q or ""}, "error": None, "results": None}
+    context: dict[str, object] = {
+        "form": {"q": q or ""},
+        "error": None,
+        "results": None,
+        "QUERY_MAX": QUERY_MAX,
+    }
     if q is None:
         # Nothing asked yet: the search box alone.
         return render(request, "search/index.html", context, block="content")
