@@ -153,3 +153,12 @@ def test_party_page_query_count_is_fixed_whatever_the_data(client, session, quer
     assert len(page.select(".history__entry")) == 3 * HISTORY_PER_LINE
     assert len(page.select(".history__entry--shift")) == 3 * HISTORY_PER_LINE
     assert len(page.select('.history a[href^="/timeline?party=busy&demand="]')) == 3
+
+
+def test_matrix_headers_lead_to_party_and_demand_pages_at_the_same_date(client) -> None:
+    page = parse(client.get("/?as_of=2024-12-31"))
+    party = one(page, '#matrix thead th[data-party="ukraine"] a')["href"]
+    assert party == "/parties/ukraine?as_of=2024-12-31"
+    demand = one(page, '#matrix tr[data-demand="russian-withdrawal"] th a')["href"]
+    assert demand == "/demands/russian-withdrawal?as_of=2024-12-31"
+    assert position(client.get(party), "russian-withdrawal")["data-stance"] == "insists"
