@@ -63,3 +63,8 @@ def parse_iso_date(raw: str, *, field: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidDate(f"{field}: {raw!r} is not a real calendar date.") from None
+
+
+def date_or_today(raw: str | None, *, field: str = "as_of") -> dt.date:
+    """A page's `as_of`: empty or absent means today, anything else must be a real date."""
+    return parse_iso_date(raw, field=field) if raw and raw.strip() else dt.date.today()

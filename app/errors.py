@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
@@ -12,12 +15,40 @@ from starlette.responses import Response
 from app.web import render
 
 
-class NotFound(Exception):
-    """A record named in the URL does not exist."""
+@dataclass(frozen=True)
+class Choice:
+    """A record a reader may have meant: shown on a 404 page instead of a dead end."""
 
-    def __init__(self, what: str) -> None:
+    label: str
+    href: str
+
+
+class NotFound(Exception):
+    """A record named in the URL does not exist.
+
+    `choices` are the records to pick from instead (for a mistyped slug: all of them), and
+    `index` the list page that holds them all when they are too many to show.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        choices: Sequence[Choice] = (),
+        index: Choice | None = None,
+    ) -> None:
         super().__init__(what)
         self.what = what
+        self.choices = list(choices)
+        self.index = index
+
+
+class BadRequest(Exception):
+    """A query parameter a page cannot use; the reason is shown on a 400 page."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -34,7 +65,16 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def missing_record(request: Request, exc: NotFound) -> Response:
-        return not_found_page(request, exc.what)
+        return not_found_page(request, exc.what, choices=exc.choices, index=exc.index)
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
+        return render(
+            request,
+            "errors/error.html",
+            {"status": 400, "message": exc.reason},
+            status_code=400,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
@@ -74,5 +114,16 @@ def install_outage_page(app: FastAPI) -> None:
         return response
 
 
-def not_found_page(request: Request, message: str) -> Response:
-    return render(request, "errors/404.html", {"message": message}, status_code=404)
+def not_found_page(
+    request: Request,
+    message: str,
+    *,
+    choices: Sequence[Choice] = (),
+    index: Choice | None = None,
+) -> Response:
+    return render(
+        request,
+        "errors/404.html",
+        {"message": message, "choices": choices, "index": index},
+        status_code=404,
+    )

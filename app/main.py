@@ -10,14 +10,21 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import health
+from app.about import routes as about_routes
 from app.api import docs as api_docs
 from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
+from app.compare import routes as compare_routes
 from app.db import make_engine, make_sessionmaker
+from app.demands import routes as demand_routes
 from app.errors import install_error_pages, install_outage_page
 from app.matrix import routes as matrix_routes
+from app.parties import routes as party_routes
+from app.search import routes as search_routes
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
+from app.sources import routes as source_routes
 from app.statements import routes as statement_routes
+from app.timeline import routes as timeline_routes
 from app.web import STATIC_DIR
 
 
@@ -63,6 +70,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(matrix_routes.router)
     app.include_router(statement_routes.router)
+    for feature in (
+        party_routes,
+        demand_routes,
+        compare_routes,
+        source_routes,
+        timeline_routes,
+        search_routes,
+        about_routes,
+    ):
+        app.include_router(feature.router)
     app.include_router(health.router)
     app.include_router(api_docs.router)
     install_error_pages(app)

@@ -12,13 +12,26 @@ from sqlalchemy import Engine
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """What autogenerate compares: everything but the hand-made full-text search tables.
+# Full-text search is a different structure on each database (a generated tsvector column `fts`
+# with GIN indexes on PostgreSQL, FTS5 tables named statement_fts* on SQLite), written by hand
+# in migration 0003 and read only by app/search/queries.py. It stays out of the models, where
+# it would exist on one database and not the other; so autogenerate must not see it either,
+# or it would propose dropping it.
+FTS_COLUMN = "fts"
+FTS_INDEXES = frozenset({"ix_statement_fts", "ix_source_fts"})
 
-    SQLite's FTS5 table and its shadow tables are created by hand-written migrations; left in,
-    autogenerate would propose dropping them.
-    """
-    return not (type_ == "table" and name is not None and name.startswith("statement_fts"))
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What autogenerate compares: everything but the hand-made full-text search objects."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith("statement_fts")
+    if type_ == "column":
+        return name != FTS_COLUMN
+    if type_ == "index":
+        return name not in FTS_INDEXES
+    return True
 
 
 def include_object_for(dialect: str) -> Callable[..., bool]:

@@ -9,12 +9,19 @@ cells, never on the number of statements (DESIGN.md, "The matrix query").
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Statement
+from app.models import Demand, Party, Statement
+
+# How many statements a history shows per (party, demand): the recent moves, and a bound on the
+# page whatever the table holds; the timeline, filtered to the party and demand, has them all.
+HISTORY_PER_LINE = 12
 
 
 def latest_statement(
@@ -62,3 +69,90 @@ def with_positions(
     # SQLite has no LATERAL; it plans this as the same probe plus a rowid lookup.
     latest_id = latest_statement(party_id, demand_id, as_of, "id").scalar_subquery()
     return query.outerjoin(Statement, Statement.id == latest_id), Statement
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A statement in a party's history on a demand, and whether it moved the party's stance."""
+
+    statement: Statement
+    # The stance of the party's statement before this one on the same demand (None: first).
+    previous_stance: int | None
+    # On the oldest entry shown: older statements exist beyond the history's bound.
+    has_earlier: bool = False
+
+    @property
+    def is_shift(self) -> bool:
+        return self.previous_stance is not None and self.previous_stance != self.statement.stance
+
+
+def position_histories(
+    session: Session,
+    as_of: dt.date,
+    *,
+    party_ids: Sequence[int] | None = None,
+    demand_ids: Sequence[int] | None = None,
+    per_line: int = HISTORY_PER_LINE,
+) -> list[HistoryEntry]:
+    """Each (party, demand)'s latest `per_line` statements up to `as_of`, oldest first.
+
+    One query fetches one statement more per line than is shown: the one before the oldest
+    shown, so that even the oldest is marked as a shift or not. Retracted statements are left
+    out, as they are from positions.
+    """
+    wanted = per_line + 1
+    if session.get_bind().dialect.name == "postgresql":
+        # One LATERAL probe of ix_statement_position per (party, demand): the cost follows the
+        # number of lines shown, not the number of statements.
+        line = select(Party.id.label("party_id"), Demand.id.label("demand_id")).join(Demand, true())
+        if party_ids is not None:
+            line = line.where(Party.id.in_(party_ids))
+        if demand_ids is not None:
+            line = line.where(Demand.id.in_(demand_ids))
+        lines = line.subquery("line")
+        probe = aliased(Statement, name="probe")
+        recent = (
+            select(probe.id)
+            .where(
+                probe.party_id == lines.c.party_id,
+                probe.demand_id == lines.c.demand_id,
+                probe.stated_on <= as_of,
+                probe.retracted_at.is_(None),
+            )
+            .order_by(probe.stated_on.desc(), probe.id.desc())
+            .limit(wanted)
+            .lateral("recent")
+        )
+        ids = select(recent.c.id).select_from(lines).join(recent, true())
+    else:
+        # SQLite has no LATERAL: a window over the statements of the parties (or demands) asked
+        # for, which ix_statement_position narrows to them.
+        order = (Statement.stated_on.desc(), Statement.id.desc())
+        rank = func.row_number().over(
+            partition_by=(Statement.party_id, Statement.demand_id), order_by=order
+        )
+        ranked = select(Statement.id, rank.label("rank")).where(
+            Statement.stated_on <= as_of, Statement.retracted_at.is_(None)
+        )
+        if party_ids is not None:
+            ranked = ranked.where(Statement.party_id.in_(party_ids))
+        if demand_ids is not None:
+            ranked = ranked.where(Statement.demand_id.in_(demand_ids))
+        window = ranked.subquery("ranked")
+        ids = select(window.c.id).where(window.c.rank <= wanted)
+    query = (
+        select(Statement)
+        .where(Statement.id.in_(ids))
+        .order_by(Statement.party_id, Statement.demand_id, Statement.stated_on, Statement.id)
+        .options(joinedload(Statement.source))
+    )
+    entries: list[HistoryEntry] = []
+    for _, group in groupby(session.scalars(query), key=lambda s: (s.party_id, s.demand_id)):
+        statements = list(group)
+        # The extra, older statement only tells whether the oldest shown one is a shift.
+        truncated = len(statements) == wanted
+        previous = statements.pop(0).stance if truncated else None
+        for index, statement in enumerate(statements):
+            entries.append(HistoryEntry(statement, previous, has_earlier=truncated and index == 0))
+            previous = statement.stance
+    return entries

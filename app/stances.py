@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from enum import IntEnum
 
 
@@ -67,3 +69,38 @@ def gap(a: Stance | int | None, b: Stance | int | None) -> int | None:
     if a is None or b is None:
         return None
     return abs(int(a) - int(b))
+
+
+def spread(stances: Sequence[Stance | int | None]) -> int | None:
+    """How far apart a group stands: the widest gap between any two of them (for two, the gap).
+
+    None when any of them has no stated position: a gap with silence is not a distance.
+    """
+    if len(stances) < 2 or any(s is None for s in stances):
+        return None
+    values = [int(s) for s in stances if s is not None]
+    return max(values) - min(values)
+
+
+def spread_over_time(
+    lines: Sequence[Sequence[tuple[dt.date, int]]],
+) -> list[tuple[dt.date, int]]:
+    """The spread of a group at each date any of its stances changed, once all have one.
+
+    Each line is one party's (date, stance) steps in date order; consecutive equal spreads are
+    merged, so every returned step is a move (or the first known spread).
+    """
+    events = sorted(
+        (day, index, stance) for index, line in enumerate(lines) for day, stance in line
+    )
+    current: list[int | None] = [None] * len(lines)
+    steps: list[tuple[dt.date, int]] = []
+    for position, (day, index, stance) in enumerate(events):
+        current[index] = stance
+        # Several parties may move on one date: measure once, after the last of them.
+        if position + 1 < len(events) and events[position + 1][0] == day:
+            continue
+        value = spread(current)
+        if value is not None and (not steps or steps[-1][1] != value):
+            steps.append((day, value))
+    return steps

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from jinja2 import pass_context
@@ -63,3 +65,23 @@ def render(
     if block:
         response.headers["Vary"] = "HX-Request"
     return response
+
+
+def statement_href(request: Request) -> Callable[[int], str]:
+    """Links to statement pages for code outside templates (charts), root-relative like path_for."""
+
+    def href(statement_id: int) -> str:
+        return str(request.app.url_path_for("statement", statement_id=statement_id))
+
+    return href
+
+
+def pager_query(params: dict[str, Any], **changes: Any) -> str:
+    """The query string of this view with some parameters changed; empty ones are left out."""
+    merged = {**params, **changes}
+    # Empty filters and page 1 are the defaults: leaving them out keeps one URL per view.
+    kept = {k: v for k, v in merged.items() if v not in (None, "") and not (k == "page" and v == 1)}
+    return urlencode(kept)
+
+
+templates.env.filters["pager_query"] = pager_query

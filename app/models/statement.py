@@ -89,6 +89,23 @@ class Statement(Versioned, Base):
             postgresql_where=text("retracted_at IS NULL"),
             sqlite_where=text("retracted_at IS NULL"),
         ),
+        # The timeline walks (stated_on, id) backwards from a keyset cursor: one range scan per
+        # page at any depth, across all statements or one party's or one demand's.
+        *(
+            Index(
+                name,
+                *columns,
+                "stated_on",
+                "id",
+                postgresql_where=text("retracted_at IS NULL"),
+                sqlite_where=text("retracted_at IS NULL"),
+            )
+            for name, columns in [
+                ("ix_statement_timeline", ()),
+                ("ix_statement_party_timeline", ("party_id",)),
+                ("ix_statement_demand_timeline", ("demand_id",)),
+            ]
+        ),
     )
 
     @property

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import DbSession
-from app.errors import NotFound
+from app.errors import Choice, NotFound
 from app.ids import RecordId
-from app.statements.queries import statement_with_context
+from app.statements.queries import neighbours, statement_with_context
 from app.web import render
 
 router = APIRouter()
@@ -18,5 +18,15 @@ router = APIRouter()
 def show_statement(request: Request, session: DbSession, statement_id: RecordId) -> Response:
     statement = statement_with_context(session, statement_id)
     if statement is None:
-        raise NotFound(f"There is no statement number {statement_id}.")
-    return render(request, "statements/show.html", {"statement": statement})
+        raise NotFound(
+            f"There is no statement number {statement_id}.",
+            index=Choice(
+                "Browse every statement in the timeline",
+                str(request.app.url_path_for("timeline")),
+            ),
+        )
+    return render(
+        request,
+        "statements/show.html",
+        {"statement": statement, "neighbours": neighbours(session, statement)},
+    )

@@ -71,4 +71,59 @@ def test_unknown_or_impossible_statement_ids_are_404_pages(client, statement_id:
 
 def test_statement_page_query_count(client, queries) -> None:
     client.get("/statements/1")
-    assert queries.count == 2  # the data version, then the statement with all it shows
+    # The data version, the statement with its context, its previous and next.
+    assert queries.count == 4
+
+
+def ukraine_on_withdrawal(client) -> list[str]:  # type: ignore[no-untyped-def]
+    page = parse(client.get("/parties/ukraine?as_of=2025-01-31"))
+    history = page.select('.history[data-demand="russian-withdrawal"] .history__entry')
+    return [entry["data-statement"] for entry in history]
+
+
+def test_statement_links_to_its_party_demand_and_source_pages(client) -> None:
+    first, _ = ukraine_on_withdrawal(client)
+    page = parse(client.get(f"/statements/{first}"))
+    heading = one(page, "h1")
+    assert [a["href"] for a in heading.select("a")] == [
+        "/parties/ukraine",
+        "/demands/russian-withdrawal",
+    ]
+    assert one(page, ".source__more")["href"].startswith("/sources/")
+
+
+def test_statement_page_names_the_previous_and_next_and_whether_they_shift(client) -> None:
+    first, second = ukraine_on_withdrawal(client)
+    page = parse(client.get(f"/statements/{second}"))
+    previous = one(page, "#previous-statement")
+    assert one(previous, "a")["href"] == f"/statements/{first}"
+    assert "shift: from insists to open / conditional" in words(previous)
+    assert "latest statement" in words(one(page, "#next-statement"))
+
+    page = parse(client.get(f"/statements/{first}"))
+    assert "first statement" in words(one(page, "#previous-statement"))
+    following = one(page, "#next-statement")
+    assert one(following, "a")["href"] == f"/statements/{second}"
+    assert "a shift, to open / conditional" in words(following)
+
+
+def test_a_retracted_neighbour_is_skipped(client, session) -> None:
+    source = make_source(session)
+    one_, two, three = (
+        make_statement(session, source=source, stated_on=dt.date(2025, 1, day)) for day in (1, 2, 3)
+    )
+    two.party_id = one_.party_id
+    two.demand_id = one_.demand_id
+    three.party_id = one_.party_id
+    three.demand_id = one_.demand_id
+    two.retracted_at = utcnow()
+    two.retraction_reason = "Misattributed."
+    session.commit()
+    page = parse(client.get(f"/statements/{three.id}"))
+    assert one(page, "#previous-statement a")["href"] == f"/statements/{one_.id}"
+    assert "not a shift" in words(one(page, "#previous-statement"))
+
+
+def test_unknown_statement_404_offers_the_timeline(client) -> None:
+    page = parse(client.get("/statements/999999"))
+    assert page.select_one("main a[href='/timeline']") is not None

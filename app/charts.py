@@ -1,0 +1,152 @@
+"""Step charts as plain geometry for an inline SVG template: no JavaScript, prints, has text.
+
+Python decides every coordinate; `templates/macros/chart.html` only draws them. A value holds
+from the date it was stated until the next one (a step), which is how a position behaves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+WIDTH = 720
+HEIGHT = 260
+LEFT = 150  # room for the level labels ("open / conditional")
+RIGHT = 96  # room for the line labels at the end
+TOP = 16
+BOTTOM = 34
+
+
+@dataclass(frozen=True)
+class Step:
+    """A value that starts holding on `on`; `shift` marks a change that should stand out."""
+
+    on: dt.date
+    value: int
+    label: str
+    shift: bool = False
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    colour: str
+    steps: Sequence[Step]
+
+
+@dataclass(frozen=True)
+class Level:
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    label: str
+    shift: bool
+    href: str | None
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    colour: str
+    path: str
+    points: list[Point]
+    label_y: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: float
+    label: str
+
+
+@dataclass
+class Chart:
+    title: str
+    description: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right_edge: int = WIDTH - RIGHT
+    top: int = TOP
+    bottom_edge: int = HEIGHT - BOTTOM
+    lines: list[Line] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(line.points for line in self.lines)
+
+
+def step_chart(
+    series: Sequence[Series],
+    levels: Sequence[Level],
+    *,
+    end: dt.date,
+    title: str,
+    description: str,
+    height: int = HEIGHT,
+) -> Chart:
+    """Lay out one step line per series from its first step to `end`, on the given levels."""
+    chart = Chart(title=title, description=description, height=height, bottom_edge=height - BOTTOM)
+    dates = [step.on for s in series for step in s.steps if step.on <= end]
+    start = min(dates, default=end - dt.timedelta(days=365))
+    # A little room before the first point, so it does not sit on the axis.
+    span = max((end - start).days, 30)
+    start = start - dt.timedelta(days=max(span // 20, 1))
+    span = (end - start).days
+
+    def x_of(day: dt.date) -> float:
+        return round(chart.left + (day - start).days / span * (chart.right_edge - chart.left), 1)
+
+    top_value = max(level.value for level in levels)
+    bottom_value = min(level.value for level in levels)
+    rows = max(top_value - bottom_value, 1)
+
+    def y_of(value: int, nudge: float = 0) -> float:
+        share = (top_value - value) / rows
+        return round(chart.top + share * (chart.bottom_edge - chart.top) + nudge, 1)
+
+    chart.y_ticks = [Tick(y_of(level.value), level.label) for level in levels]
+    chart.x_ticks = [Tick(x_of(day), label) for day, label in _year_ticks(start, end)]
+
+    for index, s in enumerate(series):
+        # Lines on the same level would hide each other: each is nudged a few pixels apart.
+        nudge = (index - (len(series) - 1) / 2) * 4
+        steps = [step for step in s.steps if step.on <= end]
+        points = [
+            Point(x_of(step.on), y_of(step.value, nudge), step.label, step.shift, step.href)
+            for step in steps
+        ]
+        path = ""
+        if points:
+            path = f"M{points[0].x} {points[0].y}"
+            for point in points[1:]:
+                path += f" H{point.x} V{point.y}"
+            path += f" H{x_of(end)}"
+        label_y = points[-1].y if points else y_of(top_value)
+        chart.lines.append(Line(s.name, s.colour, path, points, label_y))
+    return chart
+
+
+def _year_ticks(start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+    """1 January of each year in range; months instead when the range is under a year."""
+    years = [dt.date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
+    if len(years) >= 2:
+        step = max(len(years) // 6, 1)
+        return [(day, str(day.year)) for day in years[::step]]
+    months = []
+    day = dt.date(start.year, start.month, 1)
+    while day <= end:
+        if day > start:
+            months.append((day, f"{day:%b} {day.year}" if day.month == 1 else f"{day:%b}"))
+        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    step = max(len(months) // 6, 1)
+    return months[::step]

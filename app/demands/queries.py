@@ -1,0 +1,150 @@
+"""Reads for the demand pages: every party on one demand, over time, and the gaps between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session
+
+from app.charts import Chart, Level, Series, Step, step_chart
+from app.dates import format_date
+from app.models import Demand, Party, Statement
+from app.positions import HistoryEntry, position_histories, with_positions
+from app.stances import SCALE, Stance, gap, spread_over_time
+
+STANCE_LEVELS = [Level(stance.value, stance.label) for stance in SCALE]
+
+
+@dataclass(frozen=True)
+class PartyLine:
+    party: Party
+    statement: Statement | None
+    history: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def stance(self) -> Stance | None:
+        return Stance(self.statement.stance) if self.statement else None
+
+
+@dataclass(frozen=True)
+class PairGap:
+    """The gap between two parties now, and what it was when both first had a position."""
+
+    first: Party
+    second: Party
+    now: int | None
+    then: int | None
+    then_on: dt.date | None
+    # then_on at the precision of the statement that made the gap measurable ("June 2024").
+    then_label: str | None
+    moves: int
+
+    @property
+    def movement(self) -> str:
+        if self.now is None or self.then is None:
+            return "not comparable: one of them has no stated position"
+        if self.now < self.then:
+            return f"narrowed by {self.then - self.now}"
+        if self.now > self.then:
+            return f"widened by {self.now - self.then}"
+        return "unchanged"
+
+
+@dataclass(frozen=True)
+class DemandPage:
+    demand: Demand
+    as_of: dt.date
+    lines: list[PartyLine]
+    gaps: list[PairGap]
+    chart: Chart
+
+
+def demand_by_slug(session: Session, slug: str) -> Demand | None:
+    return session.scalar(select(Demand).where(Demand.slug == slug))
+
+
+def stance_steps(history: list[HistoryEntry], statement_href: Callable[[int], str]) -> list[Step]:
+    return [
+        Step(
+            on=entry.statement.stated_on,
+            value=entry.statement.stance,
+            label=(
+                f"{Stance(entry.statement.stance).label}, "
+                f"{format_date(entry.statement.stated_on, entry.statement.stated_on_precision)}"
+                + (" (shift)" if entry.is_shift else "")
+            ),
+            shift=entry.is_shift,
+            href=statement_href(entry.statement.id),
+        )
+        for entry in history
+    ]
+
+
+def pair_gaps(lines: list[PartyLine]) -> list[PairGap]:
+    """Every pair of parties: the gap now, and when and how wide it was first measurable."""
+    gaps = []
+    for a, b in itertools.combinations(lines, 2):
+        steps = spread_over_time(
+            [
+                [(e.statement.stated_on, e.statement.stance) for e in a.history],
+                [(e.statement.stated_on, e.statement.stance) for e in b.history],
+            ]
+        )
+        first = steps[0] if steps else None
+        precisions = {
+            e.statement.stated_on: e.statement.stated_on_precision for e in a.history + b.history
+        }
+        gaps.append(
+            PairGap(
+                first=a.party,
+                second=b.party,
+                now=gap(a.stance, b.stance),
+                then=first[1] if first else None,
+                then_on=first[0] if first else None,
+                then_label=format_date(first[0], precisions[first[0]]) if first else None,
+                moves=max(len(steps) - 1, 0),
+            )
+        )
+    # Closest pairs first: where a deal may be. Pairs without a gap go last.
+    return sorted(gaps, key=lambda g: (g.now is None, g.now if g.now is not None else 0))
+
+
+def demand_page(
+    session: Session, demand: Demand, as_of: dt.date, statement_href: Callable[[int], str]
+) -> DemandPage:
+    """Everything the demand page shows, in two queries whatever the number of statements."""
+    parties = select(Party).order_by(Party.name)
+    query, position = with_positions(session, parties, Party.id, literal(demand.id), as_of)
+    rows = session.execute(query.add_columns(position)).all()
+
+    histories: dict[int, list[HistoryEntry]] = defaultdict(list)
+    for entry in position_histories(session, as_of, demand_ids=[demand.id]):
+        histories[entry.statement.party_id].append(entry)
+
+    lines = [PartyLine(party, statement, histories.get(party.id, [])) for party, statement in rows]
+    stated = [line for line in lines if line.history]
+    chart = step_chart(
+        [
+            Series(
+                line.party.short_name, line.party.colour, stance_steps(line.history, statement_href)
+            )
+            for line in stated
+        ],
+        STANCE_LEVELS,
+        end=as_of,
+        title=f"Stances on “{demand.title}” over time, up to {format_date(as_of)}",
+        description=(
+            "; ".join(
+                f"{line.party.name}: "
+                + ", then ".join(step.label for step in stance_steps(line.history, statement_href))
+                for line in stated
+            )
+            or "No party has stated a position on this demand by this date."
+        ),
+    )
+    return DemandPage(demand=demand, as_of=as_of, lines=lines, gaps=pair_gaps(lines), chart=chart)

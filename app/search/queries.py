@@ -1,0 +1,215 @@
+"""Full-text search over statements and their sources: one module hides both databases.
+
+PostgreSQL matches `websearch_to_tsquery` against the generated `fts` columns of statement and
+source (GIN indexes); SQLite matches the FTS5 tables statement_fts and statement_fts_source
+(migration 0003). Either way, one query finds and ranks the page of matches with the matching
+words wrapped in two control characters, and a second loads what the page shows. The markers
+are split here into plain segments, so a template escapes every character of the text itself:
+a highlight can never inject markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, joinedload
+
+from app.models import Statement
+
+QUERY_MAX = 200
+PER_PAGE = 20
+START, STOP = "\x02", "\x03"
+
+
+class InvalidSearch(ValueError):
+    """A query that cannot be searched; the message tells the reader what to type instead."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    match: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    statement: Statement
+    summary: list[Segment]
+    quote: list[Segment] | None
+    speaker: list[Segment] | None
+    source_title: list[Segment]
+    source_publisher: list[Segment]
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    hits: list[Hit]
+    page: int
+    has_next: bool
+
+
+def clean_query(raw: str | None) -> str:
+    """The query as typed, or a reason it cannot be searched."""
+    query = " ".join((raw or "").split())
+    if not query:
+        raise InvalidSearch("Type one or more words to search for.")
+    if len(query) > QUERY_MAX:
+        raise InvalidSearch(
+            f"That search is {len(query)} characters long; keep it under {QUERY_MAX + 1}."
+        )
+    return query
+
+
+def segments(marked: str | None) -> list[Segment]:
+    """Split text with START…STOP markers into plain and matching pieces."""
+    if not marked:
+        return []
+    pieces: list[Segment] = []
+    for part in re.split(f"({START}.*?{STOP})", marked, flags=re.S):
+        if not part:
+            continue
+        if part.startswith(START) and part.endswith(STOP):
+            pieces.append(Segment(part[1:-1], True))
+        else:
+            pieces.append(Segment(part.replace(START, "").replace(STOP, ""), False))
+    return pieces
+
+
+def fts5_query(query: str) -> str:
+    """websearch-style input (words, "phrases", or, -word) as an FTS5 expression.
+
+    Every term is quoted, so nothing the reader types is FTS5 syntax; PostgreSQL reads the same
+    input with websearch_to_tsquery.
+    """
+    tokens = re.findall(r'(-?)"([^"]*)"|(\S+)', query)
+    groups: list[list[str]] = [[]]
+    negatives: list[str] = []
+    for minus, phrase, bare in tokens:
+        if bare and bare.lower() == "or":
+            groups.append([])
+            continue
+        negated = bool(minus) or bare.startswith("-")
+        words = re.findall(r"\w+", phrase if phrase or minus else bare)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        (negatives if negated else groups[-1]).append(term)
+    alternatives = [" AND ".join(group) for group in groups if group]
+    if not alternatives:
+        raise InvalidSearch("Type at least one word to look for (not only words to leave out).")
+    expression = " OR ".join(f"({alt})" for alt in alternatives)
+    for term in negatives:
+        expression = f"({expression}) NOT {term}"
+    return expression
+
+
+_POSTGRES = text(
+    """
+    WITH q AS (SELECT websearch_to_tsquery('english', :query) AS q),
+    hits AS (
+        SELECT statement.id, ts_rank(statement.fts, q.q) AS score
+        FROM statement, q WHERE statement.fts @@ q.q
+        UNION ALL
+        SELECT statement.id, ts_rank(source.fts, q.q) / 2 AS score
+        FROM source JOIN statement ON statement.source_id = source.id, q
+        WHERE source.fts @@ q.q
+    ),
+    ranked AS (
+        SELECT id, max(score) AS score FROM hits GROUP BY id
+        ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset
+    )
+    SELECT ranked.id,
+        ts_headline('english', statement.summary, q.q, :options),
+        ts_headline('english', statement.quote, q.q, :options),
+        ts_headline('english', statement.speaker, q.q, :options),
+        ts_headline('english', source.title, q.q, :options),
+        ts_headline('english', source.publisher, q.q, :options)
+    FROM ranked
+    JOIN statement ON statement.id = ranked.id
+    JOIN source ON source.id = statement.source_id, q
+    ORDER BY ranked.score DESC, ranked.id DESC
+    """
+)
+# HighlightAll: show the whole (short) field, not a fragment of it.
+_HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+
+_SQLITE = text(
+    f"""
+    WITH hits AS (
+        SELECT rowid AS id, bm25(statement_fts) AS score
+        FROM statement_fts WHERE statement_fts MATCH :query
+        UNION ALL
+        SELECT statement.id, bm25(statement_fts_source) / 2 AS score
+        FROM statement_fts_source
+        JOIN statement ON statement.source_id = statement_fts_source.rowid
+        WHERE statement_fts_source MATCH :query
+    ),
+    ranked AS (
+        SELECT id, min(score) AS score FROM hits GROUP BY id
+        ORDER BY score, id DESC LIMIT :limit OFFSET :offset
+    ),
+    statement_marks AS (
+        SELECT rowid AS id,
+            highlight(statement_fts, 0, '{START}', '{STOP}') AS summary,
+            highlight(statement_fts, 1, '{START}', '{STOP}') AS quote,
+            highlight(statement_fts, 2, '{START}', '{STOP}') AS speaker
+        FROM statement_fts
+        WHERE statement_fts MATCH :query AND rowid IN (SELECT id FROM ranked)
+    ),
+    source_marks AS (
+        SELECT rowid AS id,
+            highlight(statement_fts_source, 0, '{START}', '{STOP}') AS title,
+            highlight(statement_fts_source, 1, '{START}', '{STOP}') AS publisher
+        FROM statement_fts_source
+        WHERE statement_fts_source MATCH :query AND rowid IN (
+            SELECT source_id FROM statement WHERE id IN (SELECT id FROM ranked))
+    )
+    SELECT ranked.id, statement_marks.summary, statement_marks.quote, statement_marks.speaker,
+        source_marks.title, source_marks.publisher
+    FROM ranked
+    JOIN statement ON statement.id = ranked.id
+    LEFT JOIN statement_marks ON statement_marks.id = ranked.id
+    LEFT JOIN source_marks ON source_marks.id = statement.source_id
+    ORDER BY ranked.score, ranked.id DESC
+    """
+)
+
+
+def search(session: Session, query: str, page: int = 1) -> Results:
+    """The page-th page of statements matching `query`, best first, matches marked."""
+    params: dict[str, Any] = {"limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE}
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(_POSTGRES, {**params, "query": query, "options": _HEADLINE}).all()
+    else:
+        rows = session.execute(_SQLITE, {**params, "query": fts5_query(query)}).all()
+    has_next = len(rows) > PER_PAGE
+    rows = rows[:PER_PAGE]
+    shown = (
+        select(Statement)
+        .where(Statement.id.in_([row[0] for row in rows]))
+        .options(
+            joinedload(Statement.party),
+            joinedload(Statement.demand),
+            joinedload(Statement.source),
+        )
+    )
+    by_id = {statement.id: statement for statement in session.scalars(shown)} if rows else {}
+    hits = []
+    for statement_id, summary, quote, speaker, title, publisher in rows:
+        statement = by_id[statement_id]
+        # A field that did not match comes back unmarked (PostgreSQL) or not at all (SQLite).
+        hits.append(
+            Hit(
+                statement=statement,
+                summary=segments(summary or statement.summary),
+                quote=segments(quote or statement.quote) if statement.quote else None,
+                speaker=segments(speaker or statement.speaker) if statement.speaker else None,
+                source_title=segments(title or statement.source.title),
+                source_publisher=segments(publisher or statement.source.publisher),
+            )
+        )
+    return Results(query=query, hits=hits, page=page, has_next=has_next)

@@ -1,0 +1,51 @@
+"""Reads for `/sources` and `/sources/{id}`."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from app.models import Source, Statement
+from app.paging import Page, numbered_page
+
+SOURCES_PER_PAGE = 25
+STATEMENTS_PER_PAGE = 25
+
+
+def publishers(session: Session) -> list[str]:
+    """Every publisher, for the filter: one row per publisher, not per source."""
+    return list(session.scalars(select(Source.publisher).distinct().order_by(Source.publisher)))
+
+
+def source_page(
+    session: Session, number: int, *, publisher: str | None = None, kind: str | None = None
+) -> Page[tuple[Source, int]]:
+    """Sources newest first, each with how many statements it backs (ix_statement_source_id)."""
+    backs = (
+        select(func.count(Statement.id))
+        .where(Statement.source_id == Source.id)
+        .correlate(Source)
+        .scalar_subquery()
+    )
+    query = select(Source, backs.label("backs")).order_by(
+        Source.published_on.desc().nulls_last(), Source.id.desc()
+    )
+    if publisher is not None:
+        query = query.where(Source.publisher == publisher)
+    if kind is not None:
+        query = query.where(Source.kind == kind)
+    return numbered_page(session, query, number, SOURCES_PER_PAGE)
+
+
+def source_by_id(session: Session, source_id: int) -> Source | None:
+    return session.get(Source, source_id)
+
+
+def statements_backed_by(session: Session, source: Source, number: int) -> Page[Statement]:
+    query = (
+        select(Statement)
+        .where(Statement.source_id == source.id)
+        .order_by(Statement.stated_on.desc(), Statement.id.desc())
+        .options(joinedload(Statement.party), joinedload(Statement.demand))
+    )
+    return numbered_page(session, query, number, STATEMENTS_PER_PAGE)

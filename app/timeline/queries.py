@@ -1,0 +1,87 @@
+"""Reads for `/timeline` and its Atom feed: statements newest first, keyset-paginated.
+
+The order is (stated_on DESC, id DESC) and a page starts strictly after the last row of the one
+before, so each page is one index range scan (ix_statement_timeline, or the party's or demand's
+own index when filtered) however deep the reader goes, and rows never repeat or go missing
+when statements are added meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import literal, select, tuple_
+from sqlalchemy.orm import Session, joinedload
+
+from app.models import Demand, Party, Statement
+from app.paging import format_cursor
+
+PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class TimelineFilters:
+    party: Party | None = None
+    demand: Demand | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def params(self) -> dict[str, str]:
+        """The filters as URL parameters, so every view and its feed is a stable URL."""
+        return {
+            key: value
+            for key, value in {
+                "party": self.party.slug if self.party else "",
+                "demand": self.demand.slug if self.demand else "",
+                "from": self.start.isoformat() if self.start else "",
+                "to": self.end.isoformat() if self.end else "",
+            }.items()
+            if value
+        }
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    statements: list[Statement]
+    # Where the next page starts (the last row shown), or None on the last page.
+    next_cursor: str | None
+
+
+def timeline_page(
+    session: Session,
+    filters: TimelineFilters,
+    before: tuple[dt.date, int] | None = None,
+    size: int = PER_PAGE,
+) -> TimelinePage:
+    query = (
+        select(Statement)
+        .where(Statement.retracted_at.is_(None))
+        .order_by(Statement.stated_on.desc(), Statement.id.desc())
+        .limit(size + 1)
+        .options(
+            joinedload(Statement.party),
+            joinedload(Statement.demand),
+            joinedload(Statement.source),
+        )
+    )
+    if filters.party is not None:
+        query = query.where(Statement.party_id == filters.party.id)
+    if filters.demand is not None:
+        query = query.where(Statement.demand_id == filters.demand.id)
+    if filters.start is not None:
+        query = query.where(Statement.stated_on >= filters.start)
+    if filters.end is not None:
+        query = query.where(Statement.stated_on <= filters.end)
+    if before is not None:
+        # A row comparison both databases answer from the index as a range.
+        query = query.where(
+            tuple_(Statement.stated_on, Statement.id)
+            < tuple_(literal(before[0]), literal(before[1]))
+        )
+    rows = list(session.scalars(query))
+    shown = rows[:size]
+    next_cursor = (
+        format_cursor(shown[-1].stated_on, shown[-1].id) if len(rows) > size and shown else None
+    )
+    return TimelinePage(statements=shown, next_cursor=next_cursor)

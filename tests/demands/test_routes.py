@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from app.demands.queries import demand_by_slug
+from app.stances import Stance
+from tests.factories import make_demand, make_party, make_source, make_statement
+from tests.html import one, parse, words
+
+
+def side(page, party: str):  # type: ignore[no-untyped-def]
+    return one(parse(page), f'#sides tr[data-party="{party}"]')
+
+
+def test_demands_index_links_every_demand_in_display_order(client) -> None:
+    links = [a["href"] for a in parse(client.get("/demands")).select("#demands a")]
+    assert links[0] == "/demands/nato-renunciation"
+    assert len(links) == 9
+
+
+def test_every_party_side_by_side_before_and_after_the_shift(client) -> None:
+    before = client.get("/demands/russian-withdrawal?as_of=2024-12-31")
+    assert side(before, "ukraine")["data-stance"] == "insists"
+    assert side(before, "russia")["data-stance"] == "none"
+    after = client.get("/demands/russian-withdrawal?as_of=2025-01-31")
+    assert side(after, "ukraine")["data-stance"] == "open"
+
+
+def test_chart_draws_a_line_per_party_with_the_shift_as_a_marked_point(client) -> None:
+    page = parse(client.get("/demands/russian-withdrawal?as_of=2025-01-31"))
+    svg = one(page, "#stance-chart svg.chart__svg")
+    assert svg["role"] == "img"
+    assert "Stances on" in words(one(svg, "svg > title"))
+    # The text alternative says what the picture shows.
+    desc = words(one(svg, "svg > desc"))
+    assert "Ukraine: insists, 2022, then open / conditional, January 2025 (shift)" in desc
+    line = one(svg, 'g.chart__line[data-series="Ukraine"]')
+    points = line.select("circle")
+    assert [p["data-shift"] for p in points] == ["no", "yes"]
+    # Position on the scale: insists is drawn above open (smaller y).
+    assert float(points[0]["cy"]) < float(points[1]["cy"])
+    assert float(points[0]["cx"]) < float(points[1]["cx"])
+    assert points[1].parent.name == "a" and points[1].parent["href"].startswith("/statements/")
+    assert "Ukraine" in words(one(line, "text.chart__name"))
+    rows = page.select("#chart-table tbody tr")
+    assert [r["data-shift"] for r in rows] == ["no", "yes"]
+
+
+def test_chart_before_any_statement_says_so(client) -> None:
+    page = parse(client.get("/demands/russian-withdrawal?as_of=2021-01-01"))
+    assert not page.select("#stance-chart")
+    assert "No party has stated a position" in words(one(page, "#demand-content"))
+
+
+def test_gaps_between_each_pair_now_and_how_they_moved(client, session) -> None:
+    demand = make_demand(session, slug="truce")
+    hawk = make_party(session, slug="hawk", short_name="Hawk")
+    dove = make_party(session, slug="dove", short_name="Dove")
+    source = make_source(session)
+    make_statement(
+        session, party=hawk, demand=demand, source=source,
+        stance=Stance.INSISTS, stated_on=dt.date(2024, 1, 1),
+    )  # fmt: skip
+    make_statement(
+        session, party=dove, demand=demand, source=source,
+        stance=Stance.RED_LINE, stated_on=dt.date(2024, 3, 1), stated_on_precision="month",
+    )  # fmt: skip
+    make_statement(
+        session, party=dove, demand=demand, source=source,
+        stance=Stance.ACCEPTS, stated_on=dt.date(2024, 9, 5),
+    )  # fmt: skip
+    session.commit()
+
+    page = parse(client.get("/demands/truce?as_of=2025-01-01"))
+    pair = one(page, '#gaps tr[data-pair="dove:hawk"], #gaps tr[data-pair="hawk:dove"]')
+    assert pair["data-gap"] == "1"
+    assert "4 (March 2024)" in words(pair)
+    assert "narrowed by 3" in words(pair)
+    # Closest pairs first; pairs with a silent party last.
+    gaps = [tr["data-gap"] for tr in page.select("#gaps tbody tr")]
+    assert gaps[0] == "1"
+    assert set(gaps[1:]) == {"none"}
+
+    earlier = parse(client.get("/demands/truce?as_of=2024-06-01"))
+    pair = one(earlier, '#gaps tr[data-pair="dove:hawk"], #gaps tr[data-pair="hawk:dove"]')
+    assert pair["data-gap"] == "4" and "unchanged" in words(pair)
+
+
+def test_unknown_demand_is_a_404_that_offers_every_demand(client) -> None:
+    response = client.get("/demands/world-peace")
+    assert response.status_code == 404
+    offered = [a["href"] for a in parse(response).select(".choices a")]
+    assert "/demands/russian-withdrawal" in offered and len(offered) == 9
+
+
+def test_bad_date_is_a_400_with_the_reason(client) -> None:
+    response = client.get("/demands/russian-withdrawal?as_of=31-01-2025")
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in words(one(parse(response), "#demand-content [role=alert]"))
+
+
+def test_demand_page_query_count_is_fixed_whatever_the_data(client, session, queries) -> None:
+    client.get("/demands/russian-withdrawal")
+    baseline = queries.count
+    assert baseline == 4  # data version, the demand, every party's position, the histories
+
+    demand_parties = [make_party(session) for _ in range(3)]
+    source = make_source(session)
+    demand = demand_by_slug(session, "russian-withdrawal")
+    for party in demand_parties:
+        for day in range(1, 12):
+            make_statement(
+                session, party=party, demand=demand, source=source,
+                stance=Stance.OPEN if day % 2 else Stance.REJECTS,
+                stated_on=dt.date(2025, 3, day),
+            )  # fmt: skip
+    session.commit()
+    queries.clear()
+    page = parse(client.get("/demands/russian-withdrawal"))
+    assert queries.count == baseline
+    assert len(page.select("#stance-chart circle[data-shift=yes]")) >= 3 * 10

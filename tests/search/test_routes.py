@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import pytest
+
+from app.models import Action, Source
+from app.revisions import record_revision
+from app.search.queries import QUERY_MAX
+from app.users.service import system_user
+from tests.factories import make_party, make_source, make_statement
+from tests.html import one, parse, words
+
+
+def results(client, q: str):  # type: ignore[no-untyped-def]
+    response = client.get("/search", params={"q": q})
+    assert response.status_code == 200, response.text
+    return parse(response).select("#results > li")
+
+
+def test_without_a_query_the_page_is_the_search_box(client) -> None:
+    response = client.get("/search")
+    assert response.status_code == 200
+    page = parse(response)
+    assert one(page, "form[role=search] input[name=q]")
+    assert not page.select("#results")
+
+
+def test_finds_summaries_and_highlights_the_matching_words(client) -> None:
+    found = results(client, "peacekeepers")
+    assert len(found) == 1
+    assert "Western troops to Ukraine as peacekeepers" in words(found[0])
+    assert [words(m) for m in found[0].select(".result__summary mark")] == ["peacekeepers"]
+    link = one(found[0], ".result__summary a")
+    assert link["href"].startswith("/statements/")
+
+
+def test_finds_speakers_and_words_in_other_forms(client) -> None:
+    # Stemming: "rejecting" finds "rejected" (English configuration / porter tokenizer).
+    speakers = results(client, "Zelenskyy")
+    assert len(speakers) >= 4
+    assert all("Zelenskyy" in words(li) for li in speakers)
+    assert len(results(client, "rejecting")) >= 4
+
+
+def test_finds_quotes(client) -> None:
+    found = results(client, '"realities on the ground"')
+    assert len(found) == 1
+    assert "realities" in " ".join(words(m).lower() for m in found[0].select("mark"))
+
+
+def test_finds_statements_through_their_source_title_and_publisher(client, session) -> None:
+    source = make_source(
+        session, title="Budapest memorandum revisited", publisher="Kyiv Independent"
+    )
+    statement = make_statement(session, source=source, summary="Nothing about it here.")
+    session.commit()
+    by_title = results(client, "memorandum")
+    assert [li["data-statement"] for li in by_title] == [str(statement.id)]
+    assert [words(m) for m in by_title[0].select(".history__source mark")] == ["memorandum"]
+    assert [li["data-statement"] for li in results(client, "Kyiv Independent")] == [
+        str(statement.id)
+    ]
+    assert len(results(client, "Associated Press")) == 18
+
+
+def test_statements_written_after_the_migration_are_found_and_edits_followed(
+    client, session
+) -> None:
+    statement = make_statement(session, summary="A quokka clause appears in the draft.")
+    session.commit()
+    assert [li["data-statement"] for li in results(client, "quokka")] == [str(statement.id)]
+
+    # Edited as the write path does: new versions, each with its revision.
+    source = session.get(Source, statement.source_id)
+    statement.summary, statement.version = "A wombat clause replaces it.", 2
+    source.title, source.version = "Marsupial diplomacy", 2
+    session.flush()
+    for edited in (statement, source):
+        record_revision(session, edited, action=Action.EDIT, user=system_user(session))
+    session.commit()
+    assert results(client, "quokka") == []
+    assert [li["data-statement"] for li in results(client, "wombat")] == [str(statement.id)]
+    assert [li["data-statement"] for li in results(client, "marsupial")] == [str(statement.id)]
+
+
+def test_ranked_best_match_first(client, session) -> None:
+    party = make_party(session)
+    once = make_statement(session, party=party, summary="Grain exports are mentioned.")
+    twice = make_statement(
+        session, party=party, summary="Grain exports, grain corridors and grain prices."
+    )
+    session.commit()
+    order = [li["data-statement"] for li in results(client, "grain")]
+    assert order == [str(twice.id), str(once.id)]
+
+
+def test_web_search_syntax_or_and_minus(client) -> None:
+    either = {li["data-statement"] for li in results(client, "peacekeepers or sanctions")}
+    peacekeepers = {li["data-statement"] for li in results(client, "peacekeepers")}
+    sanctions = {li["data-statement"] for li in results(client, "sanctions")}
+    assert either == peacekeepers | sanctions
+    without = {li["data-statement"] for li in results(client, "sanctions -Biden")}
+    assert without and without < sanctions
+
+
+def test_markup_in_text_stays_text_in_highlights(client, session) -> None:
+    make_statement(session, summary='<script>alert("x")</script> <b>ceasefire</b> now')
+    session.commit()
+    # PostgreSQL's parser skips tags (and a script's body) when indexing; SQLite reads it all.
+    response = client.get("/search", params={"q": "ceasefire"})
+    assert "<script>alert" not in response.text
+    assert "<b>" not in response.text
+    hit = parse(response).select("#results > li")[0]
+    shown = " ".join(one(hit, ".result__summary").get_text().split())
+    assert shown == '<script>alert("x")</script> <b>ceasefire</b> now'
+    assert [words(m) for m in hit.select(".result__summary mark")] == ["ceasefire"]
+
+
+def test_nothing_found_says_so(client) -> None:
+    response = client.get("/search", params={"q": "xylophone"})
+    assert response.status_code == 200
+    assert "Nothing matches “xylophone”" in words(one(parse(response), "#search-content"))
+
+
+@pytest.mark.parametrize(
+    ("q", "reason"),
+    [
+        ("", "Type one or more words"),
+        ("   ", "Type one or more words"),
+        ("x" * (QUERY_MAX + 1), f"keep it under {QUERY_MAX + 1}"),
+    ],
+)
+def test_empty_or_over_long_query_gets_a_clear_message(client, q: str, reason: str) -> None:
+    response = client.get("/search", params={"q": q})
+    assert response.status_code == 400
+    assert reason in words(one(parse(response), "#search-content [role=alert]"))
+
+
+def test_search_syntax_characters_are_not_errors(client) -> None:
+    for q in ['"unclosed', "NEAR(a b)", "a* OR", "-", "^col:x", "'; DROP TABLE statement; --"]:
+        response = client.get("/search", params={"q": q})
+        assert response.status_code in (200, 400), q
+        assert "Internal Server Error" not in response.text
+
+
+def test_bad_page_number_is_a_400(client) -> None:
+    assert client.get("/search", params={"q": "Putin", "page": "x"}).status_code == 400
+
+
+def test_search_is_paginated(client, session) -> None:
+    for n in range(23):
+        make_statement(session, summary=f"Prisoner exchange number {n}.")
+    session.commit()
+    assert len(results(client, "prisoner")) == 20
+    second = client.get("/search", params={"q": "prisoner", "page": "2"})
+    assert len(parse(second).select("#results > li")) == 3
+
+
+def test_search_query_count_is_fixed(client, session, queries) -> None:
+    client.get("/search", params={"q": "Putin"})
+    baseline = queries.count
+    assert baseline == 3  # data version; the ranked, highlighted page; its statements
+    for n in range(25):
+        make_statement(session, summary=f"Putin spoke again ({n}).")
+    session.commit()
+    queries.clear()
+    client.get("/search", params={"q": "Putin"})
+    assert queries.count == baseline

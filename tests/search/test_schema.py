@@ -1,0 +1,69 @@
+"""Migration 0003's search objects: created on upgrade, gone on downgrade, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import Session
+
+from app.db import make_engine
+from app.migrate import downgrade, upgrade
+from app.search.queries import search
+from app.settings import Settings
+from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.factories import make_source, make_statement
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    url = (
+        create_postgres_database()
+        if request.param == "postgresql"
+        else f"sqlite:///{tmp_path / 'schema.db'}"
+    )
+    engine = make_engine(Settings(database_url=url))
+    yield engine
+    engine.dispose()
+    if request.param == "postgresql":
+        drop_postgres_database(url)
+
+
+def search_objects(engine: Engine) -> set[str]:
+    inspector = inspect(engine)
+    found = {t for t in inspector.get_table_names() if t.startswith("statement_fts")}
+    for table in ("statement", "source"):
+        found |= {
+            f"{table}.{c['name']}" for c in inspector.get_columns(table) if c["name"] == "fts"
+        }
+        found |= {i["name"] for i in inspector.get_indexes(table) if i["name"].endswith("_fts")}
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            triggers = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).scalars()
+            found |= set(triggers)
+    return found
+
+
+def test_search_schema_goes_up_and_down_and_indexes_rows_written_before_it(
+    empty_engine: Engine,
+) -> None:
+    upgrade(empty_engine, "0001")
+    with Session(empty_engine) as session, session.begin():
+        source = make_source(session, title="Older source")
+        make_statement(session, source=source, summary="Written before search existed: okapi.")
+    upgrade(empty_engine, "0003")
+    assert search_objects(empty_engine)
+    with Session(empty_engine) as session:
+        assert len(search(session, "okapi").hits) == 1
+        assert len(search(session, "older").hits) == 1
+
+    downgrade(empty_engine, "0001")
+    assert search_objects(empty_engine) == set()
+    index_names = {i["name"] for i in inspect(empty_engine).get_indexes("statement")}
+    assert not any("timeline" in name for name in index_names)
+    upgrade(empty_engine, "0003")
+    with Session(empty_engine) as session:
+        assert len(search(session, "okapi").hits) == 1

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from app.models.base import utcnow
+from tests.factories import make_demand, make_party, make_source, make_statement
+from tests.html import one, parse, words
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def statement_ids(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [li["data-statement"] for li in parse(response).select("#timeline > li")]
+
+
+def test_timeline_lists_statements_newest_first_with_sources(client) -> None:
+    page = parse(client.get("/timeline"))
+    items = page.select("#timeline > li")
+    assert len(items) == 18
+    dates = [li.select_one("time")["datetime"] for li in items]
+    assert dates[0] == "2025-01" and dates[-1] == "2022"
+    assert all(li.select_one(".source-line a[href^='/sources/']") for li in items)
+
+
+def test_timeline_filters_by_party_demand_and_dates(client) -> None:
+    ukraine = parse(client.get("/timeline?party=ukraine"))
+    assert {li["data-party"] for li in ukraine.select("#timeline > li")} == {"ukraine"}
+    withdrawal = parse(client.get("/timeline?demand=russian-withdrawal"))
+    assert len(withdrawal.select("#timeline > li")) == 2
+    early = parse(client.get("/timeline?from=2022-01-01&to=2024-12-31"))
+    assert [li.select_one("time")["datetime"] for li in early.select("#timeline > li")] == [
+        "2024-06",
+        "2024-06",
+        "2022",
+    ]
+    both = parse(client.get("/timeline?party=russia&demand=nato-renunciation"))
+    assert len(both.select("#timeline > li")) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("party=atlantis", "There is no party 'atlantis'"),
+        ("demand=peace", "There is no demand 'peace'"),
+        ("from=2025-02-30", "not a real calendar date"),
+        ("from=2025-02-01&to=2025-01-01", "from must be on or before to"),
+        ("before=yesterday", "before must be a position"),
+        ("before=2025-02-30_4", "before must be a position"),
+        ("before=2025-01-01_0", "before must be a position"),
+    ],
+)
+def test_bad_filters_and_cursors_are_400_with_the_reason(client, query: str, reason: str) -> None:
+    response = client.get(f"/timeline?{query}")
+    assert response.status_code == 400
+    assert reason in words(one(parse(response), "#timeline-content [role=alert]"))
+
+
+def test_keyset_pages_never_repeat_or_skip_even_when_statements_arrive(client, session) -> None:
+    party = make_party(session, slug="prolific")
+    demand = make_demand(session)
+    source = make_source(session)
+    for n in range(30):
+        # Two statements per day: the id breaks the tie.
+        make_statement(
+            session, party=party, demand=demand, source=source,
+            stated_on=dt.date(2025, 1, 1 + n // 2),
+        )  # fmt: skip
+    session.commit()
+    first = client.get("/timeline?party=prolific")
+    first_ids = statement_ids(first)
+    assert len(first_ids) == 25
+    following = one(parse(first), "a[rel=next]")["href"]
+    assert following.startswith("/timeline?party=prolific&before=")
+
+    # A newer statement arrives between the two requests: page two does not shift.
+    make_statement(
+        session, party=party, demand=demand, source=source, stated_on=dt.date(2025, 3, 1)
+    )
+    session.commit()
+    second_ids = statement_ids(client.get(following))
+    assert len(second_ids) == 5
+    assert set(first_ids).isdisjoint(second_ids)
+    assert not parse(client.get(following)).select("a[rel=next]")
+
+
+def test_retracted_statements_leave_the_timeline(client, session) -> None:
+    statement = make_statement(session, party=make_party(session, slug="sorry"))
+    statement.retracted_at = utcnow()
+    statement.retraction_reason = "Wrong party."
+    session.commit()
+    assert statement_ids(client.get("/timeline?party=sorry")) == []
+
+
+def test_html_pages_link_the_feed_of_the_same_view(client) -> None:
+    page = parse(client.get("/timeline?party=ukraine&from=2024-01-01"))
+    alternate = one(page, 'link[rel="alternate"][type="application/atom+xml"]')
+    assert alternate["href"] == "/timeline.atom?party=ukraine&from=2024-01-01"
+    assert one(page, "#feed-link")["href"] == alternate["href"]
+    home = parse(client.get("/"))
+    assert (
+        one(home, 'link[rel="alternate"][type="application/atom+xml"]')["href"] == "/timeline.atom"
+    )
+    assert one(home, 'footer a[href="/timeline.atom"]')
+    assert one(home, 'footer a[href="/docs"]')
+
+
+def feed(client, query: str = "") -> ET.Element:  # type: ignore[no-untyped-def]
+    response = client.get(f"/timeline.atom{query}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content)
+
+
+def test_atom_feed_is_valid_atom_with_an_entry_per_statement_newest_first(client) -> None:
+    root = feed(client)
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated", "author"):
+        assert root.find(f"{ATOM}{required}") is not None
+    assert root.find(f"{ATOM}link[@rel='self']").get("href").endswith("/timeline.atom")
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 18
+    for entry in entries:
+        for required in ("id", "title", "updated", "content"):
+            assert entry.find(f"{ATOM}{required}") is not None, required
+        link = entry.find(f"{ATOM}link").get("href")  # rel defaults to alternate
+        assert "/statements/" in link
+        assert entry.find(f"{ATOM}id").text.startswith("tag:")
+    first_title = entries[0].find(f"{ATOM}title").text
+    assert "(January 2025)" in first_title
+    assert "(2022)" in entries[-1].find(f"{ATOM}title").text
+
+
+def test_atom_entry_ids_never_change(client, session) -> None:
+    statement = make_statement(session, party=make_party(session, slug="steady"))
+    session.commit()
+    entry_id = feed(client, "?party=steady").find(f"{ATOM}entry/{ATOM}id").text
+    assert entry_id.endswith(f":statement/{statement.id}")
+    statement.summary = "Edited wording."
+    session.commit()
+    again = feed(client, "?party=steady").find(f"{ATOM}entry")
+    assert again.find(f"{ATOM}id").text == entry_id
+    # Another host serves the same entry under the same id.
+    other = client.get("/timeline.atom?party=steady", headers={"Host": "mirror.example"})
+    assert ET.fromstring(other.content).find(f"{ATOM}entry/{ATOM}id").text == entry_id
+
+
+def test_atom_feed_takes_the_timeline_filters(client) -> None:
+    entries = feed(client, "?party=ukraine&demand=russian-withdrawal").findall(f"{ATOM}entry")
+    assert len(entries) == 2
+    assert all("Ukraine" in e.find(f"{ATOM}title").text for e in entries)
+    assert client.get("/timeline.atom?party=atlantis").status_code == 400
+
+
+def test_atom_feed_carries_markup_as_text(client, session) -> None:
+    make_statement(
+        session,
+        party=make_party(session, slug="scripted"),
+        summary='<script>alert("x")</script> & more',
+    )
+    session.commit()
+    root = feed(client, "?party=scripted")
+    content = root.find(f"{ATOM}entry/{ATOM}content")
+    assert content.get("type") == "text"
+    assert content.text.startswith('<script>alert("x")</script> & more')
+    assert root.find(f".//{ATOM}script") is None and root.find(".//script") is None
+
+
+def test_timeline_and_feed_query_counts_are_fixed(client, session, queries) -> None:
+    client.get("/timeline?party=ukraine")
+    baseline = queries.count
+    # The data version, parties and demands for the filters, one page of statements.
+    assert baseline == 4
+    queries.clear()
+    client.get("/timeline.atom")
+    feed_baseline = queries.count
+    assert feed_baseline == 4
+
+    for day in range(1, 28):
+        make_statement(session, stated_on=dt.date(2025, 2, day))
+    session.commit()
+    queries.clear()
+    client.get("/timeline?party=ukraine")
+    assert queries.count == baseline
+    queries.clear()
+    client.get("/timeline.atom")
+    assert queries.count == feed_baseline
