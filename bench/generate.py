@@ -122,14 +122,15 @@ SPEAKERS = [
     "the prime minister",
     "an unnamed official",
 ]
-WORDS = (
+PROSE = (
     "the delegation said it would not accept any agreement that leaves the question of the "
-    "border open while troops remain on the ground; talks in the capital resumed after a pause "
-    "and both sides described the atmosphere as constructive but difficult. officials added that "
-    "guarantees must be written down, monitored and enforced, and that a timetable for the "
-    "withdrawal is a precondition for any further step. the mediators proposed a phased plan "
-    "with verification by an international mission and a joint commission on prisoners"
-).split()
+    "border open while troops remain on the ground; talks in the capital resumed after a "
+    "pause and both sides described the atmosphere as constructive but difficult. officials "
+    "added that guarantees must be written down, monitored and enforced, and that a timetable "
+    "for the withdrawal is a precondition for any further step. the mediators proposed a "
+    "phased plan with verification by an international mission and a joint commission"
+)
+WORDS = PROSE.split()
 RETRACTION_REASONS = [
     "Misattributed: the quote was from another delegation.",
     "The source corrected its report.",
@@ -346,12 +347,14 @@ class Generator:
                 elif precision == "year":
                     stated_on = stated_on.replace(month=1, day=1)
                 stated_iso = isodays[(stated_on - START).days]
-                start = rng.randrange(corpus_len)
-                summary = corpus[start : start + rng.randrange(40, 160)].strip().capitalize()
+                # Cut at spaces, so texts hold whole words.
+                start = corpus.find(" ", rng.randrange(corpus_len)) + 1
+                summary = corpus[start : corpus.rfind(" ", start, start + rng.randrange(40, 160))]
+                summary = summary.capitalize() + "."
                 quote = None
                 if rng.random() < 0.4:
-                    start = rng.randrange(corpus_len)
-                    quote = corpus[start : start + rng.randrange(80, 440)].strip()
+                    start = corpus.find(" ", rng.randrange(corpus_len)) + 1
+                    quote = corpus[start : corpus.rfind(" ", start, start + rng.randrange(80, 440))]
                 speaker = SPEAKERS[rng.randrange(len(SPEAKERS))]
                 editor = editors[rng.randrange(EDITORS)]
                 # Entered a few days after it was said; the backlog was loaded "now".
