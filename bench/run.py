@@ -55,6 +55,7 @@ ADMIN_URL = os.environ.get(
 FIXED_AS_OF = END
 MISS_DAYS = (END - START).days
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 CSV_CANDIDATES = ("/statements.csv", "/export/statements.csv", "/api/statements.csv")
 
 
@@ -82,7 +83,9 @@ class Sample:
     slugs: list[str]
     demand: str
     max_statement: int
-    word: str = "ceasefire"
+    parties: int = 0
+    demands: int = 0
+    word: str = "withdrawal"
 
 
 def pages(sample: Sample) -> list[Page]:
@@ -285,6 +288,8 @@ def cpu_busy() -> tuple[int, int]:
 @dataclass
 class Options:
     statements: int
+    parties: int
+    demands: int
     sqlite: bool
     duration: int
     warmup: int
@@ -306,6 +311,9 @@ class Runner:
         label = f"{options.statements // 1000}k" if options.statements < 1_000_000 else ""
         label = label or f"{options.statements / 1_000_000:g}M"
         self.data = f"{label} {'SQLite' if options.sqlite else 'PostgreSQL'}"
+        self.shape = f"{options.parties}x{options.demands}"
+        if self.shape != "20x40":
+            self.data += f" {self.shape}"
         self.raw = options.out / "raw"
         self.raw.mkdir(parents=True, exist_ok=True)
         self.log = options.out / "machine.txt"
@@ -317,6 +325,8 @@ class Runner:
 
     def database_url(self) -> str:
         name = f"parley_bench_{self.o.statements}"
+        if self.shape != "20x40":
+            name += f"_{self.shape}"
         if self.o.sqlite:
             self.o.data_dir.mkdir(parents=True, exist_ok=True)
             return f"sqlite:///{self.o.data_dir / (name + '.db')}"
@@ -336,9 +346,20 @@ class Runner:
         try:
             upgrade(engine)
             have = statement_count(engine)
-            if have != self.o.statements:
+            sample = self.sample_of(engine)
+            if (have, sample.parties, sample.demands) != (
+                self.o.statements,
+                self.o.parties,
+                self.o.demands,
+            ):
                 self.say(f"generating {self.o.statements:,} statements ({have:,} there now)…")
-                report = generate(engine, self.o.statements, replace=True)
+                report = generate(
+                    engine,
+                    self.o.statements,
+                    replace=True,
+                    parties=self.o.parties,
+                    demands=self.o.demands,
+                )
                 self.say(str(report))
                 self.note(f"generated: {report}")
             else:
@@ -350,10 +371,16 @@ class Runner:
 
     def sample_of(self, engine: Engine) -> Sample:
         with engine.connect() as connection:
-            slugs = list(connection.scalars(select(Party.slug).order_by(Party.id).limit(2)))
-            demand = connection.scalar(select(Demand.slug).order_by(Demand.id).limit(1))
+            slugs = list(connection.scalars(select(Party.slug).order_by(Party.id)))
+            demands = list(connection.scalars(select(Demand.slug).order_by(Demand.id)))
             top = connection.scalar(select(Statement.id).order_by(Statement.id.desc()).limit(1))
-        return Sample(slugs=slugs, demand=demand or "", max_statement=int(top or 1))
+        return Sample(
+            slugs=slugs or ["none", "none"],
+            demand=demands[0] if demands else "none",
+            max_statement=int(top or 1),
+            parties=len(slugs),
+            demands=len(demands),
+        )
 
     def note(self, line: str) -> None:
         with self.log.open("a") as f:
@@ -371,7 +398,14 @@ class Runner:
 
         app = create_app(Settings(database_url=url))
         sent: list[str] = []
-        event.listen(app.state.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            # Transaction control is left out (the app's explicit BEGIN on SQLite), as in the
+            # tests' QueryLog, so both databases count the same queries.
+            if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+                sent.append(statement)
+
+        event.listen(app.state.engine, "before_cursor_execute", record)
         counts: dict[str, float] = {}
         with TestClient(app) as client:
             for page in page_list:
@@ -698,6 +732,8 @@ def main(argv: list[str] | None = None) -> int:
         epilog="\n\n".join(__doc__.split("\n\n")[1:]) if __doc__ else None,
     )
     parser.add_argument("--statements", type=int, default=100_000)
+    parser.add_argument("--parties", type=int, default=20, help="shape of generated data")
+    parser.add_argument("--demands", type=int, default=40, help="(10 × 10 = the reference app)")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--quick", action="store_true", help="3 s runs, 1 s warm-up")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
@@ -716,6 +752,8 @@ def main(argv: list[str] | None = None) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     options = Options(
         statements=args.statements,
+        parties=args.parties,
+        demands=args.demands,
         sqlite=args.sqlite,
         duration=3 if args.quick else args.duration,
         warmup=1 if args.quick else args.warmup,
