@@ -30,8 +30,17 @@ def main(argv: list[str] | None = None) -> int:
         "import", help="load an export into an empty database at the same schema revision"
     )
     load.add_argument("file", help="the export file ('-' reads stdin)")
+    commands.add_parser(
+        "bench-data",
+        help="fill a database with synthetic benchmark data (bench/generate.py; see --help)",
+        add_help=False,
+    )
 
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "bench-data":
+        return bench_data(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "migrate":
         return migrate()
     if args.command == "demo":
@@ -133,6 +142,16 @@ def serve_app(args: argparse.Namespace) -> int:
         proxy_headers=True,
     )
     return 0
+
+
+def bench_data(argv: list[str]) -> int:
+    # bench/ lives in the checkout, not in the installed package.
+    from app.migrate import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    from bench.generate import main as generate
+
+    return generate(argv)
 
 
 def _display_url() -> str:

@@ -1,0 +1,146 @@
+"""The benchmark generator leaves data the app itself could have written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from app.dates import DatePrecision, is_period_start
+from app.db import make_engine
+from app.migrate import upgrade
+from app.models import Demand, Party, Revision, Source, Statement, User
+from app.settings import Settings
+from bench.generate import DatabaseNotEmpty, generate
+from tests.conftest import create_postgres_database, drop_postgres_database
+
+STATEMENTS = 2_000
+
+
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def generated(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    if request.param == "postgresql":
+        url = create_postgres_database()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'bench.db'}"
+    engine = make_engine(Settings(database_url=url))
+    try:
+        upgrade(engine)
+        generate(engine, STATEMENTS)
+        yield engine
+    finally:
+        engine.dispose()
+        if request.param == "postgresql":
+            drop_postgres_database(url)
+
+
+def test_generates_the_shape_asked_for(generated: Engine) -> None:
+    with Session(generated) as session:
+        assert session.scalar(select(func.count()).select_from(Statement)) == STATEMENTS
+        assert session.scalar(select(func.count()).select_from(Party)) == 20
+        assert session.scalar(select(func.count()).select_from(Demand)) == 40
+        sources = session.scalar(select(func.count(func.distinct(Statement.source_id))))
+        assert sources is not None and sources < STATEMENTS / 5  # shared sources
+        stances = session.scalars(select(func.distinct(Statement.stance))).all()
+        assert set(stances) == {-2, -1, 0, 1, 2}
+
+
+def test_every_row_has_exactly_one_create_revision(generated: Engine) -> None:
+    with Session(generated) as session:
+        for model in (User, Party, Demand, Source, Statement):
+            rows = session.scalar(select(func.count()).select_from(model))
+            revisions = session.execute(
+                select(func.count(), func.count(func.distinct(Revision.entity_id))).where(
+                    Revision.entity_type == model.ENTITY_TYPE, Revision.action == "create"
+                )
+            ).one()
+            assert tuple(revisions) == (rows, rows), model.__name__
+        assert session.scalar(select(func.count()).select_from(Revision)) == sum(
+            session.scalar(select(func.count()).select_from(m)) or 0
+            for m in (User, Party, Demand, Source, Statement)
+        )
+
+
+def test_snapshots_match_what_the_model_would_record(generated: Engine) -> None:
+    with Session(generated) as session:
+        statements = session.scalars(select(Statement).order_by(Statement.id).limit(200)).all()
+        snapshots = {
+            entity_id: snapshot
+            for entity_id, snapshot in session.execute(
+                select(Revision.entity_id, Revision.snapshot).where(
+                    Revision.entity_type == "statement", Revision.entity_id <= 200
+                )
+            )
+        }
+        for statement in statements:
+            assert snapshots[statement.id] == statement.snapshot()
+        source = session.scalars(select(Source).limit(1)).one()
+        snapshot = session.scalar(
+            select(Revision.snapshot).where(
+                Revision.entity_type == "source", Revision.entity_id == source.id
+            )
+        )
+        assert snapshot == source.snapshot()
+
+
+def test_retracted_statements_have_reasons(generated: Engine) -> None:
+    with Session(generated) as session:
+        retracted = session.scalars(select(Statement).where(Statement.retracted_at.is_not(None)))
+        retracted = list(retracted)
+        assert 0 < len(retracted) < STATEMENTS * 0.05
+        assert all(s.retraction_reason and s.retraction_reason.strip() for s in retracted)
+        assert all(s.retracted_at is not None and s.retracted_at.tzinfo for s in retracted)
+
+
+def test_dates_of_every_precision_are_period_starts(generated: Engine) -> None:
+    with Session(generated) as session:
+        rows = session.execute(select(Statement.stated_on, Statement.stated_on_precision)).all()
+    assert {precision for _, precision in rows} == {p.value for p in DatePrecision}
+    assert all(is_period_start(day, DatePrecision(precision)) for day, precision in rows)
+
+
+def test_new_rows_get_fresh_ids_after_the_load(generated: Engine) -> None:
+    if generated.dialect.name != "postgresql":
+        pytest.skip("SQLite picks max(rowid) + 1 by itself")
+    with generated.connect() as connection:
+        next_id = connection.scalar(text("SELECT nextval('statement_id_seq')"))
+        connection.rollback()
+    assert next_id == STATEMENTS + 1
+
+
+def test_refuses_a_database_that_holds_data(generated: Engine) -> None:
+    with pytest.raises(DatabaseNotEmpty):
+        generate(generated, 10)
+
+
+def test_postgresql_keys_and_indexes_come_back_as_migrated() -> None:
+    fresh, loaded = create_postgres_database(), create_postgres_database()
+    try:
+        definitions = []
+        for url, statements in ((fresh, 0), (loaded, 50)):
+            engine = make_engine(Settings(database_url=url))
+            upgrade(engine)
+            if statements:
+                generate(engine, statements)
+            with engine.connect() as connection:
+                definitions.append(
+                    connection.execute(
+                        text(
+                            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid),"
+                            " convalidated FROM pg_constraint"
+                            " WHERE connamespace = 'public'::regnamespace"
+                            " UNION ALL SELECT tablename, indexname, indexdef, true"
+                            " FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2, 3"
+                        )
+                    ).all()
+                )
+            engine.dispose()
+        assert definitions[0] == definitions[1]
+        assert any(name == "ix_statement_position" for _, name, _, _ in definitions[1])
+    finally:
+        drop_postgres_database(fresh)
+        drop_postgres_database(loaded)
