@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from app.web import path_for
 from tests.html import one, parse, words
 
 
@@ -36,3 +39,13 @@ def test_api_docs_are_served_from_our_own_files(client) -> None:
         assert client.get(src).status_code == 200
     assert one(page, "#swagger-ui")["data-openapi-url"] == "/openapi.json"
     assert client.get("/openapi.json").json()["info"]["title"] == "Parley"
+
+
+def test_links_from_the_route_table_match_starlettes_own(app) -> None:
+    context = {"request": SimpleNamespace(app=app)}  # the part of Jinja's context it reads
+    for name, params in [
+        ("statement", {"statement_id": 42}),
+        ("matrix", {}),
+        ("static", {"path": "css/parley.css"}),
+    ]:
+        assert path_for(context, name, **params) == app.url_path_for(name, **params)
