@@ -68,4 +68,8 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": FastAPI runs the code after `yield` (our commit) when the endpoint returns,
+# before the response is sent. With the default ("request") scope it runs after the response has
+# gone out, so a commit that fails (a constraint, a lost connection) would follow a success page
+# or a redirect the browser has already acted on.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]

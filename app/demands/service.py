@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.errors import AlreadyTaken
 from app.fields import Slug, optional_text, text
-from app.models import Demand, User
+from app.models import Action, Demand, User
 from app.models.demand import TITLE_MAX
 from app.models.party import DESCRIPTION_MAX
-from app.revisions import add_with_revision
+from app.revisions import add_with_revision, update_with_revision
 
 
 class DemandFields(BaseModel):
@@ -21,12 +25,62 @@ class DemandFields(BaseModel):
     display_order: int = Field(0, ge=0, le=1_000_000)
 
 
+def _values(fields: DemandFields) -> dict[str, Any]:
+    return {
+        "slug": fields.slug,
+        "title": fields.title,
+        "description": fields.description or "",
+        "display_order": fields.display_order,
+    }
+
+
+def _check_slug_free(session: Session, slug: str, demand_id: int | None) -> None:
+    other = session.scalar(select(Demand.id).where(Demand.slug == slug))
+    if other is not None and other != demand_id:
+        raise AlreadyTaken("slug", f"another demand already has the slug {slug!r}")
+
+
 def create_demand(session: Session, fields: DemandFields, *, user: User) -> Demand:
-    demand = Demand(
-        slug=fields.slug,
-        title=fields.title,
-        description=fields.description or "",
-        display_order=fields.display_order,
-    )
+    _check_slug_free(session, fields.slug, None)
+    demand = Demand(**_values(fields))
     add_with_revision(session, demand, user=user)
     return demand
+
+
+def update_demand(
+    session: Session, demand: Demand, fields: DemandFields, *, form_version: int, user: User
+) -> Demand:
+    _check_slug_free(session, fields.slug, demand.id)
+    return update_with_revision(
+        session, demand, _values(fields), form_version=form_version, action=Action.EDIT, user=user
+    )
+
+
+def move_demand(
+    session: Session, demand: Demand, neighbour: Demand, *, versions: tuple[int, int], user: User
+) -> None:
+    """Swap the display order of two demands: two edits, two revisions, one transaction.
+
+    `versions` are the two demands' versions as the list showed them, so a reorder made on a
+    stale list is refused like any other stale edit.
+    """
+    mine, theirs = demand.display_order, neighbour.display_order
+    if mine == theirs:
+        # Equal orders cannot be swapped into a different order: step past the neighbour.
+        theirs = mine + (1 if neighbour.id > demand.id else -1)
+    update_with_revision(
+        session,
+        demand,
+        {"display_order": max(theirs, 0)},
+        form_version=versions[0],
+        action=Action.EDIT,
+        user=user,
+    )
+    update_with_revision(
+        session,
+        neighbour,
+        {"display_order": mine},
+        form_version=versions[1],
+        action=Action.EDIT,
+        user=user,
+    )
