@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.dates import format_date
 from app.models import Demand, Party, Revision, Source
+from app.revisions import NOT_BROUGHT_BACK
 from app.stances import Stance
 
 # What a person calls each snapshot field.
@@ -62,6 +63,9 @@ class Change:
 class HistoryEntry:
     revision: Revision
     changes: list[Change]
+    # Whether bringing this revision back would change anything (retraction aside, which has
+    # its own actions): no button for a version whose content is the current one.
+    differs_from_current: bool = True
 
     @property
     def who(self) -> str:
@@ -104,7 +108,17 @@ def history(session: Session, entity_type: str, entity_id: int) -> list[HistoryE
         ]
         entries.append(HistoryEntry(revision, [c for c in changes if before or c.after]))
         before = after
+    if revisions:
+        current = _content(revisions[-1].snapshot)
+        entries = [
+            HistoryEntry(e.revision, e.changes, _content(e.revision.snapshot) != current)
+            for e in entries
+        ]
     return entries[::-1]
+
+
+def _content(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in snapshot.items() if k not in NOT_BROUGHT_BACK}
 
 
 def _reference_names(session: Session, revisions: list[Revision]) -> dict[tuple[str, int], str]:

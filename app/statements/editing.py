@@ -170,6 +170,7 @@ def edit_statement(
             "party": dict(choices["parties"]),
             "demand": dict(choices["demands"]),
             "stance": {str(s.value): f"{s.label} ({s.signed})" for s in SCALE},
+            "source_kind": {k.value: k.label for k in SourceKind},
         }
         rows = conflict_rows(LABELS, form_values(current, current.source), parsed.values, shown)
         raise Refusal(
