@@ -45,6 +45,8 @@ class Kind:
     # The form as typed -> input for fields_model, plus messages for fields it could not read.
     to_input: Callable[[dict[str, str]], tuple[dict[str, Any], dict[str, str]]]
     to_form: Callable[[Any], dict[str, str]]
+    # What a new record's form starts with.
+    defaults: tuple[tuple[str, str], ...] = ()
 
     @property
     def entity_type(self) -> str:
@@ -119,6 +121,7 @@ PARTIES = Kind(
     title=lambda party: party.name,
     to_input=_plain(("slug", "name", "short_name", "kind", "colour", "description")),
     to_form=_snapshot_form,
+    defaults=(("kind", PartyKind.STATE.value), ("colour", "#336699")),
 )
 
 DEMANDS = Kind(
@@ -138,6 +141,7 @@ DEMANDS = Kind(
     title=lambda demand: demand.title,
     to_input=_demand_input,
     to_form=_snapshot_form,
+    defaults=(("display_order", "0"),),
 )
 
 SOURCES = Kind(
@@ -166,6 +170,7 @@ SOURCES = Kind(
     title=lambda source: source.title,
     to_input=_source_input,
     to_form=_source_form,
+    defaults=(("kind", SourceKind.NEWS_REPORT.value),),
 )
 
 KINDS = {kind.slug: kind for kind in (PARTIES, DEMANDS, SOURCES)}

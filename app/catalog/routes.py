@@ -99,11 +99,7 @@ def list_records(
 @router.get("/edit/{kind_slug}/new", name="catalog_new")
 def new_form(request: Request, session: DbSession, user: Editor, kind_slug: KindSlug) -> Response:
     kind = KINDS[kind_slug]
-    defaults = {"colour": "#336699", "kind": kind.fields_model.model_fields["kind"].default}
-    values = {k: str(v.value if hasattr(v, "value") else v or "") for k, v in defaults.items()}
-    if kind is DEMANDS:
-        values = {"display_order": "0"}
-    return _form_page(request, session, kind, values=values)
+    return _form_page(request, session, kind, values=dict(kind.defaults))
 
 
 @router.post("/edit/{kind_slug}/new")

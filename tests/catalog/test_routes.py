@@ -173,3 +173,46 @@ def test_catalog_pages_query_counts(editor_client, queries, kind: str) -> None:
 def test_unknown_kinds_and_records_are_404(editor_client) -> None:
     assert editor_client.get("/edit/weapons").status_code == 404
     assert editor_client.get("/edit/parties/999999").status_code == 404
+
+
+MARKUP = '<script>alert(1)</script>" onmouseover="alert(2)'
+
+
+def test_markup_in_party_and_demand_fields_is_shown_as_text(editor_client, session) -> None:
+    party = post_form(
+        editor_client,
+        "/edit/parties/new",
+        "/edit/parties/new",
+        {**NEW_PARTY, "name": MARKUP, "short_name": MARKUP[:40], "description": MARKUP},
+    )
+    demand = post_form(
+        editor_client,
+        "/edit/demands/new",
+        "/edit/demands/new",
+        {"slug": "markup", "title": MARKUP, "description": MARKUP, "display_order": "1"},
+    )
+    assert party.status_code == demand.status_code == 303
+    for url in [
+        "/",
+        "/statements/new",
+        party.headers["location"],
+        demand.headers["location"],
+        "/edit/parties",
+        "/edit/demands",
+    ]:
+        page = editor_client.get(url)
+        assert page.status_code == 200, url
+        assert "<script>alert(1)" not in page.text, url
+        soup = parse(page)
+        assert not soup.select("script:not([src]), [onmouseover]"), url
+    options = [o.text for o in parse(editor_client.get("/statements/new")).select("#party option")]
+    assert MARKUP in options
+
+
+@pytest.mark.parametrize("kind", ["parties", "demands", "sources"])
+def test_every_new_form_opens_and_its_defaults_are_valid_choices(editor_client, kind) -> None:
+    response = editor_client.get(f"/edit/{kind}/new")
+    assert response.status_code == 200
+    page = parse(response)
+    for menu in page.select("form.editor-form select"):
+        assert menu.select_one("option[selected]") is not None, menu["name"]

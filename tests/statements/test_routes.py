@@ -71,4 +71,5 @@ def test_unknown_or_impossible_statement_ids_are_404_pages(client, statement_id:
 
 def test_statement_page_query_count(client, queries) -> None:
     client.get("/statements/1")
-    assert queries.count == 1
+    # The statement, its revisions with their authors, the names of what the revisions mention.
+    assert queries.count == 3

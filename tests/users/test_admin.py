@@ -183,3 +183,12 @@ def test_demo_accounts_are_created_once(session) -> None:
 
     admin = user_by_email(session, "admin@example.org")
     assert admin.role == "admin" and verify_password(admin.password_hash, DEMO_PASSWORD)
+
+
+def test_admin_pages_query_counts(admin_client, editor, queries) -> None:
+    queries.clear()
+    assert admin_client.get("/admin/users").status_code == 200
+    assert queries.count == 2  # the admin, the accounts
+    queries.clear()
+    assert admin_client.get(f"/admin/users/{editor.id}").status_code == 200
+    assert queries.count == 3  # the admin, the account, its revisions with their authors
