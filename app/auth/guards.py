@@ -11,7 +11,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,7 +20,7 @@ from app.auth.sessions import csrf_token, is_admin, session_user
 from app.db import DbSession
 from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, typed_text
 from app.models import User
-from app.web import render
+from app.web import render, wants_fragment
 
 
 class LoginRequired(Exception):
@@ -147,6 +147,14 @@ class PrivateWhenLoggedIn:
 def install_guards(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
+        if wants_fragment(request):
+            # htmx would follow a redirect and swap the whole login page into a part of the form.
+            return HTMLResponse(
+                '<p class="field-error" role="alert">Your session has ended: '
+                '<a href="/login" target="_blank" rel="noopener">log in again</a> '
+                "(in a new tab, so this form stays as it is).</p>",
+                status_code=401,
+            )
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 
     @app.exception_handler(Forbidden)

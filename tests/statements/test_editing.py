@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
-from app.models import Revision, Source, Statement
+from app.models import Demand, Party, Revision, Source, Statement
 from tests.editors import counts, form_fields, log_in, post_form
 from tests.factories import make_source, make_statement
 from tests.html import one, parse, words
@@ -461,3 +461,39 @@ def test_a_commit_that_fails_never_answers_with_success(app, session, editor) ->
             event.remove(OrmSession, "before_commit", refuse)
     assert response.status_code == 500
     assert counts(session) == before
+
+
+def test_the_database_refuses_a_second_statement_for_one_submission(session) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from app.statements.service import StatementFields, create_statement
+    from app.users.service import system_user
+
+    first = make_statement(session)
+    fields = StatementFields(stance=1, stated_on=dt.date(2025, 1, 1), summary="Once.")
+    kwargs = {
+        "party": session.get(Party, first.party_id),
+        "demand": session.get(Demand, first.demand_id),
+        "source": session.get(Source, first.source_id),
+        "user": system_user(session),
+        "submission_key": "k" * 32,
+    }
+    create_statement(session, fields, **kwargs)
+    with pytest.raises(IntegrityError), session.begin_nested():
+        create_statement(session, fields, **kwargs)
+
+
+def test_suggestions_for_an_expired_session_say_so_in_place(client) -> None:
+    response = client.get("/edit/sources/suggest?source_url=peace", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert "log in again" in response.text
+
+
+def test_source_suggestions_match_url_or_title(editor_client) -> None:
+    response = editor_client.get(
+        "/edit/sources/suggest?source_url=Prospects", headers={"HX-Request": "true"}
+    )
+    assert "Challenges And Prospects" in words(one(parse(response), ".suggestion"))
+    assert not parse(editor_client.get("/edit/sources/suggest?source_url=%25")).select(
+        ".suggestion"
+    )
