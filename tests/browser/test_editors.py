@@ -195,3 +195,26 @@ def test_source_suggestions_fill_in_a_known_source(page, server_url) -> None:
     page.locator("#source-fields .notice").wait_for()
     assert page.locator("#source_url").input_value().startswith("https://www.inkl.com/")
     assert page.locator("#source_publisher").input_value() == "Associated Press"
+
+
+@pytest.mark.parametrize(("width", "label"), [(1280, "desktop"), (375, "phone")])
+def test_editor_and_admin_pages_fit_the_screen(browser, server_url, width, label) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    log_in(page, server_url, "admin@example.org")
+    for path, name in [
+        ("/edit/demands", "demands-list"),
+        ("/edit/parties/1", "party-edit"),
+        ("/admin/users", "users-list"),
+        ("/statements/new", "add-statement-empty"),
+    ]:
+        response = page.goto(server_url + path)
+        assert response.status == 200, path
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways at {width}px"
+        screenshot(page, f"{name}-{label}")
+    # The Admin link reaches the account pages; a demo editor is listed there.
+    page.goto(server_url + "/")
+    page.get_by_role("link", name="Admin").click()
+    assert page.locator("tr[data-email='editor@example.org']").count() == 1
+    context.close()
