@@ -72,6 +72,12 @@ def session_user(request: Request, session: Session) -> User | None:
         request.session.pop(DISPLAY_NAME, None)
         request.session.pop(ROLE, None)
         return None
+    if request.session.get(ROLE) != user.role or request.session.get(DISPLAY_NAME) != (
+        user.display_name
+    ):
+        # An admin changed the role or name: keep the header's copy in step.
+        request.session[ROLE] = user.role
+        request.session[DISPLAY_NAME] = user.display_name
     return user
 
 

@@ -255,7 +255,14 @@ def move(
                 int(shown[str(demands[index].id)]),
                 int(shown[str(demands[other].id)]),
             )
-            move_demand(session, demands[index], demands[other], versions=versions, user=post.user)
+            move_demand(
+                session,
+                demands[index],
+                demands[other],
+                up=direction == "up",
+                versions=versions,
+                user=post.user,
+            )
         except (KeyError, ValueError, StaleVersion):
             raise Refusal(
                 render(

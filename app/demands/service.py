@@ -57,30 +57,34 @@ def update_demand(
 
 
 def move_demand(
-    session: Session, demand: Demand, neighbour: Demand, *, versions: tuple[int, int], user: User
+    session: Session,
+    demand: Demand,
+    neighbour: Demand,
+    *,
+    up: bool,
+    versions: tuple[int, int],
+    user: User,
 ) -> None:
-    """Swap the display order of two demands: two edits, two revisions, one transaction.
+    """Move a demand past its neighbour in the list: edits with revisions, one transaction.
 
     `versions` are the two demands' versions as the list showed them, so a reorder made on a
     stale list is refused like any other stale edit.
     """
     mine, theirs = demand.display_order, neighbour.display_order
-    if mine == theirs:
-        # Equal orders cannot be swapped into a different order: step past the neighbour.
-        theirs = mine + (1 if neighbour.id > demand.id else -1)
-    update_with_revision(
-        session,
-        demand,
-        {"display_order": max(theirs, 0)},
-        form_version=versions[0],
-        action=Action.EDIT,
-        user=user,
-    )
-    update_with_revision(
-        session,
-        neighbour,
-        {"display_order": mine},
-        form_version=versions[1],
-        action=Action.EDIT,
-        user=user,
-    )
+    if mine != theirs:
+        swaps = [(demand, theirs, versions[0]), (neighbour, mine, versions[1])]
+    elif up and theirs == 0:
+        # Nothing sorts before 0: make room by moving the neighbour down instead.
+        swaps = [(neighbour, 1, versions[1])]
+    else:
+        # Equal orders (ties sort by id): step just past the neighbour.
+        swaps = [(demand, theirs - 1 if up else theirs + 1, versions[0])]
+    for record, order, version in swaps:
+        update_with_revision(
+            session,
+            record,
+            {"display_order": order},
+            form_version=version,
+            action=Action.EDIT,
+            user=user,
+        )

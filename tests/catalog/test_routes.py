@@ -216,3 +216,20 @@ def test_every_new_form_opens_and_its_defaults_are_valid_choices(editor_client, 
     page = parse(response)
     for menu in page.select("form.editor-form select"):
         assert menu.select_one("option[selected]") is not None, menu["name"]
+
+
+def test_demands_with_equal_orders_can_still_be_moved(editor_client, session) -> None:
+    first = make_demand(session, display_order=800_000)
+    second = make_demand(session, display_order=800_000)
+    session.commit()
+    page = editor_client.get("/edit/demands")
+    action = f"/edit/demands/{second.id}/move/up"
+    response = editor_client.post(
+        action, data=form_fields(page, f"form[action='{action}']"), follow_redirects=False
+    )
+    assert response.status_code == 303
+    ids = [
+        int(tr["data-id"])
+        for tr in parse(editor_client.get("/edit/demands")).select("#records tbody tr")
+    ]
+    assert ids.index(second.id) < ids.index(first.id)
