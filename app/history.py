@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.dates import format_date
 from app.models import Demand, Party, Revision, Source
-from app.revisions import NOT_BROUGHT_BACK
+from app.revisions import NOT_BROUGHT_BACK, values_from_snapshot
 from app.stances import Stance
 
 # What a person calls each snapshot field.
@@ -86,6 +86,26 @@ def revisions_of(session: Session, entity_type: str, entity_id: int) -> list[Rev
             .order_by(Revision.version)
         )
     )
+
+
+def revision_at(
+    session: Session, entity_type: str, entity_id: int, version: int
+) -> Revision | None:
+    """The record as it was at `version`: what an edit form loaded at that version showed."""
+    return session.scalar(
+        select(Revision).where(
+            Revision.entity_type == entity_type,
+            Revision.entity_id == entity_id,
+            Revision.version == version,
+        )
+    )
+
+
+def as_of_revision(model: type[Any], revision: Revision | None) -> Any:
+    """A transient (never saved) copy of the record as a revision recorded it."""
+    if revision is None:
+        return None
+    return model(id=revision.entity_id, **values_from_snapshot(model, revision.snapshot))
 
 
 def history(session: Session, entity_type: str, entity_id: int) -> list[HistoryEntry]:

@@ -17,10 +17,10 @@ from app.catalog.kinds import DEMANDS, KINDS, Kind
 from app.catalog.queries import record, records
 from app.db import DbSession
 from app.demands.service import move_demand
-from app.editing import conflict_rows, form_version
+from app.editing import conflict_rows, form_version, merge_onto_stored
 from app.errors import AlreadyTaken, NotFound, Refusal
 from app.forms import validate
-from app.history import history
+from app.history import as_of_revision, history, revision_at
 from app.ids import RecordId
 from app.models import Demand, Revision
 from app.revisions import StaleVersion, bring_back
@@ -179,16 +179,21 @@ def edit(
         ) from None
     except StaleVersion as stale:
         current = stale.current
+        stored = kind.to_form(current)
+        base = as_of_revision(
+            kind.model, revision_at(session, kind.entity_type, record_id, version)
+        )
+        merged, both = merge_onto_stored(kind.to_form(base) if base else None, stored, values)
         raise Refusal(
             _form_page(
                 request,
                 session,
                 kind,
-                values=values,
+                values=merged,
                 entity=current,
-                # Saving again applies this editor's values on top of the stored version.
+                # Saving again applies this editor's changes on top of the stored version.
                 version=current.version,
-                conflict=conflict_rows(kind.labels, kind.to_form(current), values),
+                conflict=conflict_rows(kind.labels, stored, values, both_changed=both),
                 status_code=409,
             )
         ) from None

@@ -13,10 +13,10 @@ from app.auth.guards import Editor, EditorPost, Post
 from app.auth.sessions import csrf_token
 from app.dates import DatePrecision
 from app.db import DbSession
-from app.editing import conflict_rows, form_version
+from app.editing import conflict_rows, form_version, merge_onto_stored
 from app.errors import AlreadyTaken, NotFound, Refusal
 from app.forms import validate
-from app.history import history
+from app.history import as_of_revision, history, revision_at
 from app.ids import RecordId
 from app.models import Revision, Source, SourceKind, Statement
 from app.revisions import StaleVersion, bring_back
@@ -172,12 +172,16 @@ def edit_statement(
             "stance": {str(s.value): f"{s.label} ({s.signed})" for s in SCALE},
             "source_kind": {k.value: k.label for k in SourceKind},
         }
-        rows = conflict_rows(LABELS, form_values(current, current.source), parsed.values, shown)
+        stored = form_values(current, current.source)
+        base = as_of_revision(Statement, revision_at(session, "statement", statement_id, version))
+        base_values = form_values(base, session.get(Source, base.source_id)) if base else None
+        merged, both = merge_onto_stored(base_values, stored, parsed.values)
+        rows = conflict_rows(LABELS, stored, parsed.values, shown, both)
         raise Refusal(
             _form_page(
                 request,
                 session,
-                values=parsed.values,
+                values=merged,
                 statement=current,
                 # Saving this form again applies the editor's version on top of the stored one.
                 version=stale.current.version,

@@ -123,8 +123,8 @@ def test_an_editor_adds_edits_resolves_a_conflict_retracts_and_restores(
     assert "President Zelenskyy" in speaker_row.inner_text()
     assert other.locator("#quote").input_value() == "Guarantees first, then a ceasefire."
     both_widths(other, "conflict")
-    # Keep the colleague's speaker, apply our quote on top.
-    other.fill("#speaker", "President Zelenskyy")
+    # The form applies our quote on top and keeps the colleague's speaker (we did not touch it).
+    assert other.locator("#speaker").input_value() == "President Zelenskyy"
     other.get_by_role("button", name="Save my version on top").click()
     other.wait_for_url(re.compile(r".*\?saved=1$"))
     facts = other.locator(".facts").inner_text()

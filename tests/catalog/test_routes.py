@@ -83,8 +83,25 @@ def test_a_stale_party_edit_is_409_with_both_versions(client, session, editor, a
     assert applied.status_code == 303
     session.expire_all()
     stored = session.get(Party, party.id)
-    # Applying their form on top writes their whole form: the name they saw, their short name.
-    assert (stored.name, stored.short_name, stored.version) == ("Old name", "2nd", 3)
+    # Their change on top of the colleague's: neither is lost.
+    assert (stored.name, stored.short_name, stored.version) == ("First", "2nd", 3)
+
+
+def test_a_field_both_editors_changed_is_pointed_out(client, session, editor, admin) -> None:
+    party = make_party(session, name="Old name")
+    session.commit()
+    url = f"/edit/parties/{party.id}"
+    first, second = client, TestClient(client.app)
+    log_in(first, editor)
+    log_in(second, admin)
+    form_one, form_two = form_fields(first.get(url)), form_fields(second.get(url))
+    first.post(url, data={**form_one, "name": "First"}, follow_redirects=False)
+    stale = second.post(url, data={**form_two, "name": "Second"}, follow_redirects=False)
+    assert stale.status_code == 409
+    page = parse(stale)
+    marked = one(page, ".conflict-table .differs-mark--both").find_parent("th")
+    assert words(marked).startswith("Name")
+    assert form_fields(stale)["name"] == "Second"  # theirs, for them to decide
 
 
 def test_demands_are_reordered_with_a_revision_each(editor_client, session) -> None:

@@ -301,11 +301,13 @@ def test_a_stale_save_is_refused_with_both_versions_and_can_be_applied_on_top(
     assert words(rows["Summary"].select("td")[0]) == "First editor's."
     assert words(rows["Summary"].select("td")[1]) == "Original."
     assert words(rows["Speaker"].select("td")[1]) == "Second editor's speaker"
-    # The form holds what they typed, at the stored version: saving applies it on top.
+    # The form holds their change on top of the stored version: the speaker they typed, and the
+    # colleague's summary (they did not touch it), at the stored version.
     resubmit = form_fields(stale)
     assert resubmit["speaker"] == "Second editor's speaker"
+    assert resubmit["summary"] == "First editor's."
     assert resubmit["version"] == "2"
-    resubmit["summary"] = "First editor's."  # they keep the colleague's summary
+    assert not page.select(".differs-mark--both")
     applied = second.post(url, data=resubmit, follow_redirects=False)
     assert applied.status_code == 303
     session.expire_all()
