@@ -35,6 +35,17 @@ def main(argv: list[str] | None = None) -> int:
         help="fill a database with synthetic benchmark data (bench/generate.py; see --help)",
         add_help=False,
     )
+    users = commands.add_parser("users", help="manage accounts")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    create = users_commands.add_parser("create", help="create an account (the first admin)")
+    create.add_argument("email")
+    create.add_argument("--admin", action="store_true", help="give the account the admin role")
+    create.add_argument("--name", help="the name shown beside their changes (default: email)")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
 
     args, rest = parser.parse_known_args(argv)
     if args.command == "bench-data":
@@ -52,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return export_dataset(args.output)
     if args.command == "import":
         return import_dataset(args.file)
+    if args.command == "users":
+        return create_user_from_shell(args)
     return 2  # pragma: no cover - argparse already refused
 
 
@@ -125,12 +138,63 @@ def _describe(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {table}" for table, n in counts.items())
 
 
+def create_user_from_shell(args: argparse.Namespace) -> int:
+    import getpass
+
+    from app.db import make_engine, make_sessionmaker
+    from app.errors import AlreadyTaken
+    from app.models import Role
+    from app.users.service import PasswordProblem, UserFields, create_user, system_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            print("parley: the passwords differ; no account created", file=sys.stderr)
+            return 1
+    try:
+        fields = UserFields(
+            email=args.email,
+            display_name=args.name or args.email,
+            role=Role.ADMIN if args.admin else Role.EDITOR,
+        )
+    except ValueError as problem:
+        print(f"parley: {problem}", file=sys.stderr)
+        return 1
+    engine = make_engine(get_settings())
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            create_user(session, fields, password=password, by=system_user(session))
+    except (AlreadyTaken, PasswordProblem) as problem:
+        print(f"parley: {problem} No account created.", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"parley: created {fields.role.value} account {fields.email}")
+    return 0
+
+
+def create_demo_accounts() -> None:
+    """Demo mode only: accounts anyone may use, so the published password is never a real one."""
+    from app.db import make_engine, make_sessionmaker
+    from app.users.service import DEMO_PASSWORD, create_demo_accounts
+
+    engine = make_engine(get_settings())
+    with make_sessionmaker(engine).begin() as session:
+        created = create_demo_accounts(session)
+    engine.dispose()
+    for email in created:
+        print(f"parley: demo mode: created {email} with the password {DEMO_PASSWORD!r}")
+
+
 def serve_app(args: argparse.Namespace) -> int:
     import uvicorn
 
     if args.demo:
         migrate()
         load_demo_if_empty()
+        create_demo_accounts()
     print(f"parley: serving on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
         "app.main:create_app",

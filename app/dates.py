@@ -68,3 +68,57 @@ def parse_iso_date(raw: str, *, field: str) -> dt.date:
 def date_or_today(raw: str | None, *, field: str = "as_of") -> dt.date:
     """A page's `as_of`: empty or absent means today, anything else must be a real date."""
     return parse_iso_date(raw, field=field) if raw and raw.strip() else dt.date.today()
+
+
+_SHAPES = {4: DatePrecision.YEAR, 7: DatePrecision.MONTH, 10: DatePrecision.DAY}
+_EXAMPLES = {
+    DatePrecision.YEAR: "2024",
+    DatePrecision.MONTH: "2024-06",
+    DatePrecision.DAY: "2024-06-03",
+}
+
+
+def precision_typed(raw: str) -> DatePrecision | None:
+    """How much of a date a person typed: '2024' a year, '2024-06' a month, '2024-06-03' a day."""
+    text = raw.strip()
+    shape = _SHAPES.get(len(text))
+    if shape is None or not text[:4].isdigit():
+        return None
+    return shape
+
+
+def parse_date_at(raw: str, precision: DatePrecision, *, field: str) -> dt.date:
+    """A date typed to `precision` ('2024-06' for a month), stored as the first day of the period.
+
+    Refuses a date that says more or less than its precision, in words that say what to type.
+    """
+    text = raw.strip()
+    typed = precision_typed(text)
+    if typed is None:
+        raise InvalidDate(
+            f"{field} must be written YYYY-MM-DD, YYYY-MM or YYYY (for example "
+            f"{_EXAMPLES[precision]}), not {raw!r}."
+        )
+    if typed is not precision:
+        if typed is DatePrecision.DAY:
+            raise InvalidDate(
+                f"{field}: a date known only to the {precision.value} cannot name a day. "
+                f"Write the {precision.value} alone, for example {_EXAMPLES[precision]}, "
+                "or choose day precision."
+            )
+        raise InvalidDate(
+            f"{field}: {raw!r} gives a {typed.value} but the precision is {precision.value}. "
+            f"Write it like {_EXAMPLES[precision]}, or choose {typed.value} precision."
+        )
+    padded = {4: "-01-01", 7: "-01", 10: ""}[len(text)]
+    try:
+        return parse_iso_date(text + padded, field=field)
+    except InvalidDate:
+        raise InvalidDate(f"{field}: {raw!r} is not a real calendar date.") from None
+
+
+def typed_form(value: dt.date | None, precision: DatePrecision | str | None) -> str:
+    """The inverse of parse_date_at, to fill a form: '2024-06' for June 2024."""
+    if value is None:
+        return ""
+    return iso_with_precision(value, precision or DatePrecision.DAY)

@@ -48,7 +48,22 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE for a transaction that will write (see begin_for_writing), deferred otherwise.
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def begin_for_writing(session: Session) -> None:
+    """Start the session's transaction as one that will write.
+
+    On SQLite a deferred transaction that has read and then writes fails at once ("database is
+    locked") if another writer committed in between: WAL cannot move its snapshot forward, and
+    busy_timeout does not apply. BEGIN IMMEDIATE takes the write lock first, so a second editor
+    waits for the first to commit and then reads, and the version check does the rest. Readers
+    are never blocked (WAL). PostgreSQL needs nothing: its row locks and the version in the
+    UPDATE's WHERE clause settle the race.
+    """
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -58,6 +73,8 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed once if the handler succeeds, rolled back otherwise."""
     session: Session = request.app.state.sessionmaker()
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        begin_for_writing(session)
     try:
         yield session
         session.commit()
@@ -68,4 +85,8 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": FastAPI runs the code after `yield` (our commit) when the endpoint returns,
+# before the response is sent. With the default ("request") scope it runs after the response has
+# gone out, so a commit that fails (a constraint, a lost connection) would follow a success page
+# or a redirect the browser has already acted on.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]

@@ -76,6 +76,10 @@ def install_error_pages(app: FastAPI) -> None:
             status_code=400,
         )
 
+    @app.exception_handler(Refusal)
+    async def refused(request: Request, exc: Refusal) -> Response:
+        return exc.response
+
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
         # A malformed id in the path names no record: that is "not found", not a server error.
@@ -127,3 +131,24 @@ def not_found_page(
         {"message": message, "choices": choices, "index": index},
         status_code=404,
     )
+
+
+class AlreadyTaken(ValueError):
+    """A unique value (slug, URL, email) that another record already has: a message for a field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Refusal(Exception):
+    """A refused write, answered with `response` (the form again, a conflict page…).
+
+    Raised rather than returned so that the request's session rolls back: nothing a refused
+    request did on its way (a source created before the statement failed) is ever committed.
+    """
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response

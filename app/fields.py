@@ -21,6 +21,9 @@ def _clean_text(value: object) -> object:
         return value
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters (such as NUL bytes)")
+    if "\ufffd" in value:
+        # What a form parser leaves where the bytes sent were not valid UTF-8.
+        raise ValueError("contains characters that could not be read (the text was not UTF-8)")
     return value.replace("\r\n", "\n").strip()
 
 

@@ -8,11 +8,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from app import health
 from app.about import routes as about_routes
 from app.api import docs as api_docs
+from app.auth import routes as auth_routes
+from app.auth.guards import PrivateWhenLoggedIn, install_guards
+from app.auth.sessions import SESSION_MAX_AGE, header_account
 from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
+from app.catalog import routes as catalog_routes
 from app.compare import routes as compare_routes
 from app.db import make_engine, make_sessionmaker
 from app.demands import routes as demand_routes
@@ -23,9 +28,11 @@ from app.search import routes as search_routes
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
 from app.sources import routes as source_routes
+from app.statements import editing as statement_editing
 from app.statements import routes as statement_routes
 from app.timeline import routes as timeline_routes
-from app.web import STATIC_DIR
+from app.users import routes as user_routes
+from app.web import STATIC_DIR, templates
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,12 +70,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         render_cache=RenderCache(settings.render_cache_entries),
     )
 
+    # Inner first: PrivateWhenLoggedIn reads the session SessionMiddleware has put in the scope.
+    app.add_middleware(PrivateWhenLoggedIn)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=settings.session_cookie,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.environment == "production",
+    )
+    templates.env.globals["header_account"] = header_account
+
     # Added last, so they run first: every response, cached or not, carries the headers.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(matrix_routes.router)
+    # Before statement_routes (/statements/new is not /statements/{id}) and before
+    # catalog_routes (/edit/sources/suggest is not /edit/sources/{id}).
+    app.include_router(statement_editing.router)
     app.include_router(statement_routes.router)
     for feature in (
         party_routes,
@@ -80,8 +102,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         about_routes,
     ):
         app.include_router(feature.router)
+    app.include_router(auth_routes.router)
+    app.include_router(catalog_routes.router)
+    app.include_router(user_routes.router)
     app.include_router(health.router)
     app.include_router(api_docs.router)
     install_error_pages(app)
     install_outage_page(app)
+    install_guards(app)
     return app

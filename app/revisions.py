@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.errors import AlreadyTaken
 from app.models import Action, Revision, User
 from app.models.base import Versioned, utcnow
+
+V = TypeVar("V", bound=Versioned)
 
 
 def record_revision(
@@ -40,3 +47,117 @@ def add_with_revision(session: Session, entity: Versioned, *, user: User) -> Non
     session.add(entity)
     session.flush()
     record_revision(session, entity, action=Action.CREATE, user=user)
+
+
+class StaleVersion(Exception):
+    """The form was loaded at a version that is no longer the stored one: someone saved first.
+
+    Carries the row as it is stored now, so the conflict page can show it beside the editor's.
+    """
+
+    def __init__(self, current: Versioned, submitted_version: int) -> None:
+        super().__init__(
+            f"{current.ENTITY_TYPE} {current.id} is at version {current.version}, "
+            f"the form was loaded at {submitted_version}"
+        )
+        self.current = current
+        self.submitted_version = submitted_version
+
+
+def update_with_revision(
+    session: Session,
+    entity: V,
+    values: dict[str, Any],
+    *,
+    form_version: int,
+    action: Action,
+    user: User,
+    reason: str | None = None,
+) -> V:
+    """Write `values` to the row if it is still at `form_version`, and log the new version.
+
+    The version check and the write are one statement (UPDATE … WHERE id = :id AND version =
+    :form_version): two editors saving at once cannot both pass a check made before the write.
+    Raises StaleVersion, without writing anything, when the row has moved on.
+    """
+    model = type(entity)
+    table = model.__table__  # type: ignore[attr-defined]
+    result = session.execute(
+        update(table)
+        .where(table.c.id == entity.id, table.c.version == form_version)
+        .values(**values, version=form_version + 1, updated_at=utcnow())
+    )
+    # Reload: either the row we just wrote, or the stored one that beat us.
+    current = session.get(model, entity.id, populate_existing=True)
+    if result.rowcount != 1 or current is None:  # type: ignore[attr-defined]
+        if current is None:
+            raise LookupError(f"{model.ENTITY_TYPE} {entity.id} no longer exists")
+        raise StaleVersion(current, form_version)
+    record_revision(session, current, action=action, user=user, reason=reason)
+    return current
+
+
+def values_from_snapshot(model: type[Versioned], snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot's JSON values turned back into column values, for bringing a revision back."""
+    table = model.__table__  # type: ignore[attr-defined]
+    values: dict[str, Any] = {}
+    for name, value in snapshot.items():
+        if name not in table.c:
+            continue
+        python_type = _python_type(table.c[name].type)
+        if value is not None and python_type is dt.datetime:
+            value = dt.datetime.fromisoformat(value)
+        elif value is not None and python_type is dt.date:
+            value = dt.date.fromisoformat(value)
+        values[name] = value
+    return values
+
+
+def _python_type(column_type: Any) -> type | None:
+    # A TypeDecorator (our UTCDateTime) answers for the type it wraps.
+    column_type = getattr(column_type, "impl_instance", column_type)
+    try:
+        return column_type.python_type  # type: ignore[no-any-return]
+    except NotImplementedError:
+        return None
+
+
+# Retraction has its own actions (retract and restore, each with its reason); bringing back an
+# older wording of a statement must not quietly un-retract it. Accounts are managed on their page.
+NOT_BROUGHT_BACK = frozenset({"retracted_at", "retraction_reason", "is_active", "role"})
+
+
+def bring_back(
+    session: Session, entity: V, revision: Revision, *, form_version: int, user: User
+) -> V:
+    """Write an earlier revision's content as a new version (nothing in between is lost)."""
+    if (revision.entity_type, revision.entity_id) != (entity.ENTITY_TYPE, entity.id):
+        raise ValueError("that revision belongs to another record")
+    model = type(entity)
+    values = {
+        name: value
+        for name, value in values_from_snapshot(model, revision.snapshot).items()
+        if name not in NOT_BROUGHT_BACK
+    }
+    _check_unique_values(session, entity, values)
+    return update_with_revision(
+        session,
+        entity,
+        values,
+        form_version=form_version,
+        action=Action.REVERT,
+        user=user,
+        reason=f"brought back version {revision.version}",
+    )
+
+
+def _check_unique_values(session: Session, entity: Versioned, values: dict[str, Any]) -> None:
+    # An old slug or URL may have been given to another record since.
+    table = type(entity).__table__  # type: ignore[attr-defined]
+    for name, value in values.items():
+        column = table.c[name]
+        if not column.unique or value is None:
+            continue
+        other = session.scalar(select(table.c.id).where(column == value, table.c.id != entity.id))
+        if other is not None:
+            raise AlreadyTaken(name, f"another record (#{other}) now has this {name}: {value}")

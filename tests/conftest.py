@@ -150,3 +150,64 @@ def queries(connection: Connection) -> Iterator[QueryLog]:
 
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+@dataclass(frozen=True)
+class Accounts:
+    editor_id: int
+    admin_id: int
+
+
+@pytest.fixture(scope="session")
+def accounts(engine: Engine) -> Accounts:
+    """An editor and an admin, made once per database (hashing a password takes ~0.1 s)."""
+    from app.models import Role
+    from app.users.service import UserFields, create_user, system_user
+    from tests.factories import PASSWORD
+
+    with Session(engine) as session, session.begin():
+        by = system_user(session)
+        editor = create_user(
+            session,
+            UserFields(email="ed@example.org", display_name="Ed Itor", role=Role.EDITOR),
+            password=PASSWORD,
+            by=by,
+        )
+        admin = create_user(
+            session,
+            UserFields(email="ad@example.org", display_name="Ad Min", role=Role.ADMIN),
+            password=PASSWORD,
+            by=by,
+        )
+        return Accounts(editor.id, admin.id)
+
+
+@pytest.fixture
+def editor(session: Session, accounts: Accounts):  # type: ignore[no-untyped-def]
+    from app.models import User
+
+    return session.get(User, accounts.editor_id)
+
+
+@pytest.fixture
+def admin(session: Session, accounts: Accounts):  # type: ignore[no-untyped-def]
+    from app.models import User
+
+    return session.get(User, accounts.admin_id)
+
+
+@pytest.fixture
+def editor_client(client: TestClient, editor) -> TestClient:  # type: ignore[no-untyped-def]
+    """`client`, logged in as an editor through the real login form."""
+    from tests.editors import log_in
+
+    log_in(client, editor)
+    return client
+
+
+@pytest.fixture
+def admin_client(client: TestClient, admin) -> TestClient:  # type: ignore[no-untyped-def]
+    from tests.editors import log_in
+
+    log_in(client, admin)
+    return client

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision
 from app.demands.service import DemandFields, create_demand
-from app.models import Demand, Party, PartyKind, Source, SourceKind, Statement
+from app.models import Demand, Party, PartyKind, Role, Source, SourceKind, Statement, User
 from app.parties.service import PartyFields, create_party
 from app.sources.service import SourceFields, create_source
 from app.stances import Stance
 from app.statements.service import StatementFields, create_statement
-from app.users.service import system_user
+from app.users.service import UserFields, create_user, system_user
 
 _serial = itertools.count(1)
 
@@ -76,4 +76,16 @@ def make_statement(
         demand=demand or make_demand(session),
         source=source or make_source(session),
         user=system_user(session),
+    )
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(session: Session, *, role: Role = Role.EDITOR, **overrides: Any) -> User:
+    n = next(_serial)
+    values: dict[str, Any] = {"email": f"editor{n}@example.org", "display_name": f"Editor {n}"}
+    values.update(overrides)
+    return create_user(
+        session, UserFields(role=role, **values), password=PASSWORD, by=system_user(session)
     )

@@ -2,6 +2,7 @@
 
 from app.models.base import Base
 from app.models.demand import Demand
+from app.models.login_throttle import LoginThrottle
 from app.models.party import Party, PartyKind
 from app.models.revision import Action, Revision
 from app.models.source import Source, SourceKind
@@ -12,6 +13,7 @@ __all__ = [
     "Action",
     "Base",
     "Demand",
+    "LoginThrottle",
     "Party",
     "PartyKind",
     "Revision",

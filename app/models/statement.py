@@ -17,6 +17,7 @@ SPEAKER_MAX = 200
 SUMMARY_MAX = 1000
 QUOTE_MAX = 4000
 REASON_MAX = 1000
+SUBMISSION_KEY_MAX = 64
 
 
 class Statement(Versioned, Base):
@@ -56,6 +57,11 @@ class Statement(Versioned, Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     retraction_reason: Mapped[str | None] = mapped_column(Text)
+    # A random key the add form carries: a double-clicked or replayed submit finds the statement
+    # its first submit created instead of creating a second one. Unique in the database, so two
+    # submits racing on two app servers still make one row (the loser's insert fails and it
+    # answers with the winner's statement). Not part of the snapshot: it is plumbing, not content.
+    submission_key: Mapped[str | None] = mapped_column(String(SUBMISSION_KEY_MAX))
 
     party: Mapped[Party] = relationship(lazy="raise")
     demand: Mapped[Demand] = relationship(lazy="raise")
@@ -63,6 +69,8 @@ class Statement(Versioned, Base):
     created_by: Mapped[User] = relationship(lazy="raise")
 
     __table_args__ = (
+        # A unique index, not a constraint: SQLite can add an index without recreating the table.
+        Index("uq_statement_submission_key", "submission_key", unique=True),
         CheckConstraint(
             f"stance BETWEEN {min(Stance).value} AND {max(Stance).value}", name="stance_scale"
         ),

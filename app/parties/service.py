@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.errors import AlreadyTaken
 from app.fields import Slug, optional_text, text
-from app.models import Party, PartyKind, User
+from app.models import Action, Party, PartyKind, User
 from app.models.party import DESCRIPTION_MAX, NAME_MAX, SHORT_NAME_MAX
-from app.revisions import add_with_revision
+from app.revisions import add_with_revision, update_with_revision
 
 
 class PartyFields(BaseModel):
@@ -22,14 +26,35 @@ class PartyFields(BaseModel):
     description: optional_text(DESCRIPTION_MAX) = None  # type: ignore[valid-type]
 
 
+def _values(fields: PartyFields) -> dict[str, Any]:
+    return {
+        "slug": fields.slug,
+        "name": fields.name,
+        "short_name": fields.short_name,
+        "kind": fields.kind.value,
+        "colour": fields.colour.lower(),
+        "description": fields.description or "",
+    }
+
+
+def _check_slug_free(session: Session, slug: str, party_id: int | None) -> None:
+    # Checked first so the form can say which field is wrong; the unique constraint still holds.
+    other = session.scalar(select(Party.id).where(Party.slug == slug))
+    if other is not None and other != party_id:
+        raise AlreadyTaken("slug", f"another party already has the slug {slug!r}")
+
+
 def create_party(session: Session, fields: PartyFields, *, user: User) -> Party:
-    party = Party(
-        slug=fields.slug,
-        name=fields.name,
-        short_name=fields.short_name,
-        kind=fields.kind.value,
-        colour=fields.colour.lower(),
-        description=fields.description or "",
-    )
+    _check_slug_free(session, fields.slug, None)
+    party = Party(**_values(fields))
     add_with_revision(session, party, user=user)
     return party
+
+
+def update_party(
+    session: Session, party: Party, fields: PartyFields, *, form_version: int, user: User
+) -> Party:
+    _check_slug_free(session, fields.slug, party.id)
+    return update_with_revision(
+        session, party, _values(fields), form_version=form_version, action=Action.EDIT, user=user
+    )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
+from app.errors import AlreadyTaken
 from app.fields import HttpUrl, text
-from app.models import Source, SourceKind, User
+from app.models import Action, Source, SourceKind, User
 from app.models.source import PUBLISHER_MAX, TITLE_MAX
-from app.revisions import add_with_revision
+from app.revisions import add_with_revision, update_with_revision
 
 
 class SourceFields(BaseModel):
@@ -44,19 +46,34 @@ def source_by_url(session: Session, url: str) -> Source | None:
     return session.scalar(select(Source).where(Source.url == url))
 
 
-def create_source(session: Session, fields: SourceFields, *, user: User) -> Source:
-    source = Source(
-        url=fields.url,
-        title=fields.title,
-        publisher=fields.publisher,
-        published_on=fields.published_on,
-        published_on_precision=(
+def _values(fields: SourceFields) -> dict[str, Any]:
+    return {
+        "url": fields.url,
+        "title": fields.title,
+        "publisher": fields.publisher,
+        "published_on": fields.published_on,
+        "published_on_precision": (
             fields.published_on_precision.value if fields.published_on_precision else None
         ),
-        kind=fields.kind.value,
-    )
+        "kind": fields.kind.value,
+    }
+
+
+def create_source(session: Session, fields: SourceFields, *, user: User) -> Source:
+    source = Source(**_values(fields))
     add_with_revision(session, source, user=user)
     return source
+
+
+def update_source(
+    session: Session, source: Source, fields: SourceFields, *, form_version: int, user: User
+) -> Source:
+    other = source_by_url(session, fields.url)
+    if other is not None and other.id != source.id:
+        raise AlreadyTaken("url", f"source #{other.id} already has this URL; use that one")
+    return update_with_revision(
+        session, source, _values(fields), form_version=form_version, action=Action.EDIT, user=user
+    )
 
 
 def source_for(session: Session, fields: SourceFields, *, user: User) -> Source:

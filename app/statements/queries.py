@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Statement
+from app.models import Demand, Party, Source, Statement
 
 
 def statement_with_context(session: Session, statement_id: int) -> Statement | None:
@@ -56,3 +56,43 @@ def neighbours(session: Session, statement: Statement) -> Neighbours:
         same_line.where(here > mine).order_by(Statement.stated_on, Statement.id)
     )
     return Neighbours(previous=previous, next=following)
+
+
+def form_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """Parties and demands for the statement form's lists: two small queries."""
+    parties = session.execute(select(Party.id, Party.name).order_by(Party.name)).all()
+    demands = session.execute(
+        select(Demand.id, Demand.title).order_by(Demand.display_order, Demand.id)
+    ).all()
+    return {
+        "parties": [(str(id_), name) for id_, name in parties],
+        "demands": [(str(id_), title) for id_, title in demands],
+    }
+
+
+def statement_for_edit(session: Session, statement_id: int) -> Statement | None:
+    return session.scalar(
+        select(Statement)
+        .where(Statement.id == statement_id)
+        .options(joinedload(Statement.source), joinedload(Statement.party))
+    )
+
+
+def source_suggestions(session: Session, typed: str, limit: int = 8) -> list[Source]:
+    """Sources whose URL or title contains what was typed (case-insensitive)."""
+    text = typed.strip()
+    if len(text) < 2:
+        return []
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped.lower()}%"
+    return list(
+        session.scalars(
+            select(Source)
+            .where(
+                func.lower(Source.url).like(pattern, escape="\\")
+                | func.lower(Source.title).like(pattern, escape="\\")
+            )
+            .order_by(Source.id.desc())
+            .limit(limit)
+        )
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from app.auth.guards import CurrentUser
 from app.db import DbSession
 from app.errors import Choice, NotFound
 from app.ids import RecordId
+from app.statements.editing import statement_editing_context
 from app.statements.queries import neighbours, statement_with_context
 from app.web import render
 
@@ -15,7 +17,13 @@ router = APIRouter()
 
 
 @router.get("/statements/{statement_id}", name="statement")
-def show_statement(request: Request, session: DbSession, statement_id: RecordId) -> Response:
+def show_statement(
+    request: Request,
+    session: DbSession,
+    statement_id: RecordId,
+    viewer: CurrentUser,
+    saved: bool = False,
+) -> Response:
     statement = statement_with_context(session, statement_id)
     if statement is None:
         raise NotFound(
@@ -28,5 +36,9 @@ def show_statement(request: Request, session: DbSession, statement_id: RecordId)
     return render(
         request,
         "statements/show.html",
-        {"statement": statement, "neighbours": neighbours(session, statement)},
+        {
+            "statement": statement,
+            "neighbours": neighbours(session, statement),
+            **statement_editing_context(request, session, statement, viewer, saved),
+        },
     )

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
+from app.errors import AlreadyTaken
 from app.fields import optional_text, text
-from app.models import Demand, Party, Source, Statement, User
-from app.models.statement import QUOTE_MAX, SPEAKER_MAX, SUMMARY_MAX
-from app.revisions import add_with_revision
+from app.models import Action, Demand, Party, Source, Statement, User
+from app.models.base import utcnow
+from app.models.statement import QUOTE_MAX, REASON_MAX, SPEAKER_MAX, SUMMARY_MAX
+from app.revisions import add_with_revision, update_with_revision
 from app.stances import Stance
 
 
@@ -37,6 +42,28 @@ class StatementFields(BaseModel):
         return self
 
 
+class RetractionFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: text(REASON_MAX)  # type: ignore[valid-type]
+
+
+def _values(
+    fields: StatementFields, party: Party, demand: Demand, source: Source
+) -> dict[str, Any]:
+    return {
+        "party_id": party.id,
+        "demand_id": demand.id,
+        "source_id": source.id,
+        "stance": int(fields.stance),
+        "stated_on": fields.stated_on,
+        "stated_on_precision": fields.stated_on_precision.value,
+        "speaker": fields.speaker,
+        "summary": fields.summary,
+        "quote": fields.quote,
+    }
+
+
 def create_statement(
     session: Session,
     fields: StatementFields,
@@ -45,18 +72,112 @@ def create_statement(
     demand: Demand,
     source: Source,
     user: User,
+    submission_key: str | None = None,
 ) -> Statement:
     statement = Statement(
-        party_id=party.id,
-        demand_id=demand.id,
-        source_id=source.id,
-        stance=int(fields.stance),
-        stated_on=fields.stated_on,
-        stated_on_precision=fields.stated_on_precision.value,
-        speaker=fields.speaker,
-        summary=fields.summary,
-        quote=fields.quote,
+        **_values(fields, party, demand, source),
         created_by_id=user.id,
+        submission_key=submission_key,
     )
     add_with_revision(session, statement, user=user)
     return statement
+
+
+def statement_for_submission(session: Session, submission_key: str) -> Statement | None:
+    """The statement an earlier submit of the same add form created, if any."""
+    return session.scalar(select(Statement).where(Statement.submission_key == submission_key))
+
+
+def create_statement_once(
+    session: Session,
+    fields: StatementFields,
+    *,
+    party: Party,
+    demand: Demand,
+    source: Source,
+    user: User,
+    submission_key: str,
+) -> tuple[Statement, bool]:
+    """Create the statement unless this submission already did; returns it and whether it is new.
+
+    A replay that arrives after the first submit committed is found by the lookup; one that races
+    it hits the unique index, and its savepoint is rolled back so the request can still answer
+    with the statement that won.
+    """
+    existing = statement_for_submission(session, submission_key)
+    if existing is not None:
+        return existing, False
+    try:
+        with session.begin_nested():
+            statement = create_statement(
+                session,
+                fields,
+                party=party,
+                demand=demand,
+                source=source,
+                user=user,
+                submission_key=submission_key,
+            )
+    except IntegrityError:
+        winner = statement_for_submission(session, submission_key)
+        if winner is None:
+            raise
+        return winner, False
+    return statement, True
+
+
+def update_statement(
+    session: Session,
+    statement: Statement,
+    fields: StatementFields,
+    *,
+    party: Party,
+    demand: Demand,
+    source: Source,
+    form_version: int,
+    user: User,
+) -> Statement:
+    return update_with_revision(
+        session,
+        statement,
+        _values(fields, party, demand, source),
+        form_version=form_version,
+        action=Action.EDIT,
+        user=user,
+    )
+
+
+def retract_statement(
+    session: Session,
+    statement: Statement,
+    fields: RetractionFields,
+    *,
+    form_version: int,
+    user: User,
+) -> Statement:
+    """Take the statement out of positions; it stays readable, with the reason."""
+    if statement.is_retracted:
+        raise AlreadyTaken("reason", "this statement is already retracted")
+    return update_with_revision(
+        session,
+        statement,
+        {"retracted_at": utcnow(), "retraction_reason": fields.reason},
+        form_version=form_version,
+        action=Action.RETRACT,
+        user=user,
+        reason=fields.reason,
+    )
+
+
+def restore_statement(
+    session: Session, statement: Statement, *, form_version: int, user: User
+) -> Statement:
+    """Undo a retraction: the statement counts towards positions again."""
+    return update_with_revision(
+        session,
+        statement,
+        {"retracted_at": None, "retraction_reason": None},
+        form_version=form_version,
+        action=Action.RESTORE,
+        user=user,
+    )

@@ -1,14 +1,143 @@
-"""Writes to user accounts."""
+"""Writes to user accounts, through the one write path (row + revision, one transaction)."""
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.passwords import hash_password, needs_rehash, password_problem
+from app.errors import AlreadyTaken
+from app.fields import text
 from app.models import Action, Role, User
-from app.revisions import record_revision
+from app.models.user import DISPLAY_NAME_MAX
+from app.revisions import add_with_revision, record_revision, update_with_revision
 
 SYSTEM_EMAIL = "system@parley.invalid"
+DEMO_PASSWORD = "parley-demo-password"
+DEMO_ACCOUNTS = (
+    ("admin@example.org", "Demo admin", Role.ADMIN),
+    ("editor@example.org", "Demo editor", Role.EDITOR),
+)
+# The roles a person can hold; "system" is the software's own account.
+PERSON_ROLES = (Role.EDITOR, Role.ADMIN)
+
+
+class UserFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: text(254)  # type: ignore[valid-type]
+    display_name: text(DISPLAY_NAME_MAX)  # type: ignore[valid-type]
+    role: Role = Role.EDITOR
+
+    @field_validator("email")
+    @classmethod
+    def _plausible_email(cls, value: str) -> str:
+        local, at, domain = value.partition("@")
+        if not at or not local or "." not in domain or any(c.isspace() for c in value):
+            raise ValueError("must be an email address such as name@example.org")
+        return value.lower()
+
+    @field_validator("role")
+    @classmethod
+    def _a_person(cls, value: Role) -> Role:
+        if value not in PERSON_ROLES:
+            raise ValueError("must be editor or admin")
+        return value
+
+
+class PasswordProblem(ValueError):
+    pass
+
+
+def _checked_password(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise PasswordProblem(f"The password {problem}.")
+    return password
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(session: Session, fields: UserFields, *, password: str, by: User) -> User:
+    if user_by_email(session, fields.email) is not None:
+        raise AlreadyTaken("email", "an account with this email already exists")
+    user = User(
+        email=fields.email,
+        display_name=fields.display_name,
+        role=fields.role.value,
+        password_hash=hash_password(_checked_password(password)),
+        is_active=True,
+        session_version=1,
+    )
+    add_with_revision(session, user, user=by)
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, *, form_version: int, by: User) -> User:
+    """Deactivating also ends every session the account has open (its cookies stop working)."""
+    values: dict[str, object] = {"is_active": active}
+    if not active:
+        values["session_version"] = user.session_version + 1
+    return update_with_revision(
+        session,
+        user,
+        values,
+        form_version=form_version,
+        action=Action.EDIT,
+        user=by,
+        reason="reactivated" if active else "deactivated",
+    )
+
+
+def change_role(session: Session, user: User, role: Role, *, form_version: int, by: User) -> User:
+    if role not in PERSON_ROLES:
+        raise AlreadyTaken("role", "must be editor or admin")
+    return update_with_revision(
+        session,
+        user,
+        {"role": role.value},
+        form_version=form_version,
+        action=Action.EDIT,
+        user=by,
+        reason=f"role changed to {role.value}",
+    )
+
+
+def reset_password(
+    session: Session, user: User, password: str, *, form_version: int, by: User
+) -> User:
+    """A new password; sessions opened with the old one end."""
+    return update_with_revision(
+        session,
+        user,
+        {
+            "password_hash": hash_password(_checked_password(password)),
+            "session_version": user.session_version + 1,
+        },
+        form_version=form_version,
+        action=Action.EDIT,
+        user=by,
+        reason="password reset",
+    )
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Log out everywhere: bumping the session version kills every cookie issued before.
+
+    Not a revision: nothing a reader or editor sees about the account changed.
+    """
+    user.session_version += 1
+    session.flush()
+
+
+def upgrade_hash_if_needed(session: Session, user: User, password: str) -> None:
+    # Argon2's recommended costs rise over time; a login is the only moment we hold the password.
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.flush()
 
 
 def system_user(session: Session) -> User:
@@ -30,3 +159,18 @@ def system_user(session: Session) -> User:
         session.flush()
         record_revision(session, user, action=Action.CREATE, user=user)
     return user
+
+
+def create_demo_accounts(session: Session) -> list[str]:
+    """In demo mode only: an admin and an editor with a published password. Returns new emails."""
+    created = []
+    for email, name, role in DEMO_ACCOUNTS:
+        if user_by_email(session, email) is None:
+            create_user(
+                session,
+                UserFields(email=email, display_name=name, role=role),
+                password=DEMO_PASSWORD,
+                by=system_user(session),
+            )
+            created.append(email)
+    return created

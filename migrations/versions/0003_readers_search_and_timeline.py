@@ -15,7 +15,7 @@ page one range scan, whole timeline or filtered to a party or a demand (party an
 together use ix_statement_position).
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 
 """
 
@@ -26,7 +26,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0003"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

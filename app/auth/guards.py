@@ -1,0 +1,198 @@
+"""Who may do what: dependencies for editor and admin pages and posts, and what a refusal shows.
+
+GET pages for editors redirect a visitor to the login page. A refused post (no login, a bad or
+missing CSRF token) never loses what was typed: the answer shows it back, ready to send again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.auth.csrf import csrf_problem, is_cross_site
+from app.auth.sessions import csrf_token, is_admin, session_user
+from app.db import DbSession
+from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, typed_text
+from app.models import User
+from app.web import render, wants_fragment
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class Forbidden(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class FormRefused(Exception):
+    """A post refused before it was looked at; the page shows the typed text back."""
+
+    def __init__(self, status: int, title: str, message: str, form: dict[str, str]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+        self.form = form
+
+
+def current_user(request: Request, session: DbSession) -> User | None:
+    return session_user(request, session)
+
+
+CurrentUser = Annotated[User | None, Depends(current_user)]
+
+
+def editor(request: Request, user: CurrentUser) -> User:
+    if user is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(path)
+    return user
+
+
+Editor = Annotated[User, Depends(editor)]
+
+
+def admin(user: Editor) -> User:
+    if not is_admin(user):
+        raise Forbidden("Only admins can open this page. Ask an admin if you need access.")
+    return user
+
+
+Admin = Annotated[User, Depends(admin)]
+
+
+def csrf_checked(request: Request, form: PostedForm) -> dict[str, str]:
+    problem = csrf_problem(request, form)
+    if problem:
+        raise FormRefused(
+            403,
+            "This form could not be accepted",
+            f"{problem} Nothing was saved. What you typed is below.",
+            form,
+        )
+    return form
+
+
+CsrfForm = Annotated[dict[str, str], Depends(csrf_checked)]
+
+
+@dataclass(frozen=True)
+class Post:
+    user: User
+    form: dict[str, str]
+
+
+def editor_post(form: CsrfForm, user: CurrentUser) -> Post:
+    if user is None:
+        raise FormRefused(
+            401,
+            "You are not logged in",
+            "Your session has ended (you logged out, or an admin changed your account). "
+            "Nothing was saved. Log in in another tab, then send what you typed again.",
+            form,
+        )
+    return Post(user, form)
+
+
+EditorPost = Annotated[Post, Depends(editor_post)]
+
+
+def admin_post(post: EditorPost) -> Post:
+    if not is_admin(post.user):
+        raise Forbidden("Only admins can change accounts.")
+    return post
+
+
+AdminPost = Annotated[Post, Depends(admin_post)]
+
+
+class PrivateWhenLoggedIn:
+    """Responses to a browser with a session are personal: never stored by a cache or a CDN.
+
+    Runs inside SessionMiddleware. Anonymous readers (no session) are left alone, so their
+    pages stay cacheable and carry no Set-Cookie.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start" and scope.get("session"):
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"
+                ]
+                headers.append((b"cache-control", b"private, no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_private)
+
+
+def install_guards(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> Response:
+        if wants_fragment(request):
+            # htmx would follow a redirect and swap the whole login page into a part of the form.
+            return HTMLResponse(
+                '<p class="field-error" role="alert">Your session has ended: '
+                '<a href="/login" target="_blank" rel="noopener">log in again</a> '
+                "(in a new tab, so this form stays as it is).</p>",
+                status_code=401,
+            )
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return render(
+            request,
+            "errors/error.html",
+            {"status": 403, "message": exc.message, "title": "Not allowed"},
+            status_code=403,
+        )
+
+    @app.exception_handler(FormRefused)
+    async def refused(request: Request, exc: FormRefused) -> Response:
+        return render(
+            request,
+            "errors/refused.html",
+            {
+                "status": exc.status,
+                "title": exc.title,
+                "message": exc.message,
+                "typed": typed_text(exc.form),
+                "hidden": {
+                    k: v for k, v in exc.form.items() if k in HIDDEN_FIELDS - {"csrf_token"}
+                },
+                # Offering to send again is safe only to a page of our own: a cross-site post
+                # must not become one click away from going through.
+                "resend": not is_cross_site(request),
+                "action": request.url.path,
+                "csrf_token": csrf_token(request),
+            },
+            status_code=exc.status,
+        )
+
+    @app.exception_handler(BadForm)
+    async def bad_form(request: Request, exc: BadForm) -> Response:
+        return render(
+            request,
+            "errors/error.html",
+            {"status": exc.status, "message": f"{exc.message} Nothing was saved."},
+            status_code=exc.status,
+        )

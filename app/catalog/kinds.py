@@ -1,0 +1,176 @@
+"""Parties, demands and sources as editors manage them: the fields of each form, in one place.
+
+The three have the same life (list, add, edit, history, bring back), so one set of routes serves
+them; what differs (fields, labels, the service functions) is declared here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.dates import InvalidDate, parse_date_at, precision_typed, typed_form
+from app.demands.service import DemandFields, create_demand, update_demand
+from app.models import Demand, Party, PartyKind, Source, SourceKind
+from app.models.base import Versioned
+from app.parties.service import PartyFields, create_party, update_party
+from app.sources.service import SourceFields, create_source, update_source
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    widget: str = "text"  # text, textarea, select, number, colour
+    required: bool = True
+    maxlength: int | None = None
+    hint: str | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    singular: str
+    plural: str
+    model: type[Versioned]
+    fields_model: type[BaseModel]
+    fields: tuple[Field, ...]
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    title: Callable[[Any], str]
+    # The form as typed -> input for fields_model, plus messages for fields it could not read.
+    to_input: Callable[[dict[str, str]], tuple[dict[str, Any], dict[str, str]]]
+    to_form: Callable[[Any], dict[str, str]]
+    # What a new record's form starts with.
+    defaults: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def entity_type(self) -> str:
+        return self.model.ENTITY_TYPE
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {f.name: f.label for f in self.fields}
+
+
+def _plain(names: tuple[str, ...]) -> Callable[[dict[str, str]], tuple[dict[str, Any], dict]]:
+    def to_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+        return {name: form.get(name, "") for name in names}, {}
+
+    return to_input
+
+
+def _snapshot_form(entity: Any) -> dict[str, str]:
+    return {name: "" if value is None else str(value) for name, value in entity.snapshot().items()}
+
+
+def _demand_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any] = {n: form.get(n, "") for n in ("slug", "title", "description")}
+    raw = form.get("display_order", "").strip() or "0"
+    if not raw.lstrip("-").isdigit() or len(raw) > 8:
+        return values, {"display_order": "Give a whole number, such as 10."}
+    values["display_order"] = int(raw)
+    return values, {}
+
+
+def _source_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any] = {n: form.get(n, "") for n in ("url", "title", "publisher", "kind")}
+    raw = form.get("published_on", "").strip()
+    if raw:
+        precision = precision_typed(raw)
+        if precision is None:
+            return values, {"published_on": "Write the date as YYYY-MM-DD, YYYY-MM or YYYY."}
+        try:
+            values["published_on"] = parse_date_at(raw, precision, field="Published on")
+        except InvalidDate as problem:
+            return values, {"published_on": str(problem)}
+        values["published_on_precision"] = precision
+    return values, {}
+
+
+def _source_form(source: Source) -> dict[str, str]:
+    return {
+        "url": source.url,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published_on": typed_form(source.published_on, source.published_on_precision),
+        "kind": source.kind,
+    }
+
+
+PARTIES = Kind(
+    slug="parties",
+    singular="party",
+    plural="parties",
+    model=Party,
+    fields_model=PartyFields,
+    fields=(
+        Field("slug", "Slug", maxlength=64, hint="Lower-case words joined by hyphens; in URLs."),
+        Field("name", "Name", maxlength=200),
+        Field("short_name", "Short name", maxlength=40, hint="For narrow columns, e.g. U.S."),
+        Field("kind", "Kind", "select", choices=tuple((k.value, k.value) for k in PartyKind)),
+        Field("colour", "Colour", "colour", hint="An accent for the party's charts."),
+        Field("description", "Description", "textarea", required=False, maxlength=4000),
+    ),
+    create=create_party,
+    update=update_party,
+    title=lambda party: party.name,
+    to_input=_plain(("slug", "name", "short_name", "kind", "colour", "description")),
+    to_form=_snapshot_form,
+    defaults=(("kind", PartyKind.STATE.value), ("colour", "#336699")),
+)
+
+DEMANDS = Kind(
+    slug="demands",
+    singular="demand",
+    plural="demands",
+    model=Demand,
+    fields_model=DemandFields,
+    fields=(
+        Field("slug", "Slug", maxlength=64, hint="Lower-case words joined by hyphens; in URLs."),
+        Field("title", "Title", maxlength=300, hint="A proposition a party can back or reject."),
+        Field("description", "Description", "textarea", required=False, maxlength=4000),
+        Field("display_order", "Display order", "number", hint="Smaller comes first."),
+    ),
+    create=create_demand,
+    update=update_demand,
+    title=lambda demand: demand.title,
+    to_input=_demand_input,
+    to_form=_snapshot_form,
+    defaults=(("display_order", "0"),),
+)
+
+SOURCES = Kind(
+    slug="sources",
+    singular="source",
+    plural="sources",
+    model=Source,
+    fields_model=SourceFields,
+    fields=(
+        Field("url", "Source URL", maxlength=2000, hint="http:// or https:// only."),
+        Field("title", "Source title", maxlength=500),
+        Field("publisher", "Publisher", maxlength=200),
+        Field(
+            "published_on",
+            "Published on",
+            required=False,
+            maxlength=10,
+            hint="Optional: YYYY-MM-DD, YYYY-MM or YYYY.",
+        ),
+        Field(
+            "kind", "Source kind", "select", choices=tuple((k.value, k.label) for k in SourceKind)
+        ),
+    ),
+    create=create_source,
+    update=update_source,
+    title=lambda source: source.title,
+    to_input=_source_input,
+    to_form=_source_form,
+    defaults=(("kind", SourceKind.NEWS_REPORT.value),),
+)
+
+KINDS = {kind.slug: kind for kind in (PARTIES, DEMANDS, SOURCES)}

@@ -1,0 +1,285 @@
+"""Editor pages for parties, demands and sources: list, add, edit, history, bring back, reorder.
+
+(Readers see these records on their own pages; everything here is under /edit.)
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.auth.guards import Editor, EditorPost
+from app.auth.sessions import csrf_token
+from app.catalog.kinds import DEMANDS, KINDS, Kind
+from app.catalog.queries import record, records
+from app.db import DbSession
+from app.demands.service import move_demand
+from app.editing import conflict_rows, form_version, merge_onto_stored
+from app.errors import AlreadyTaken, NotFound, Refusal
+from app.forms import validate
+from app.history import as_of_revision, history, revision_at
+from app.ids import RecordId
+from app.models import Demand, Revision
+from app.revisions import StaleVersion, bring_back
+from app.web import render
+
+router = APIRouter()
+
+KindSlug = Annotated[Literal["parties", "demands", "sources"], Path()]
+
+
+def _record(session: DbSession, kind: Kind, record_id: int) -> Any:
+    found = record(session, kind, record_id)
+    if found is None:
+        raise NotFound(f"There is no {kind.singular} number {record_id}.")
+    return found
+
+
+def _form_page(
+    request: Request,
+    session: DbSession,
+    kind: Kind,
+    *,
+    values: dict[str, str],
+    entity: Any = None,
+    errors: dict[str, str] | None = None,
+    version: int | None = None,
+    conflict: list[Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "catalog/form.html",
+        {
+            "kind": kind,
+            "entity": entity,
+            "values": values,
+            "errors": errors or {},
+            "labels": kind.labels,
+            "version": version,
+            "conflict": conflict,
+            "csrf_token": csrf_token(request),
+            "history": history(session, kind.entity_type, entity.id) if entity else [],
+            "current_version": entity.version if entity else None,
+            "bring_back_base": f"/edit/{kind.slug}/{entity.id}/bring-back/" if entity else None,
+        },
+        status_code=status_code,
+    )
+
+
+def _validated(kind: Kind, form: dict[str, str]) -> tuple[Any, dict[str, str], dict[str, str]]:
+    values = {f.name: form.get(f.name, "") for f in kind.fields}
+    data, errors = kind.to_input(form)
+    fields, problems = validate(kind.fields_model, data, whole_form_field=kind.fields[-1].name)
+    for name, message in problems.items():
+        errors.setdefault(name if name in values else kind.fields[0].name, message)
+    return (None if errors else fields), errors, values
+
+
+@router.get("/edit", name="catalog")
+def catalog(request: Request, user: Editor) -> Response:
+    return render(request, "catalog/index.html", {"kinds": list(KINDS.values())})
+
+
+@router.get("/edit/{kind_slug}", name="catalog_list")
+def list_records(
+    request: Request, session: DbSession, user: Editor, kind_slug: KindSlug
+) -> Response:
+    kind = KINDS[kind_slug]
+    return render(
+        request,
+        "catalog/list.html",
+        {"kind": kind, "records": records(session, kind), "csrf_token": csrf_token(request)},
+    )
+
+
+@router.get("/edit/{kind_slug}/new", name="catalog_new")
+def new_form(request: Request, session: DbSession, user: Editor, kind_slug: KindSlug) -> Response:
+    kind = KINDS[kind_slug]
+    return _form_page(request, session, kind, values=dict(kind.defaults))
+
+
+@router.post("/edit/{kind_slug}/new")
+def create(request: Request, session: DbSession, post: EditorPost, kind_slug: KindSlug) -> Response:
+    kind = KINDS[kind_slug]
+    fields, errors, values = _validated(kind, post.form)
+    if fields is None:
+        raise Refusal(
+            _form_page(request, session, kind, values=values, errors=errors, status_code=422)
+        )
+    try:
+        entity = kind.create(session, fields, user=post.user)
+    except AlreadyTaken as taken:
+        raise Refusal(
+            _form_page(
+                request,
+                session,
+                kind,
+                values=values,
+                errors={taken.field: taken.message},
+                status_code=422,
+            )
+        ) from None
+    return RedirectResponse(f"/edit/{kind.slug}/{entity.id}?saved=1", status_code=303)
+
+
+@router.get("/edit/{kind_slug}/{record_id}", name="catalog_edit")
+def edit_form(
+    request: Request, session: DbSession, user: Editor, kind_slug: KindSlug, record_id: RecordId
+) -> Response:
+    kind = KINDS[kind_slug]
+    entity = _record(session, kind, record_id)
+    return _form_page(
+        request, session, kind, values=kind.to_form(entity), entity=entity, version=entity.version
+    )
+
+
+@router.post("/edit/{kind_slug}/{record_id}")
+def edit(
+    request: Request,
+    session: DbSession,
+    post: EditorPost,
+    kind_slug: KindSlug,
+    record_id: RecordId,
+) -> Response:
+    kind = KINDS[kind_slug]
+    entity = _record(session, kind, record_id)
+    version = form_version(request, post.form)
+    fields, errors, values = _validated(kind, post.form)
+    if fields is None:
+        raise Refusal(
+            _form_page(
+                request,
+                session,
+                kind,
+                values=values,
+                entity=entity,
+                errors=errors,
+                version=version,
+                status_code=422,
+            )
+        )
+    try:
+        kind.update(session, entity, fields, form_version=version, user=post.user)
+    except AlreadyTaken as taken:
+        raise Refusal(
+            _form_page(
+                request,
+                session,
+                kind,
+                values=values,
+                entity=entity,
+                errors={taken.field: taken.message},
+                version=version,
+                status_code=422,
+            )
+        ) from None
+    except StaleVersion as stale:
+        current = stale.current
+        stored = kind.to_form(current)
+        base = as_of_revision(
+            kind.model, revision_at(session, kind.entity_type, record_id, version)
+        )
+        merged, both = merge_onto_stored(kind.to_form(base) if base else None, stored, values)
+        raise Refusal(
+            _form_page(
+                request,
+                session,
+                kind,
+                values=merged,
+                entity=current,
+                # Saving again applies this editor's changes on top of the stored version.
+                version=current.version,
+                conflict=conflict_rows(kind.labels, stored, values, both_changed=both),
+                status_code=409,
+            )
+        ) from None
+    return RedirectResponse(f"/edit/{kind.slug}/{record_id}?saved=1", status_code=303)
+
+
+@router.post("/edit/{kind_slug}/{record_id}/bring-back/{revision_id}")
+def bring_back_record(
+    request: Request,
+    session: DbSession,
+    post: EditorPost,
+    kind_slug: KindSlug,
+    record_id: RecordId,
+    revision_id: RecordId,
+) -> Response:
+    kind = KINDS[kind_slug]
+    entity = _record(session, kind, record_id)
+    revision = session.get(Revision, revision_id)
+    if revision is None or (revision.entity_type, revision.entity_id) != (
+        kind.entity_type,
+        record_id,
+    ):
+        raise NotFound(f"This {kind.singular} has no revision number {revision_id}.")
+    version = form_version(request, post.form)
+    try:
+        bring_back(session, entity, revision, form_version=version, user=post.user)
+    except (StaleVersion, AlreadyTaken) as problem:
+        message = (
+            f"Someone changed this {kind.singular} since you opened it (it is now at version "
+            f"{problem.current.version}). Nothing was changed; look at the history again."
+            if isinstance(problem, StaleVersion)
+            else problem.message
+        )
+        raise Refusal(
+            render(
+                request,
+                "errors/error.html",
+                {"status": 409, "message": message, "title": "Not brought back"},
+                status_code=409,
+            )
+        ) from None
+    return RedirectResponse(f"/edit/{kind.slug}/{record_id}?saved=1#history", status_code=303)
+
+
+@router.post("/edit/demands/{record_id}/move/{direction}", name="move_demand")
+def move(
+    request: Request,
+    session: DbSession,
+    post: EditorPost,
+    record_id: RecordId,
+    direction: Literal["up", "down"],
+) -> Response:
+    """Swap a demand with its neighbour in the list, as the list showed them."""
+    demands: list[Demand] = records(session, DEMANDS)
+    index = next((i for i, d in enumerate(demands) if d.id == record_id), None)
+    if index is None:
+        raise NotFound(f"There is no demand number {record_id}.")
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(demands):
+        raw = post.form.get("versions", "")
+        shown = dict(pair.split(":", 1) for pair in raw.split(",") if ":" in pair)
+        try:
+            versions = (
+                int(shown[str(demands[index].id)]),
+                int(shown[str(demands[other].id)]),
+            )
+            move_demand(
+                session,
+                demands[index],
+                demands[other],
+                up=direction == "up",
+                versions=versions,
+                user=post.user,
+            )
+        except (KeyError, ValueError, StaleVersion):
+            raise Refusal(
+                render(
+                    request,
+                    "errors/error.html",
+                    {
+                        "status": 409,
+                        "title": "The list has changed",
+                        "message": "Someone changed these demands since the list was loaded. "
+                        "Nothing was moved; reload the list and try again.",
+                    },
+                    status_code=409,
+                )
+            ) from None
+    return RedirectResponse(f"/edit/demands#demand-{record_id}", status_code=303)

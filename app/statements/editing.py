@@ -1,0 +1,397 @@
+"""Editor pages for statements: add, edit, retract, restore, bring back an earlier version."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.auth.guards import Editor, EditorPost, Post
+from app.auth.sessions import csrf_token
+from app.dates import DatePrecision
+from app.db import DbSession
+from app.editing import conflict_rows, form_version, merge_onto_stored
+from app.errors import AlreadyTaken, NotFound, Refusal
+from app.forms import validate
+from app.history import as_of_revision, history, revision_at
+from app.ids import RecordId
+from app.models import Revision, Source, SourceKind, Statement
+from app.revisions import StaleVersion, bring_back
+from app.sources.service import source_for
+from app.stances import SCALE
+from app.statements.forms import (
+    LABELS,
+    StatementForm,
+    form_values,
+    parse_statement_form,
+    source_values,
+)
+from app.statements.queries import form_choices, source_suggestions, statement_for_edit
+from app.statements.service import (
+    RetractionFields,
+    create_statement_once,
+    restore_statement,
+    retract_statement,
+    update_statement,
+)
+from app.web import render
+
+router = APIRouter()
+
+SUBMISSION_KEY_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _form_page(
+    request: Request,
+    session: DbSession,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    statement: Statement | None = None,
+    version: int | None = None,
+    submission_key: str | None = None,
+    conflict: list[Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    choices = form_choices(session)
+    return render(
+        request,
+        "statements/form.html",
+        {
+            "values": values,
+            "errors": errors or {},
+            "labels": LABELS,
+            "statement": statement,
+            "version": version,
+            "submission_key": submission_key,
+            "conflict": conflict,
+            "csrf_token": csrf_token(request),
+            "stances": [(str(s.value), s) for s in SCALE],
+            "precisions": [(p.value, p.value) for p in DatePrecision],
+            "source_kinds": [(k.value, k.label) for k in SourceKind],
+            **choices,
+        },
+        status_code=status_code,
+    )
+
+
+def _refuse(request: Request, session: DbSession, parsed: StatementForm, **kwargs: Any) -> None:
+    raise Refusal(
+        _form_page(
+            request, session, values=parsed.values, errors=parsed.errors, status_code=422, **kwargs
+        )
+    )
+
+
+def _source(session: DbSession, parsed: StatementForm, post: Post) -> Any:
+    if parsed.source is not None:
+        return parsed.source
+    assert parsed.new_source is not None
+    return source_for(session, parsed.new_source, user=post.user)
+
+
+def _statement(session: DbSession, statement_id: int) -> Statement:
+    statement = statement_for_edit(session, statement_id)
+    if statement is None:
+        raise NotFound(f"There is no statement number {statement_id}.")
+    return statement
+
+
+@router.get("/statements/new", name="new_statement")
+def new_statement_form(request: Request, session: DbSession, user: Editor) -> Response:
+    values = {"stated_on_precision": DatePrecision.DAY.value, "source_kind": "news_report"}
+    return _form_page(request, session, values=values, submission_key=secrets.token_urlsafe(24))
+
+
+@router.post("/statements/new")
+def add_statement(request: Request, session: DbSession, post: EditorPost) -> Response:
+    key = post.form.get("submission_key", "")
+    if not (16 <= len(key) <= 64 and set(key) <= SUBMISSION_KEY_CHARS):
+        # No key, no protection against a double submit: give the form a fresh one.
+        key = secrets.token_urlsafe(24)
+    parsed = parse_statement_form(session, post.form)
+    if parsed.errors or parsed.fields is None:
+        _refuse(request, session, parsed, submission_key=key)
+    assert parsed.fields and parsed.party and parsed.demand
+    statement, _created = create_statement_once(
+        session,
+        parsed.fields,
+        party=parsed.party,
+        demand=parsed.demand,
+        source=_source(session, parsed, post),
+        user=post.user,
+        submission_key=key,
+    )
+    return RedirectResponse(f"/statements/{statement.id}?saved=1", status_code=303)
+
+
+@router.get("/statements/{statement_id}/edit", name="edit_statement")
+def edit_statement_form(
+    request: Request, session: DbSession, user: Editor, statement_id: RecordId
+) -> Response:
+    statement = _statement(session, statement_id)
+    return _form_page(
+        request,
+        session,
+        values=form_values(statement, statement.source),
+        statement=statement,
+        version=statement.version,
+    )
+
+
+@router.post("/statements/{statement_id}/edit")
+def edit_statement(
+    request: Request, session: DbSession, post: EditorPost, statement_id: RecordId
+) -> Response:
+    statement = _statement(session, statement_id)
+    version = form_version(request, post.form)
+    parsed = parse_statement_form(session, post.form)
+    if parsed.errors or parsed.fields is None:
+        _refuse(request, session, parsed, statement=statement, version=version)
+    assert parsed.fields and parsed.party and parsed.demand
+    try:
+        update_statement(
+            session,
+            statement,
+            parsed.fields,
+            party=parsed.party,
+            demand=parsed.demand,
+            source=_source(session, parsed, post),
+            form_version=version,
+            user=post.user,
+        )
+    except StaleVersion as stale:
+        current = _statement(session, statement_id)
+        choices = form_choices(session)
+        shown = {
+            "party": dict(choices["parties"]),
+            "demand": dict(choices["demands"]),
+            "stance": {str(s.value): f"{s.label} ({s.signed})" for s in SCALE},
+            "source_kind": {k.value: k.label for k in SourceKind},
+        }
+        stored = form_values(current, current.source)
+        base = as_of_revision(Statement, revision_at(session, "statement", statement_id, version))
+        base_values = form_values(base, session.get(Source, base.source_id)) if base else None
+        merged, both = merge_onto_stored(base_values, stored, parsed.values)
+        rows = conflict_rows(LABELS, stored, parsed.values, shown, both)
+        raise Refusal(
+            _form_page(
+                request,
+                session,
+                values=merged,
+                statement=current,
+                # Saving this form again applies the editor's version on top of the stored one.
+                version=stale.current.version,
+                conflict=rows,
+                status_code=409,
+            )
+        ) from None
+    return RedirectResponse(f"/statements/{statement_id}?saved=1", status_code=303)
+
+
+@router.get("/statements/{statement_id}/retract", name="retract_statement")
+def retract_form(
+    request: Request, session: DbSession, user: Editor, statement_id: RecordId
+) -> Response:
+    statement = _statement(session, statement_id)
+    return _retract_page(request, statement, reason="", version=statement.version)
+
+
+def _retract_page(
+    request: Request,
+    statement: Statement,
+    *,
+    reason: str,
+    version: int,
+    error: str | None = None,
+    stale: bool = False,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "statements/retract.html",
+        {
+            "statement": statement,
+            "values": {"reason": reason},
+            "errors": {"reason": error} if error else {},
+            "version": version,
+            "stale": stale,
+            "csrf_token": csrf_token(request),
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/statements/{statement_id}/retract")
+def retract(
+    request: Request, session: DbSession, post: EditorPost, statement_id: RecordId
+) -> Response:
+    statement = _statement(session, statement_id)
+    version = form_version(request, post.form)
+    reason = post.form.get("reason", "")
+    fields, errors = validate(RetractionFields, {"reason": reason})
+    if fields is None:
+        message = errors.get("reason", "Give a reason.")
+        if not reason.strip():
+            message = "Say why the statement is retracted: readers will see the reason."
+        raise Refusal(
+            _retract_page(
+                request, statement, reason=reason, version=version, error=message, status_code=422
+            )
+        )
+    try:
+        retract_statement(session, statement, fields, form_version=version, user=post.user)
+    except AlreadyTaken as problem:
+        raise Refusal(
+            _retract_page(
+                request,
+                statement,
+                reason=reason,
+                version=statement.version,
+                error=problem.message,
+                status_code=409,
+            )
+        ) from None
+    except StaleVersion as stale:
+        raise Refusal(
+            _retract_page(
+                request,
+                _statement(session, statement_id),
+                reason=reason,
+                version=stale.current.version,
+                stale=True,
+                status_code=409,
+            )
+        ) from None
+    return RedirectResponse(f"/statements/{statement_id}?saved=1", status_code=303)
+
+
+@router.post("/statements/{statement_id}/restore", name="restore_statement")
+def restore(
+    request: Request, session: DbSession, post: EditorPost, statement_id: RecordId
+) -> Response:
+    statement = _statement(session, statement_id)
+    version = form_version(request, post.form)
+    if not statement.is_retracted:
+        return RedirectResponse(f"/statements/{statement_id}", status_code=303)
+    try:
+        restore_statement(session, statement, form_version=version, user=post.user)
+    except StaleVersion as stale:
+        raise Refusal(
+            _stale_action(
+                request,
+                stale,
+                what="restore this statement",
+                action=f"/statements/{statement_id}/restore",
+                back=f"/statements/{statement_id}",
+            )
+        ) from None
+    return RedirectResponse(f"/statements/{statement_id}?saved=1", status_code=303)
+
+
+@router.post("/statements/{statement_id}/bring-back/{revision_id}", name="bring_back_statement")
+def bring_back_statement(
+    request: Request,
+    session: DbSession,
+    post: EditorPost,
+    statement_id: RecordId,
+    revision_id: RecordId,
+) -> Response:
+    statement = _statement(session, statement_id)
+    revision = session.get(Revision, revision_id)
+    if revision is None or (revision.entity_type, revision.entity_id) != (
+        "statement",
+        statement_id,
+    ):
+        raise NotFound(f"Statement {statement_id} has no revision number {revision_id}.")
+    version = form_version(request, post.form)
+    try:
+        bring_back(session, statement, revision, form_version=version, user=post.user)
+    except StaleVersion as stale:
+        raise Refusal(
+            _stale_action(
+                request,
+                stale,
+                what=f"bring back version {revision.version}",
+                action=f"/statements/{statement_id}/bring-back/{revision_id}",
+                back=f"/statements/{statement_id}",
+            )
+        ) from None
+    except AlreadyTaken as problem:
+        raise Refusal(
+            render(
+                request,
+                "errors/error.html",
+                {"status": 409, "message": problem.message, "title": "Cannot bring it back"},
+                status_code=409,
+            )
+        ) from None
+    return RedirectResponse(f"/statements/{statement_id}?saved=1#history", status_code=303)
+
+
+def _stale_action(
+    request: Request, stale: StaleVersion, *, what: str, action: str, back: str
+) -> Response:
+    """409 for an action (restore, bring back) taken on a version someone else has replaced."""
+    return render(
+        request,
+        "editing/stale_action.html",
+        {
+            "what": what,
+            "action": action,
+            "back": back,
+            "current": stale.current,
+            "version": stale.current.version,
+            "csrf_token": csrf_token(request),
+        },
+        status_code=409,
+    )
+
+
+@router.get("/edit/sources/suggest", name="source_suggestions")
+def suggest_sources(
+    request: Request, session: DbSession, user: Editor, source_url: str = ""
+) -> Response:
+    """htmx: known sources matching what is typed in Source URL."""
+    return render(
+        request,
+        "statements/_source_suggestions.html",
+        {"sources": source_suggestions(session, source_url[:500]), "typed": source_url[:500]},
+    )
+
+
+@router.get("/edit/sources/pick/{source_id}", name="pick_source")
+def pick_source(
+    request: Request, session: DbSession, user: Editor, source_id: RecordId
+) -> Response:
+    """htmx: the source fields filled in from a known source the editor picked."""
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFound(f"There is no source number {source_id}.")
+    return render(
+        request,
+        "statements/_source_fields.html",
+        {
+            "values": source_values(source),
+            "errors": {},
+            "labels": LABELS,
+            "picked": source,
+            "source_kinds": [(k.value, k.label) for k in SourceKind],
+        },
+    )
+
+
+def statement_editing_context(
+    request: Request, session: DbSession, statement: Statement, viewer: Any, saved: bool
+) -> dict[str, Any]:
+    """What /statements/{id} adds for history and editor controls (shown to editors only)."""
+    return {
+        "history": history(session, "statement", statement.id),
+        "viewer": viewer,
+        "saved": saved,
+        # Only editors get a token: an anonymous reader's page must not set a cookie.
+        "csrf_token": csrf_token(request) if viewer else None,
+    }

@@ -1,0 +1,194 @@
+"""The add/edit statement form: what was typed, turned into validated input for the service.
+
+One form serves add and edit. The source is named by its URL: a URL we know reuses that source
+(pasting it is enough); a new URL creates the source from the fields beside it, in the same
+submit. Nothing is written here; `parse_statement_form` only decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from app.dates import DatePrecision, InvalidDate, parse_date_at, precision_typed, typed_form
+from app.fields import HttpUrl
+from app.forms import validate
+from app.models import Demand, Party, Source, SourceKind, Statement
+from app.sources.service import SourceFields, source_by_url
+from app.stances import Stance
+from app.statements.service import StatementFields
+
+# Form field name -> the label a person sees (the issue names these words).
+LABELS = {
+    "party": "Party",
+    "demand": "Demand",
+    "stance": "Stance",
+    "stated_on": "Date stated",
+    "stated_on_precision": "Date precision",
+    "speaker": "Speaker",
+    "summary": "Summary",
+    "quote": "Quote",
+    "source_url": "Source URL",
+    "source_title": "Source title",
+    "source_publisher": "Publisher",
+    "source_published_on": "Published on",
+    "source_kind": "Source kind",
+}
+SOURCE_FIELDS = {
+    "url": "source_url",
+    "title": "source_title",
+    "publisher": "source_publisher",
+    "published_on": "source_published_on",
+    "kind": "source_kind",
+}
+
+
+@dataclass
+class StatementForm:
+    """A parsed submit: valid input and the records it names, or a message per field."""
+
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    fields: StatementFields | None = None
+    party: Party | None = None
+    demand: Demand | None = None
+    # The known source the URL names, or the input for a new one.
+    source: Source | None = None
+    new_source: SourceFields | None = None
+
+
+def form_values(statement: Statement, source: Source) -> dict[str, str]:
+    """A stored statement as the form shows it."""
+    return {
+        "party": str(statement.party_id),
+        "demand": str(statement.demand_id),
+        "stance": str(statement.stance),
+        "stated_on": typed_form(statement.stated_on, statement.stated_on_precision),
+        "stated_on_precision": statement.stated_on_precision,
+        "speaker": statement.speaker or "",
+        "summary": statement.summary,
+        "quote": statement.quote or "",
+        **source_values(source),
+    }
+
+
+def source_values(source: Source) -> dict[str, str]:
+    return {
+        "source_url": source.url,
+        "source_title": source.title,
+        "source_publisher": source.publisher,
+        "source_published_on": typed_form(source.published_on, source.published_on_precision),
+        "source_kind": source.kind,
+    }
+
+
+def _record(session: Session, model: type[Party] | type[Demand], raw: str) -> Any:
+    if not raw.strip().isdigit() or len(raw.strip()) > 9:
+        return None
+    return session.get(model, int(raw))
+
+
+def parse_statement_form(session: Session, form: dict[str, str]) -> StatementForm:
+    values = {name: form.get(name, "") for name in LABELS}
+    result = StatementForm(values=values)
+    errors = result.errors
+
+    result.party = _record(session, Party, values["party"])
+    if result.party is None:
+        errors["party"] = "Choose a party from the list." if values["party"] else "Choose a party."
+    result.demand = _record(session, Demand, values["demand"])
+    if result.demand is None:
+        errors["demand"] = (
+            "Choose a demand from the list." if values["demand"] else "Choose a demand."
+        )
+
+    statement_input: dict[str, Any] = {
+        "stance": values["stance"] or None,
+        "stated_on_precision": values["stated_on_precision"] or DatePrecision.DAY.value,
+        "speaker": values["speaker"],
+        "summary": values["summary"],
+        "quote": values["quote"],
+    }
+    try:
+        precision = DatePrecision(statement_input["stated_on_precision"])
+        if not values["stated_on"].strip():
+            errors["stated_on"] = "Give the date the statement was made."
+        else:
+            statement_input["stated_on"] = parse_date_at(
+                values["stated_on"], precision, field="Date stated"
+            )
+    except ValueError as problem:
+        if isinstance(problem, InvalidDate):
+            errors["stated_on"] = str(problem)
+        else:
+            errors["stated_on_precision"] = "Choose day, month or year."
+    if statement_input["stance"] is not None and not _is_stance(statement_input["stance"]):
+        statement_input["stance"] = "not a stance"
+    fields, problems = validate(StatementFields, statement_input, whole_form_field="stated_on")
+    for name, message in problems.items():
+        if name == "stance":
+            message = "Choose one of the five stances."
+        errors.setdefault(name, message)
+    result.fields = fields
+
+    _parse_source(session, values, result)
+    if errors:
+        result.fields = None
+    return result
+
+
+def _is_stance(raw: str) -> bool:
+    try:
+        Stance(int(raw))
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_source(session: Session, values: dict[str, str], result: StatementForm) -> None:
+    errors = result.errors
+    url, problems = validate(_UrlOnly, {"url": values["source_url"]})
+    if problems or url is None:
+        errors["source_url"] = (
+            problems.get("url", "Give the source's web address.")
+            if values["source_url"].strip()
+            else "Give the web address of the source (paste it from the browser)."
+        )
+        return
+    known = source_by_url(session, url.url)
+    if known is not None:
+        result.source = known
+        return
+    published_raw = values["source_published_on"].strip()
+    source_input: dict[str, Any] = {
+        "url": url.url,
+        "title": values["source_title"],
+        "publisher": values["source_publisher"],
+        "kind": values["source_kind"] or SourceKind.NEWS_REPORT.value,
+    }
+    if published_raw:
+        precision = precision_typed(published_raw) or DatePrecision.DAY
+        try:
+            source_input["published_on"] = parse_date_at(
+                published_raw, precision, field="Published on"
+            )
+            source_input["published_on_precision"] = precision
+        except InvalidDate as problem:
+            errors["source_published_on"] = str(problem)
+            return
+    new_source, problems = validate(SourceFields, source_input, whole_form_field="published_on")
+    for name, message in problems.items():
+        form_name = SOURCE_FIELDS.get(name, "source_url")
+        if name in ("title", "publisher") and not values[form_name].strip():
+            message = f"A new source needs its {LABELS[form_name].lower()}."
+        errors.setdefault(form_name, message)
+    result.new_source = new_source
+
+
+class _UrlOnly(BaseModel):
+    """The URL checked alone first: a known one is all the form needs to name its source."""
+
+    url: HttpUrl

@@ -1,0 +1,192 @@
+"""Admin pages for accounts: list, create, deactivate, reactivate, reset password, change role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.auth.guards import Admin, AdminPost, Post
+from app.auth.sessions import csrf_token
+from app.db import DbSession
+from app.editing import form_version
+from app.errors import AlreadyTaken, NotFound, Refusal
+from app.forms import validate
+from app.history import history
+from app.ids import RecordId
+from app.models import Role, User
+from app.revisions import StaleVersion
+from app.users.queries import people, person
+from app.users.service import (
+    PERSON_ROLES,
+    PasswordProblem,
+    UserFields,
+    change_role,
+    create_user,
+    reset_password,
+    set_active,
+)
+from app.web import render
+
+router = APIRouter()
+
+ROLE_CHOICES = [(r.value, r.value) for r in PERSON_ROLES]
+
+
+def _person(session: DbSession, user_id: int) -> User:
+    found = person(session, user_id)
+    if found is None:
+        raise NotFound(f"There is no account number {user_id}.")
+    return found
+
+
+@router.get("/admin/users", name="users")
+def list_users(request: Request, session: DbSession, admin: Admin) -> Response:
+    return render(request, "users/list.html", {"users": people(session)})
+
+
+def _new_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "users/new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "roles": ROLE_CHOICES,
+            "csrf_token": csrf_token(request),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/users/new", name="new_user")
+def new_user_form(request: Request, admin: Admin) -> Response:
+    return _new_page(request, {"role": Role.EDITOR.value}, {})
+
+
+@router.post("/admin/users/new")
+def add_user(request: Request, session: DbSession, post: AdminPost) -> Response:
+    values = {n: post.form.get(n, "") for n in ("email", "display_name", "role")}
+    fields, errors = validate(UserFields, values)
+    password = post.form.get("password", "")
+    try:
+        if fields is None:
+            raise Refusal(_new_page(request, values, errors, 422))
+        user = create_user(session, fields, password=password, by=post.user)
+    except (AlreadyTaken, PasswordProblem) as problem:
+        field = problem.field if isinstance(problem, AlreadyTaken) else "password"
+        raise Refusal(_new_page(request, values, {field: str(problem)}, 422)) from None
+    return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
+
+
+def _user_page(
+    request: Request,
+    session: DbSession,
+    user: User,
+    admin: User,
+    *,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "users/show.html",
+        {
+            "account": user,
+            "is_self": user.id == admin.id,
+            "errors": errors or {},
+            "message": message,
+            "roles": ROLE_CHOICES,
+            "csrf_token": csrf_token(request),
+            "history": history(session, "user", user.id),
+            "current_version": user.version,
+            "bring_back_base": None,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/users/{user_id}", name="user")
+def show_user(request: Request, session: DbSession, admin: Admin, user_id: RecordId) -> Response:
+    return _user_page(request, session, _person(session, user_id), admin)
+
+
+def _change(
+    request: Request,
+    session: DbSession,
+    post: Post,
+    user_id: int,
+    change: Any,
+    *,
+    field: str,
+) -> Response:
+    user = _person(session, user_id)
+    version = form_version(request, post.form)
+    try:
+        change(user, version)
+    except StaleVersion as stale:
+        raise Refusal(
+            _user_page(
+                request,
+                session,
+                stale.current,  # type: ignore[arg-type]
+                post.user,
+                message="Someone changed this account since you opened the page. Nothing was "
+                "changed: check the account below and try again.",
+                status_code=409,
+            )
+        ) from None
+    except (AlreadyTaken, PasswordProblem) as problem:
+        raise Refusal(
+            _user_page(
+                request, session, user, post.user, errors={field: str(problem)}, status_code=422
+            )
+        ) from None
+    return RedirectResponse(f"/admin/users/{user_id}?saved=1", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/active", name="user_active")
+def set_user_active(
+    request: Request, session: DbSession, post: AdminPost, user_id: RecordId
+) -> Response:
+    active = post.form.get("active") == "1"
+
+    def change(user: User, version: int) -> None:
+        if user.id == post.user.id and not active:
+            raise AlreadyTaken("active", "You cannot deactivate your own account.")
+        set_active(session, user, active, form_version=version, by=post.user)
+
+    return _change(request, session, post, user_id, change, field="active")
+
+
+@router.post("/admin/users/{user_id}/password", name="user_password")
+def reset_user_password(
+    request: Request, session: DbSession, post: AdminPost, user_id: RecordId
+) -> Response:
+    def change(user: User, version: int) -> None:
+        reset_password(
+            session, user, post.form.get("new_password", ""), form_version=version, by=post.user
+        )
+
+    return _change(request, session, post, user_id, change, field="new_password")
+
+
+@router.post("/admin/users/{user_id}/role", name="user_role")
+def change_user_role(
+    request: Request, session: DbSession, post: AdminPost, user_id: RecordId
+) -> Response:
+    def change(user: User, version: int) -> None:
+        try:
+            role = Role(post.form.get("role", ""))
+        except ValueError:
+            raise AlreadyTaken("role", "Choose editor or admin.") from None
+        if user.id == post.user.id and role is not Role.ADMIN:
+            raise AlreadyTaken("role", "You cannot take away your own admin role.")
+        change_role(session, user, role, form_version=version, by=post.user)
+
+    return _change(request, session, post, user_id, change, field="role")
