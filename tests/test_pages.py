@@ -49,3 +49,5 @@ def test_links_from_the_route_table_match_starlettes_own(app) -> None:
         ("static", {"path": "css/parley.css"}),
     ]:
         assert path_for(context, name, **params) == app.url_path_for(name, **params)
+        assert path_for(context, name, **params) == app.url_path_for(name, **params)
+    assert ("statement", frozenset({"statement_id"})) in app.state._path_templates

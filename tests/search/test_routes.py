@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from app.models import Action, Source
-from app.revisions import record_revision
+from app.revisions import update_with_revision
 from app.search.queries import QUERY_MAX
 from app.users.service import system_user
 from tests.factories import make_party, make_source, make_statement
@@ -69,13 +69,16 @@ def test_statements_written_after_the_migration_are_found_and_edits_followed(
     session.commit()
     assert [li["data-statement"] for li in results(client, "quokka")] == [str(statement.id)]
 
-    # Edited as the write path does: new versions, each with its revision.
+    # Edited through the write path, as an editor's form would.
+    user = system_user(session)
     source = session.get(Source, statement.source_id)
-    statement.summary, statement.version = "A wombat clause replaces it.", 2
-    source.title, source.version = "Marsupial diplomacy", 2
-    session.flush()
-    for edited in (statement, source):
-        record_revision(session, edited, action=Action.EDIT, user=system_user(session))
+    for edited, values in [
+        (statement, {"summary": "A wombat clause replaces it."}),
+        (source, {"title": "Marsupial diplomacy"}),
+    ]:
+        update_with_revision(
+            session, edited, values, form_version=edited.version, action=Action.EDIT, user=user
+        )
     session.commit()
     assert results(client, "quokka") == []
     assert [li["data-statement"] for li in results(client, "wombat")] == [str(statement.id)]
