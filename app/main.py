@@ -12,17 +12,24 @@ from fastapi.staticfiles import StaticFiles
 from app import health
 from app.about import routes as about_routes
 from app.api import docs as api_docs
+from app.api.cors import ApiCorsMiddleware
+from app.api.openapi import install_openapi
 from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
 from app.compare import routes as compare_routes
 from app.db import make_engine, make_sessionmaker
+from app.demands import api as demand_api
 from app.demands import routes as demand_routes
 from app.errors import install_error_pages, install_outage_page
+from app.matrix import api as matrix_api
 from app.matrix import routes as matrix_routes
+from app.parties import api as party_api
 from app.parties import routes as party_routes
 from app.search import routes as search_routes
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
+from app.sources import api as source_api
 from app.sources import routes as source_routes
+from app.statements import api as statement_api
 from app.statements import routes as statement_routes
 from app.timeline import routes as timeline_routes
 from app.web import STATIC_DIR
@@ -63,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         render_cache=RenderCache(settings.render_cache_entries),
     )
 
+    # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
+    app.add_middleware(ApiCorsMiddleware)
     # Added last, so they run first: every response, cached or not, carries the headers.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
@@ -82,6 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(feature.router)
     app.include_router(health.router)
     app.include_router(api_docs.router)
+    for feature_api in (statement_api, party_api, demand_api, source_api, matrix_api):
+        app.include_router(feature_api.router)
+    install_openapi(app)
     install_error_pages(app)
     install_outage_page(app)
     return app

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import Action, Revision, User
 from app.models.base import Versioned, utcnow
@@ -40,3 +41,24 @@ def add_with_revision(session: Session, entity: Versioned, *, user: User) -> Non
     session.add(entity)
     session.flush()
     record_revision(session, entity, action=Action.CREATE, user=user)
+
+
+def revision_page(
+    session: Session, entity_type: str, entity_id: int, before: int | None, size: int
+) -> tuple[list[Revision], int | None]:
+    """A record's revisions newest first, `size` at a time, and the id the next page starts
+    before (None on the last page). Keyset on the revision id: one probe of the unique
+    (entity_type, entity_id, version) index per page, and rows never repeat between pages."""
+    query = (
+        select(Revision)
+        .where(Revision.entity_type == entity_type, Revision.entity_id == entity_id)
+        .order_by(Revision.id.desc())
+        .limit(size + 1)
+        # Only the author's display name is shown; the user row never leaves this module whole.
+        .options(joinedload(Revision.user))
+    )
+    if before is not None:
+        query = query.where(Revision.id < before)
+    rows = list(session.scalars(query))
+    shown = rows[:size]
+    return shown, (shown[-1].id if len(rows) > size and shown else None)
