@@ -101,7 +101,7 @@ def install_error_pages(app: FastAPI) -> None:
             if in_path:
                 return problems.problem(request, 404, "There is no record with that id.")
             named = problems.validation_errors(exc.errors())
-            return problems.problem(request, 400, "; ".join(detail for _, detail in named), named)
+            return problems.problem(request, 400, " ".join(detail for _, detail in named), named)
         if in_path:
             return not_found_page(request, "There is no record with that id.")
         listed = [

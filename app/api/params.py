@@ -8,7 +8,6 @@ naming the parameter (a 400 problem, see app/api/problems.py).
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -31,9 +30,10 @@ MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 
 
-@cache
 def _known_parameters(route: APIRoute) -> frozenset[str]:
-    """The query parameter names the route and its dependencies declare (by alias)."""
+    """The query parameter names the route and its dependencies declare (by alias).
+
+    Walked per request (a handful of dependants): routes are not hashable, so not cached."""
     names: set[str] = set()
     pending = [route.dependant]
     while pending:
@@ -56,7 +56,7 @@ def reject_unknown_parameters(request: Request) -> None:
         elif len(request.query_params.getlist(name)) > 1:
             errors.append((name, f"Give {name} once."))
     if errors:
-        raise BadRequest("; ".join(detail for _, detail in errors), errors=errors)
+        raise BadRequest(" ".join(detail for _, detail in errors), errors=errors)
 
 
 def api_router(tag: str) -> APIRouter:
@@ -124,7 +124,7 @@ def parse_stance(raw: str | None) -> Stance | None:
     try:
         return Stance(int(text)) if text.lstrip("+-").isdigit() else Stance.from_slug(text)
     except ValueError:
-        choices = ", ".join(f"{s.slug} ({s.value:+d})" for s in Stance)
+        choices = ", ".join(f"{s.slug} ({s.value})" for s in Stance)
         raise BadRequest.parameter(
             "stance", f"stance must be one of {choices}, not {raw!r}."
         ) from None
@@ -169,7 +169,7 @@ def statement_filters(
         if chosen_source is None:
             errors.append(("source", f"There is no source {source!r} (give a source id)."))
     if errors:
-        raise BadRequest("; ".join(detail for _, detail in errors), errors=errors)
+        raise BadRequest(" ".join(detail for _, detail in errors), errors=errors)
     start_date, end_date = parse_date(start, "from"), parse_date(end, "to")
     if start_date and end_date and start_date > end_date:
         raise BadRequest.parameter("from", "from must be on or before to.")

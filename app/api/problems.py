@@ -55,7 +55,7 @@ def validation_errors(errors: Sequence[Any]) -> list[tuple[str, str]]:
     for error in errors:
         location = [str(part) for part in error.get("loc", ())]
         name = location[-1] if len(location) > 1 else ".".join(location) or "request"
-        named.append((name, f"{name}: {error.get('msg', 'invalid value')}"))
+        named.append((name, f"{name}: {error.get('msg', 'invalid value')}."))
     return named
 
 

@@ -9,10 +9,10 @@ from app.api.params import DEFAULT_LIMIT, Cursor, Limit, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import DemandList, DemandOut, RevisionList
 from app.db import DbSession
+from app.demands.queries import demand_by_slug
 from app.errors import NotFound
 from app.matrix.queries import ordered_demands
 from app.models import Demand
-from app.demands.queries import demand_by_slug
 
 router = api_router("demands")
 
