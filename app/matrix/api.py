@@ -87,7 +87,7 @@ def _compared(found: Matrix, raw: str) -> list[int]:
     unknown = [slug for slug in slugs if slug not in columns]
     if unknown:
         raise BadRequest.parameter(
-            "parties", f"Unknown part{'ies' if len(unknown) > 1 else 'y'}: {', '.join(unknown)}."
+            "parties", f"parties names no party {', '.join(map(repr, unknown))}: use slugs."
         )
     if len(set(slugs)) != len(slugs) or not 2 <= len(slugs) <= MAX_COMPARED:
         raise BadRequest.parameter(
