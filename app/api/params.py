@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,11 @@ def api_router(tag: str) -> APIRouter:
     )
 
 
+# Ids beyond the database's integer range name nothing: a 404, never an overflow (app/ids.py).
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.", examples=[1])]
+Slug = Annotated[
+    str, Path(description="The record's slug, as in its page's URL.", examples=["russia"])
+]
 Limit = Annotated[
     int,
     Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1–{MAX_LIMIT}.", examples=[100]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from app.api.params import DEFAULT_LIMIT, Cursor, Limit, api_router
+from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import DemandList, DemandOut, RevisionList
 from app.db import DbSession
@@ -31,7 +31,8 @@ def _demand(session: Session, slug: str) -> Demand:
 
 
 @router.get("/api/demands/{slug}", name="api_demand")
-def show_demand(session: DbSession, slug: str) -> DemandOut:
+def show_demand(session: DbSession, slug: Slug) -> DemandOut:
+    """One demand, by its slug."""
     return DemandOut.of(_demand(session, slug))
 
 
@@ -39,7 +40,7 @@ def show_demand(session: DbSession, slug: str) -> DemandOut:
 def demand_revisions(
     request: Request,
     session: DbSession,
-    slug: str,
+    slug: Slug,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> RevisionList:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from app.api.params import DEFAULT_LIMIT, Cursor, Limit, api_router
+from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import PartyList, PartyOut, RevisionList
 from app.db import DbSession
@@ -31,7 +31,8 @@ def _party(session: Session, slug: str) -> Party:
 
 
 @router.get("/api/parties/{slug}", name="api_party")
-def show_party(session: DbSession, slug: str) -> PartyOut:
+def show_party(session: DbSession, slug: Slug) -> PartyOut:
+    """One party, by its slug."""
     return PartyOut.of(_party(session, slug))
 
 
@@ -39,7 +40,7 @@ def show_party(session: DbSession, slug: str) -> PartyOut:
 def party_revisions(
     request: Request,
     session: DbSession,
-    slug: str,
+    slug: Slug,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> RevisionList:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from app.api.params import DEFAULT_LIMIT, Cursor, Limit, api_router, id_cursor, next_link
+from app.api.params import DEFAULT_LIMIT, Cursor, Limit, RecordId, api_router, id_cursor, next_link
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, SourceList, SourceOut
 from app.db import DbSession
 from app.errors import NotFound
-from app.ids import RecordId
 from app.models import Source
 from app.sources.queries import source_by_id, sources_before
 
@@ -37,6 +36,7 @@ def _source(session: Session, source_id: int) -> Source:
 
 @router.get("/api/sources/{source_id}", name="api_source")
 def show_source(session: DbSession, source_id: RecordId) -> SourceOut:
+    """One source, by its id."""
     return SourceOut.of(_source(session, source_id))
 
 

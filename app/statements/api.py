@@ -12,6 +12,7 @@ from app.api.params import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
+    RecordId,
     api_router,
     keyset,
     next_link,
@@ -21,7 +22,6 @@ from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, StatementList, StatementOut
 from app.db import DbSession
 from app.errors import NotFound
-from app.ids import RecordId
 from app.statements.queries import statement_with_context
 from app.timeline.queries import TimelineFilters, timeline_page
 
@@ -111,6 +111,7 @@ def statements_csv(
 
 @router.get("/api/statements/{statement_id}", name="api_statement")
 def show_statement(session: DbSession, statement_id: RecordId) -> StatementOut:
+    """One statement with its party, demand and source, retracted or not."""
     statement = statement_with_context(session, statement_id)
     if statement is None:
         raise NotFound(f"There is no statement number {statement_id}.")
