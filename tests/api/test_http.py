@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_party, make_statement
+from tests.html import parse
 
 API_URLS = [
     "/api/statements",
@@ -127,3 +128,9 @@ def test_one_record_costs_one_query_after_the_version(client, queries) -> None:
     assert count(client, queries, "/api/demands") == 2
     assert count(client, queries, "/api/statements/2") == 2
     assert count(client, queries, "/api/parties/russia") == 2
+
+
+def test_footer_links_the_api_docs_and_the_csv_download(client) -> None:
+    page = parse(client.get("/"))
+    links = {a["href"] for a in page.select("footer a")}
+    assert {"/docs", "/api/statements.csv"} <= links
