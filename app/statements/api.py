@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from app.api.csv_export import FILENAME, statement_csv
 from app.api.params import (
@@ -26,6 +26,8 @@ from app.statements.queries import statement_with_context
 from app.timeline.queries import TimelineFilters, timeline_page
 
 router = api_router("statements")
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
 class StatementQuery:
@@ -104,9 +106,25 @@ def statements_csv(
     """
     return StreamingResponse(
         statement_csv(request.app.state.sessionmaker, query.filters),
-        media_type="text/csv; charset=utf-8",
+        media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f"attachment; filename={FILENAME}"},
     )
+
+
+@router.head("/api/statements.csv", include_in_schema=False)
+def statements_csv_head(query: Annotated[StatementQuery, Depends()]) -> Response:
+    """The export's headers without its body: whether it exists and its ETag, for free.
+
+    FastAPI routes answer HEAD with 405 unless asked; streaming the whole export only to drop
+    it would cost a full read of the table. `query` is taken so bad filters get the GET's 400.
+    """
+    response = Response(
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f"attachment; filename={FILENAME}"},
+    )
+    # The GET streams without a length; an empty body's 0 would misstate it.
+    del response.headers["content-length"]
+    return response
 
 
 @router.get("/api/statements/{statement_id}", name="api_statement")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 
 from app.api.csv_export import COLUMNS, neutralise, statement_csv
+from app.caching import ConditionalGetMiddleware, RenderCache
 from app.timeline.queries import TimelineFilters
 from tests.api.test_resources import walk
 from tests.factories import make_party, make_source, make_statement
@@ -105,3 +109,57 @@ def test_csv_takes_the_same_filters_and_refuses_bad_ones(client) -> None:
     assert response.status_code == 400
     assert response.json()["errors"][0]["name"] == "party"
     assert client.get("/api/statements.csv?limit=5").status_code == 400  # no paging here
+
+
+def test_head_answers_without_streaming_the_export(client) -> None:
+    response = client.head("/api/statements.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content == b""
+
+
+def test_conditional_get_passes_a_large_stream_through_without_keeping_it(app) -> None:
+    """A streamed export bigger than the render cache's limit is forwarded chunk by chunk and
+    never collected (the middleware used to hold every chunk until the end)."""
+    chunk = b"x" * (RenderCache.MAX_BODY // 2 + 1)
+    forwarded: list[int] = []
+
+    async def stream(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for _ in range(3):
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    cache = RenderCache(8)
+    middleware = ConditionalGetMiddleware(
+        stream, version=app.state.data_version, session_cookie="s", render_cache=cache
+    )
+
+    async def run() -> None:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/api/statements.csv",
+            "query_string": b"",
+            "headers": [],
+        }
+
+        async def send(message) -> None:  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.body":
+                forwarded.append(len(message.get("body", b"")))
+            else:
+                assert (b"etag" in dict(message["headers"])) is True
+
+        await middleware(scope, None, send)  # type: ignore[arg-type]
+
+    tracemalloc.start()
+    try:
+        with ThreadPoolExecutor(1) as pool:  # the browser tests' Playwright may own this loop
+            pool.submit(asyncio.run, run()).result()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert forwarded == [len(chunk)] * 3 + [0]
+    # Joining the chunks to cache them would have allocated the whole 1.5 MB body at once.
+    assert peak < RenderCache.MAX_BODY
+    assert len(cache._entries) == 0
