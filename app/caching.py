@@ -188,9 +188,10 @@ class ConditionalGetMiddleware:
 
         start: Message | None = None
         body: list[bytes] | None = None
+        collected = 0
 
         async def send_with_validators(message: Message) -> None:
-            nonlocal start, body
+            nonlocal start, body, collected
             if message["type"] == "http.response.start" and message["status"] == 200:
                 response_headers = MutableHeaders(scope=message)
                 # A response that sets a cookie or chose its own caching is nobody's to share.
@@ -204,7 +205,12 @@ class ConditionalGetMiddleware:
                     start, body = message, []
             elif message["type"] == "http.response.body" and body is not None and start:
                 body.append(message.get("body", b""))
-                if not message.get("more_body", False):
+                collected += len(body[-1])
+                if collected > RenderCache.MAX_BODY:
+                    # Too big to keep (a streamed CSV export): stop collecting it, so a
+                    # stream stays a stream in constant memory.
+                    body = None
+                elif not message.get("more_body", False):
                     self.render_cache.put(
                         key, CachedResponse(start["status"], list(start["headers"]), b"".join(body))
                     )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.api import problems
 from app.web import render
 
 
@@ -44,16 +45,27 @@ class NotFound(Exception):
 
 
 class BadRequest(Exception):
-    """A query parameter a page cannot use; the reason is shown on a 400 page."""
+    """A query parameter a page cannot use; the reason is shown on a 400 page.
 
-    def __init__(self, reason: str) -> None:
+    `errors` names each parameter at fault and why, for the API's problem details.
+    """
+
+    def __init__(self, reason: str, *, errors: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.errors = list(errors)
+
+    @classmethod
+    def parameter(cls, name: str, detail: str) -> BadRequest:
+        return cls(detail, errors=[(name, detail)])
 
 
 def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if problems.is_api(request):
+            detail = "There is nothing at this address." if exc.status_code == 404 else exc.detail
+            return problems.problem(request, exc.status_code, str(detail), headers=exc.headers)
         if exc.status_code == 404:
             return not_found_page(request, "There is no page at this address.")
         return render(
@@ -65,10 +77,14 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def missing_record(request: Request, exc: NotFound) -> Response:
+        if problems.is_api(request):
+            return problems.problem(request, 404, exc.what)
         return not_found_page(request, exc.what, choices=exc.choices, index=exc.index)
 
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest) -> Response:
+        if problems.is_api(request):
+            return problems.problem(request, 400, exc.reason, exc.errors)
         return render(
             request,
             "errors/error.html",
@@ -83,16 +99,23 @@ def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
         # A malformed id in the path names no record: that is "not found", not a server error.
-        if any(error["loc"][:1] == ("path",) for error in exc.errors()):
+        in_path = any(error["loc"][:1] == ("path",) for error in exc.errors())
+        if problems.is_api(request):
+            # Never 422 with pydantic's internals: a 404 for the path, else 400 per parameter.
+            if in_path:
+                return problems.problem(request, 404, "There is no record with that id.")
+            named = problems.validation_errors(exc.errors())
+            return problems.problem(request, 400, " ".join(detail for _, detail in named), named)
+        if in_path:
             return not_found_page(request, "There is no record with that id.")
-        problems = [
+        listed = [
             f"{'.'.join(str(p) for p in error['loc'][1:])}: {error['msg']}"
             for error in exc.errors()
         ]
         return render(
             request,
             "errors/error.html",
-            {"status": 400, "message": "The request was not understood.", "problems": problems},
+            {"status": 400, "message": "The request was not understood.", "problems": listed},
             status_code=400,
         )
 
@@ -103,6 +126,13 @@ def install_outage_page(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(SQLAlchemyTimeoutError)
     async def database_unavailable(request: Request, exc: Exception) -> Response:
+        if problems.is_api(request):
+            return problems.problem(
+                request,
+                503,
+                "The database is not answering right now; try again in a few seconds.",
+                headers={"Retry-After": "5"},
+            )
         response = render(
             request,
             "errors/error.html",

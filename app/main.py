@@ -13,6 +13,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from app import health
 from app.about import routes as about_routes
 from app.api import docs as api_docs
+from app.api.cors import ApiCorsMiddleware
+from app.api.openapi import install_openapi
 from app.auth import routes as auth_routes
 from app.auth.guards import PrivateWhenLoggedIn, install_guards
 from app.auth.sessions import SESSION_MAX_AGE, header_account
@@ -20,14 +22,19 @@ from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, trac
 from app.catalog import routes as catalog_routes
 from app.compare import routes as compare_routes
 from app.db import make_engine, make_sessionmaker
+from app.demands import api as demand_api
 from app.demands import routes as demand_routes
 from app.errors import install_error_pages, install_outage_page
+from app.matrix import api as matrix_api
 from app.matrix import routes as matrix_routes
+from app.parties import api as party_api
 from app.parties import routes as party_routes
 from app.search import routes as search_routes
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
+from app.sources import api as source_api
 from app.sources import routes as source_routes
+from app.statements import api as statement_api
 from app.statements import editing as statement_editing
 from app.statements import routes as statement_routes
 from app.timeline import routes as timeline_routes
@@ -82,6 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     templates.env.globals["header_account"] = header_account
 
+    # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
+    app.add_middleware(ApiCorsMiddleware)
+
     # Added last, so they run first: every response, cached or not, carries the headers.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
@@ -107,6 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(user_routes.router)
     app.include_router(health.router)
     app.include_router(api_docs.router)
+    for feature_api in (statement_api, party_api, demand_api, source_api, matrix_api):
+        app.include_router(feature_api.router)
+    install_openapi(app)
     install_error_pages(app)
     install_outage_page(app)
     install_guards(app)

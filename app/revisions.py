@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.errors import AlreadyTaken
 from app.models import Action, Revision, User
@@ -161,3 +161,24 @@ def _check_unique_values(session: Session, entity: Versioned, values: dict[str, 
         other = session.scalar(select(table.c.id).where(column == value, table.c.id != entity.id))
         if other is not None:
             raise AlreadyTaken(name, f"another record (#{other}) now has this {name}: {value}")
+
+
+def revision_page(
+    session: Session, entity_type: str, entity_id: int, before: int | None, size: int
+) -> tuple[list[Revision], int | None]:
+    """A record's revisions newest first, `size` at a time, and the id the next page starts
+    before (None on the last page). Keyset on the revision id: one probe of the unique
+    (entity_type, entity_id, version) index per page, and rows never repeat between pages."""
+    query = (
+        select(Revision)
+        .where(Revision.entity_type == entity_type, Revision.entity_id == entity_id)
+        .order_by(Revision.id.desc())
+        .limit(size + 1)
+        # Only the author's display name is shown; the user row never leaves this module whole.
+        .options(joinedload(Revision.user))
+    )
+    if before is not None:
+        query = query.where(Revision.id < before)
+    rows = list(session.scalars(query))
+    shown = rows[:size]
+    return shown, (shown[-1].id if len(rows) > size and shown else None)

@@ -49,3 +49,16 @@ def statements_backed_by(session: Session, source: Source, number: int) -> Page[
         .options(joinedload(Statement.party), joinedload(Statement.demand))
     )
     return numbered_page(session, query, number, STATEMENTS_PER_PAGE)
+
+
+def sources_before(
+    session: Session, before: int | None, size: int
+) -> tuple[list[Source], int | None]:
+    """Sources newest first by id, keyset-paginated for the API: `before` is the last id shown
+    on the page before; returns the page and the id the next one starts before, if any."""
+    query = select(Source).order_by(Source.id.desc()).limit(size + 1)
+    if before is not None:
+        query = query.where(Source.id < before)
+    rows = list(session.scalars(query))
+    shown = rows[:size]
+    return shown, (shown[-1].id if len(rows) > size and shown else None)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Demand, Party, Statement
+from app.models import Demand, Party, Source, Statement
 from app.paging import format_cursor
+from app.stances import Stance
 
 PER_PAGE = 25
 
@@ -26,6 +27,11 @@ class TimelineFilters:
     demand: Demand | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    # The API's extra filters; the timeline page uses none of them.
+    stance: Stance | None = None
+    source: Source | None = None
+    # Retracted statements hold no position, so lists leave them out unless asked.
+    include_retracted: bool = False
 
     def params(self) -> dict[str, str]:
         """The filters as URL parameters, so every view and its feed is a stable URL."""
@@ -36,6 +42,9 @@ class TimelineFilters:
                 "demand": self.demand.slug if self.demand else "",
                 "from": self.start.isoformat() if self.start else "",
                 "to": self.end.isoformat() if self.end else "",
+                "stance": self.stance.slug if self.stance is not None else "",
+                "source": str(self.source.id) if self.source else "",
+                "include_retracted": "true" if self.include_retracted else "",
             }.items()
             if value
         }
@@ -56,7 +65,6 @@ def timeline_page(
 ) -> TimelinePage:
     query = (
         select(Statement)
-        .where(Statement.retracted_at.is_(None))
         .order_by(Statement.stated_on.desc(), Statement.id.desc())
         .limit(size + 1)
         .options(
@@ -65,10 +73,16 @@ def timeline_page(
             joinedload(Statement.source),
         )
     )
+    if not filters.include_retracted:
+        query = query.where(Statement.retracted_at.is_(None))
     if filters.party is not None:
         query = query.where(Statement.party_id == filters.party.id)
     if filters.demand is not None:
         query = query.where(Statement.demand_id == filters.demand.id)
+    if filters.stance is not None:
+        query = query.where(Statement.stance == filters.stance.value)
+    if filters.source is not None:
+        query = query.where(Statement.source_id == filters.source.id)
     if filters.start is not None:
         query = query.where(Statement.stated_on >= filters.start)
     if filters.end is not None:

@@ -1,0 +1,198 @@
+"""Query parameters shared by the API's endpoints, and the strictness data users rely on.
+
+A misspelt filter (`?partie=russia`) silently ignored would return everything and look right;
+so every endpoint refuses names it does not know, and every value is parsed here with a message
+naming the parameter (a 400 problem, see app/api/problems.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+
+from app.api.problems import PROBLEM_RESPONSES
+from app.dates import InvalidDate, parse_iso_date
+from app.errors import BadRequest
+from app.ids import MAX_ID
+from app.matrix.queries import ordered_demands, ordered_parties
+from app.paging import InvalidPaging, parse_cursor
+from app.sources.queries import source_by_id
+from app.stances import Stance
+from app.timeline.queries import TimelineFilters
+from app.timeline.routes import UnknownFilter, read_filters
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+
+
+def _known_parameters(route: APIRoute) -> frozenset[str]:
+    """The query parameter names the route and its dependencies declare (by alias).
+
+    Walked per request (a handful of dependants): routes are not hashable, so not cached."""
+    names: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(field.alias for field in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    return frozenset(names)
+
+
+def reject_unknown_parameters(request: Request) -> None:
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _known_parameters(route)
+    errors = []
+    for name in dict.fromkeys(request.query_params.keys()):
+        if name not in known:
+            allowed = ", ".join(sorted(known)) or "none"
+            errors.append((name, f"Unknown parameter {name!r}; this endpoint takes: {allowed}."))
+        elif len(request.query_params.getlist(name)) > 1:
+            errors.append((name, f"Give {name} once."))
+    if errors:
+        raise BadRequest(" ".join(detail for _, detail in errors), errors=errors)
+
+
+def api_router(tag: str) -> APIRouter:
+    """A router for one feature's JSON: strict parameters, problem details documented."""
+    return APIRouter(
+        tags=[tag],
+        dependencies=[Depends(reject_unknown_parameters)],
+        responses=PROBLEM_RESPONSES,
+    )
+
+
+# Ids beyond the database's integer range name nothing: a 404, never an overflow (app/ids.py).
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.", examples=[1])]
+Slug = Annotated[
+    str, Path(description="The record's slug, as in its page's URL.", examples=["russia"])
+]
+Limit = Annotated[
+    int,
+    Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1–{MAX_LIMIT}.", examples=[100]),
+]
+Cursor = Annotated[
+    str | None,
+    Query(
+        description="Where the page starts: copy it from the previous page's `next` link.",
+        examples=["2024-06-01_7"],
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    Query(description="A day, YYYY-MM-DD; today when left out.", examples=["2025-01-31"]),
+]
+
+
+def parse_date(raw: str | None, name: str) -> dt.date | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return parse_iso_date(raw, field=name)
+    except InvalidDate as problem:
+        raise BadRequest.parameter(name, str(problem)) from None
+
+
+def as_of_or_today(raw: str | None, name: str = "as_of") -> dt.date:
+    return parse_date(raw, name) or dt.date.today()
+
+
+def keyset(raw: str | None) -> tuple[dt.date, int] | None:
+    try:
+        return parse_cursor(raw, field="cursor")
+    except InvalidPaging as problem:
+        raise BadRequest.parameter("cursor", str(problem)) from None
+
+
+def id_cursor(raw: str | None) -> int | None:
+    """A cursor over ids (sources, revisions): the last id shown."""
+    if raw is None or raw.strip() == "":
+        return None
+    text = raw.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ID + 1:
+        raise BadRequest.parameter(
+            "cursor", f"cursor must be copied from a 'next' link (a whole number), not {raw!r}."
+        )
+    return int(text)
+
+
+def parse_stance(raw: str | None) -> Stance | None:
+    if raw is None or raw.strip() == "":
+        return None
+    text = raw.strip()
+    try:
+        return Stance(int(text)) if text.lstrip("+-").isdigit() else Stance.from_slug(text)
+    except ValueError:
+        choices = ", ".join(f"{s.slug} ({s.value})" for s in Stance)
+        raise BadRequest.parameter(
+            "stance", f"stance must be one of {choices}, not {raw!r}."
+        ) from None
+
+
+def statement_filters(
+    session: Session,
+    *,
+    party: str | None,
+    demand: str | None,
+    stance: str | None,
+    start: str | None,
+    end: str | None,
+    source: str | None,
+    include_retracted: bool,
+) -> TimelineFilters:
+    """The timeline's filters plus the API's own, each bad value named (fixed query count)."""
+    errors: list[tuple[str, str]] = []
+    for name, raw in (("from", start), ("to", end)):
+        try:
+            parse_date(raw, name)
+        except BadRequest as problem:
+            errors.extend(problem.errors)
+    try:
+        base = read_filters(
+            ordered_parties(session), ordered_demands(session), party, demand, None, None
+        )
+    except UnknownFilter as problem:
+        name = "party" if str(problem).startswith("There is no party") else "demand"
+        errors.append((name, str(problem)))
+        base = TimelineFilters()
+    try:
+        chosen_stance = parse_stance(stance)
+    except BadRequest as problem:
+        errors.extend(problem.errors)
+        chosen_stance = None
+    chosen_source = None
+    if source is not None and source.strip() != "":
+        text = source.strip()
+        if text.isdigit() and 1 <= int(text) <= MAX_ID:
+            chosen_source = source_by_id(session, int(text))
+        if chosen_source is None:
+            errors.append(("source", f"There is no source {source!r} (give a source id)."))
+    if errors:
+        raise BadRequest(" ".join(detail for _, detail in errors), errors=errors)
+    start_date, end_date = parse_date(start, "from"), parse_date(end, "to")
+    if start_date and end_date and start_date > end_date:
+        raise BadRequest.parameter("from", "from must be on or before to.")
+    return TimelineFilters(
+        party=base.party,
+        demand=base.demand,
+        start=start_date,
+        end=end_date,
+        stance=chosen_stance,
+        source=chosen_source,
+        include_retracted=include_retracted,
+    )
+
+
+def next_link(request: Request, cursor: str | int | None) -> str | None:
+    """This request's URL with the cursor moved on: the same filters, the next page."""
+    if cursor is None:
+        return None
+    params: dict[str, Any] = {k: v for k, v in request.query_params.items() if k != "cursor"}
+    params["cursor"] = str(cursor)
+    return f"{request.url.path}?{urlencode(params)}"

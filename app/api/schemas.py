@@ -1,0 +1,342 @@
+"""The JSON API's response shapes: one place, so field names and formats stay stable.
+
+Every field carries a description and an example, because `/openapi.json` (and `/docs`) is the
+API's documentation. Builders turn ORM rows and query results into these; they never query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.dates import DatePrecision, format_date, iso_with_precision
+from app.models import Demand, Party, Revision, Source, Statement
+from app.stances import Stance
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class DateValue(Schema):
+    """A date known to a day, a month or a year: sources often say only "in June"."""
+
+    date: dt.date = Field(
+        description="The first day of the period known; order and compare by this.",
+        examples=["2024-06-01"],
+    )
+    precision: DatePrecision = Field(
+        description="How much of the date is known: day, month or year.", examples=["month"]
+    )
+    iso: str = Field(description="ISO 8601 truncated to the precision known.", examples=["2024-06"])
+    text: str = Field(description="As shown to readers.", examples=["June 2024"])
+
+    @classmethod
+    def of(cls, value: dt.date, precision: DatePrecision | str) -> DateValue:
+        return cls(
+            date=value,
+            precision=DatePrecision(precision),
+            iso=iso_with_precision(value, precision),
+            text=format_date(value, precision),
+        )
+
+
+class StanceValue(Schema):
+    """A position on the scale insists (+2) … red line (−2)."""
+
+    value: int = Field(description="Position on the scale, −2 to +2.", ge=-2, le=2, examples=[2])
+    label: str = Field(description="As shown to readers.", examples=["insists"])
+    slug: str = Field(description="Stable machine name.", examples=["insists"])
+
+    @classmethod
+    def of(cls, stance: Stance | int) -> StanceValue:
+        stance = Stance(stance)
+        return cls(value=stance.value, label=stance.label, slug=stance.slug)
+
+
+class PartyRef(Schema):
+    slug: str = Field(description="Stable identifier used in URLs.", examples=["ukraine"])
+    name: str = Field(description="Full name.", examples=["Ukraine"])
+    url: str = Field(description="The party's page.", examples=["/parties/ukraine"])
+    api_url: str = Field(description="This party in the API.", examples=["/api/parties/ukraine"])
+
+    @classmethod
+    def of(cls, party: Party) -> PartyRef:
+        return cls(
+            slug=party.slug,
+            name=party.name,
+            url=f"/parties/{party.slug}",
+            api_url=f"/api/parties/{party.slug}",
+        )
+
+
+class PartyOut(PartyRef):
+    id: int = Field(description="Database id.", examples=[1])
+    short_name: str = Field(description="Short name for tight spaces.", examples=["UA"])
+    kind: str = Field(description="state, bloc or organisation.", examples=["state"])
+    colour: str = Field(description="Accent colour of its charts (#rrggbb).", examples=["#0057b7"])
+    description: str = Field(description="Who the party is.", examples=[""])
+    version: int = Field(description="Edit version; each edit adds one.", examples=[1])
+
+    @classmethod
+    def of(cls, party: Party) -> PartyOut:
+        return cls(
+            **PartyRef.of(party).model_dump(),
+            id=party.id,
+            short_name=party.short_name,
+            kind=party.kind,
+            colour=party.colour,
+            description=party.description,
+            version=party.version,
+        )
+
+
+class DemandRef(Schema):
+    slug: str = Field(description="Stable identifier used in URLs.", examples=["nato-renunciation"])
+    title: str = Field(
+        description="The term, as a proposition a party can back or reject.",
+        examples=["Ukraine renounces its NATO membership bid"],
+    )
+    url: str = Field(description="The demand's page.", examples=["/demands/nato-renunciation"])
+    api_url: str = Field(
+        description="This demand in the API.", examples=["/api/demands/nato-renunciation"]
+    )
+
+    @classmethod
+    def of(cls, demand: Demand) -> DemandRef:
+        return cls(
+            slug=demand.slug,
+            title=demand.title,
+            url=f"/demands/{demand.slug}",
+            api_url=f"/api/demands/{demand.slug}",
+        )
+
+
+class DemandOut(DemandRef):
+    id: int = Field(description="Database id.", examples=[1])
+    description: str = Field(description="What the term means.", examples=[""])
+    display_order: int = Field(description="Where it is listed among demands.", examples=[1])
+    version: int = Field(description="Edit version; each edit adds one.", examples=[1])
+
+    @classmethod
+    def of(cls, demand: Demand) -> DemandOut:
+        return cls(
+            **DemandRef.of(demand).model_dump(),
+            id=demand.id,
+            description=demand.description,
+            display_order=demand.display_order,
+            version=demand.version,
+        )
+
+
+class SourceOut(Schema):
+    id: int = Field(description="Database id.", examples=[1])
+    source_url: str = Field(
+        description="Where it was published (http or https).",
+        examples=["https://news.example.org/story"],
+    )
+    title: str = Field(description="The source's headline or title.", examples=["Talks resume"])
+    publisher: str = Field(description="Who published it.", examples=["Reuters"])
+    published: DateValue | None = Field(description="Publication date, if known.")
+    kind: str = Field(description="news_report, interview, …", examples=["news_report"])
+    version: int = Field(description="Edit version; each edit adds one.", examples=[1])
+    url: str = Field(description="The source's page here.", examples=["/sources/1"])
+    api_url: str = Field(description="This source in the API.", examples=["/api/sources/1"])
+
+    @classmethod
+    def of(cls, source: Source) -> SourceOut:
+        published = (
+            DateValue.of(source.published_on, source.published_on_precision or DatePrecision.DAY)
+            if source.published_on is not None
+            else None
+        )
+        return cls(
+            id=source.id,
+            source_url=source.url,
+            title=source.title,
+            publisher=source.publisher,
+            published=published,
+            kind=source.kind,
+            version=source.version,
+            url=f"/sources/{source.id}",
+            api_url=f"/api/sources/{source.id}",
+        )
+
+
+class Retraction(Schema):
+    at: dt.datetime = Field(description="When it was retracted (UTC).")
+    reason: str = Field(description="Why.", examples=["Misattributed quote."])
+
+
+class StatementOut(Schema):
+    id: int = Field(description="Database id.", examples=[12])
+    party: PartyRef
+    demand: DemandRef
+    stance: StanceValue
+    stated: DateValue = Field(description="When the stance was stated.")
+    speaker: str | None = Field(description="Who said it, if named.", examples=["Vladimir Putin"])
+    summary: str = Field(description="The editor's summary.", examples=["Rules out NATO entry."])
+    quote: str | None = Field(description="Verbatim quote, if any.", examples=[None])
+    source: SourceOut
+    retraction: Retraction | None = Field(
+        description="Set when the statement was retracted; it then counts for no position."
+    )
+    version: int = Field(description="Edit version; each edit adds one.", examples=[1])
+    url: str = Field(description="The statement's page.", examples=["/statements/12"])
+    api_url: str = Field(description="This statement in the API.", examples=["/api/statements/12"])
+
+    @classmethod
+    def of(cls, statement: Statement) -> StatementOut:
+        retraction = (
+            Retraction(at=statement.retracted_at, reason=statement.retraction_reason or "")
+            if statement.retracted_at is not None
+            else None
+        )
+        return cls(
+            id=statement.id,
+            party=PartyRef.of(statement.party),
+            demand=DemandRef.of(statement.demand),
+            stance=StanceValue.of(statement.stance),
+            stated=DateValue.of(statement.stated_on, statement.stated_on_precision),
+            speaker=statement.speaker,
+            summary=statement.summary,
+            quote=statement.quote,
+            source=SourceOut.of(statement.source),
+            retraction=retraction,
+            version=statement.version,
+            url=f"/statements/{statement.id}",
+            api_url=f"/api/statements/{statement.id}",
+        )
+
+
+class Page(Schema):
+    next: str | None = Field(
+        description="The next page (same filters, starting after this one); null on the last.",
+        examples=["/api/statements?limit=100&cursor=2024-06-01_7"],
+    )
+
+
+class StatementList(Page):
+    items: list[StatementOut] = Field(description="Newest first (by date stated, then id).")
+
+
+class SourceList(Page):
+    items: list[SourceOut] = Field(description="Newest first (by id).")
+
+
+class PartyList(Schema):
+    items: list[PartyOut] = Field(description="Every party, by name.")
+
+
+class DemandList(Schema):
+    items: list[DemandOut] = Field(description="Every demand, in display order.")
+
+
+class RevisionAuthor(Schema):
+    # Only the name shown to readers: never an e-mail address or a password hash.
+    display_name: str = Field(description="Who made the change.", examples=["Demo editor"])
+
+
+class RevisionOut(Schema):
+    id: int = Field(description="Revision id; higher is later.", examples=[40])
+    entity_type: str = Field(description="party, demand, source or statement.")
+    entity_id: int = Field(description="The record's id.", examples=[12])
+    version: int = Field(description="The record's version after this change.", examples=[2])
+    action: str = Field(description="create, edit, retract, restore or revert.")
+    snapshot: dict[str, Any] = Field(
+        description="The whole record after the change.", examples=[{"stance": 2}]
+    )
+    reason: str | None = Field(description="Why, where the editor said so.", examples=[None])
+    author: RevisionAuthor
+    created_at: dt.datetime = Field(description="When (UTC).")
+
+    @classmethod
+    def of(cls, revision: Revision) -> RevisionOut:
+        return cls(
+            id=revision.id,
+            entity_type=revision.entity_type,
+            entity_id=revision.entity_id,
+            version=revision.version,
+            action=revision.action,
+            snapshot=revision.snapshot,
+            reason=revision.reason,
+            author=RevisionAuthor(display_name=revision.user.display_name),
+            created_at=revision.created_at,
+        )
+
+
+class RevisionList(Page):
+    items: list[RevisionOut] = Field(description="Newest first.")
+
+
+class CellStatement(Schema):
+    id: int = Field(description="The statement behind the cell.", examples=[12])
+    stated: DateValue
+    speaker: str | None = Field(description="Who said it, if named.", examples=[None])
+    summary: str = Field(description="The editor's summary.", examples=["Rules out NATO entry."])
+    url: str = Field(description="The statement's page.", examples=["/statements/12"])
+
+
+class MatrixCell(Schema):
+    party: str = Field(description="The party's slug.", examples=["ukraine"])
+    stance: StanceValue | None = Field(description="Position as of the date; null: none stated.")
+    statement: CellStatement | None = Field(description="The statement that set the position.")
+    changed: bool = Field(description="Whether the stance differs from the one at `since`.")
+    previous_stance: StanceValue | None = Field(description="The stance at `since`, if any.")
+
+
+class MatrixRow(Schema):
+    demand: DemandRef
+    cells: list[MatrixCell] = Field(description="One per party, in the order of `parties`.")
+
+
+class MatrixOut(Schema):
+    as_of: dt.date = Field(description="Positions as of this day.", examples=["2025-01-31"])
+    since: dt.date | None = Field(description="The comparison date, if asked for.")
+    parties: list[PartyRef] = Field(description="The columns, by name.")
+    rows: list[MatrixRow] = Field(description="One per demand, in display order.")
+
+
+class GapPosition(Schema):
+    party: str = Field(description="The party's slug.", examples=["russia"])
+    stance: StanceValue | None = Field(description="Position as of the date; null: none stated.")
+    statement_url: str | None = Field(description="The statement behind it.")
+
+
+class GapRow(Schema):
+    demand: DemandRef
+    positions: list[GapPosition] = Field(description="One per party, in the order asked for.")
+    gap: int | None = Field(
+        description="How far apart they stand (0–4): for two parties the distance between "
+        "their stances, for more the widest one. Null when any has no stated position.",
+        examples=[3],
+    )
+
+
+class GapsOut(Schema):
+    as_of: dt.date = Field(description="Positions as of this day.", examples=["2025-01-31"])
+    parties: list[PartyRef] = Field(description="The parties compared, in the order asked for.")
+    rows: list[GapRow] = Field(description="One per demand, in display order.")
+
+
+class ProblemError(Schema):
+    name: str = Field(description="The parameter at fault.", examples=["as_of"])
+    detail: str = Field(
+        description="What is wrong with it.",
+        examples=["as_of must be a date in the form YYYY-MM-DD, not '2024-13'."],
+    )
+
+
+class Problem(Schema):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = Field(description="Identifies the kind of problem.", examples=["about:blank"])
+    title: str = Field(description="Short, the same for every problem of its kind.")
+    status: int = Field(description="The HTTP status code.", examples=[400])
+    detail: str = Field(description="What went wrong this time, for a person to read.")
+    instance: str = Field(description="The path that was asked for.", examples=["/api/matrix"])
+    errors: list[ProblemError] = Field(
+        default_factory=list, description="Each bad parameter, by name."
+    )

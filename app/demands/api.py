@@ -1,0 +1,49 @@
+"""`/api/demands…`: every demand, one by slug, and its revisions."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
+from app.api.revisions import revision_list
+from app.api.schemas import DemandList, DemandOut, RevisionList
+from app.db import DbSession
+from app.demands.queries import demand_by_slug
+from app.errors import NotFound
+from app.matrix.queries import ordered_demands
+from app.models import Demand
+
+router = api_router("demands")
+
+
+@router.get("/api/demands", name="api_demands")
+def list_demands(session: DbSession) -> DemandList:
+    """Every demand, in display order (a short list: not paginated)."""
+    return DemandList(items=[DemandOut.of(demand) for demand in ordered_demands(session)])
+
+
+def _demand(session: Session, slug: str) -> Demand:
+    demand = demand_by_slug(session, slug)
+    if demand is None:
+        raise NotFound(f"There is no demand {slug!r}.")
+    return demand
+
+
+@router.get("/api/demands/{slug}", name="api_demand")
+def show_demand(session: DbSession, slug: Slug) -> DemandOut:
+    """One demand, by its slug."""
+    return DemandOut.of(_demand(session, slug))
+
+
+@router.get("/api/demands/{slug}/revisions", name="api_demand_revisions")
+def demand_revisions(
+    request: Request,
+    session: DbSession,
+    slug: Slug,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> RevisionList:
+    """Every accepted change to the demand, newest first."""
+    demand = _demand(session, slug)
+    return revision_list(request, session, Demand.ENTITY_TYPE, demand.id, cursor, limit)

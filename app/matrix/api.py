@@ -1,0 +1,138 @@
+"""`/api/matrix` and `/api/gaps`: positions as of a date, and how far apart parties stand."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+
+from app.api.params import AsOf, api_router, as_of_or_today, parse_date
+from app.api.schemas import (
+    CellStatement,
+    DateValue,
+    DemandRef,
+    GapPosition,
+    GapRow,
+    GapsOut,
+    MatrixCell,
+    MatrixOut,
+    MatrixRow,
+    PartyRef,
+    StanceValue,
+)
+from app.db import DbSession
+from app.errors import BadRequest
+from app.matrix.queries import Cell, Matrix, matrix_as_of
+from app.stances import spread
+
+router = api_router("positions")
+
+MAX_COMPARED = 6
+
+
+def _cell(cell: Cell) -> MatrixCell:
+    shown = cell.statement
+    return MatrixCell(
+        party=cell.party.slug,
+        stance=StanceValue.of(shown.stance) if shown else None,
+        statement=CellStatement(
+            id=shown.id,
+            stated=DateValue.of(shown.stated_on, shown.stated_on_precision),
+            speaker=shown.speaker,
+            summary=shown.summary,
+            url=f"/statements/{shown.id}",
+        )
+        if shown
+        else None,
+        changed=cell.changed,
+        previous_stance=StanceValue.of(cell.previous_stance)
+        if cell.previous_stance is not None
+        else None,
+    )
+
+
+@router.get("/api/matrix", name="api_matrix")
+def matrix(
+    session: DbSession,
+    as_of: AsOf = None,
+    since: Annotated[
+        str | None,
+        Query(
+            description="Compare with this earlier day (YYYY-MM-DD): cells mark `changed`.",
+            examples=["2024-01-01"],
+        ),
+    ] = None,
+) -> MatrixOut:
+    """Every party's position on every demand as of a date (the dashboard's matrix)."""
+    day = as_of_or_today(as_of)
+    since_day = parse_date(since, "since")
+    if since_day is not None and since_day > day:
+        raise BadRequest.parameter("since", "since must be on or before as_of.")
+    found = matrix_as_of(session, day, since_day)
+    return MatrixOut(
+        as_of=found.as_of,
+        since=found.since,
+        parties=[PartyRef.of(party) for party in found.parties],
+        rows=[
+            MatrixRow(demand=DemandRef.of(row.demand), cells=[_cell(c) for c in row.cells])
+            for row in found.rows
+        ],
+    )
+
+
+def _compared(found: Matrix, raw: str) -> list[int]:
+    """Column indexes of the parties named in `parties=a,b[,c]`, in the order given."""
+    slugs = [slug.strip() for slug in raw.split(",") if slug.strip()]
+    columns = {party.slug: index for index, party in enumerate(found.parties)}
+    unknown = [slug for slug in slugs if slug not in columns]
+    if unknown:
+        raise BadRequest.parameter(
+            "parties", f"parties names no party {', '.join(map(repr, unknown))}: use slugs."
+        )
+    if len(set(slugs)) != len(slugs) or not 2 <= len(slugs) <= MAX_COMPARED:
+        raise BadRequest.parameter(
+            "parties",
+            f"parties must name 2 to {MAX_COMPARED} different parties by slug, "
+            "separated by commas (parties=russia,ukraine).",
+        )
+    return [columns[slug] for slug in slugs]
+
+
+@router.get("/api/gaps", name="api_gaps")
+def gaps(
+    session: DbSession,
+    parties: Annotated[
+        str,
+        Query(
+            description=f"2 to {MAX_COMPARED} party slugs, separated by commas.",
+            examples=["russia,ukraine"],
+        ),
+    ],
+    as_of: AsOf = None,
+) -> GapsOut:
+    """How far apart the parties stand on each demand as of a date (the compare page's gap)."""
+    day = as_of_or_today(as_of)
+    found = matrix_as_of(session, day)
+    columns = _compared(found, parties)
+    rows = []
+    for row in found.rows:
+        cells = [row.cells[index] for index in columns]
+        rows.append(
+            GapRow(
+                demand=DemandRef.of(row.demand),
+                positions=[
+                    GapPosition(
+                        party=cell.party.slug,
+                        stance=StanceValue.of(cell.stance) if cell.stance is not None else None,
+                        statement_url=f"/statements/{cell.statement.id}"
+                        if cell.statement
+                        else None,
+                    )
+                    for cell in cells
+                ],
+                gap=spread([cell.stance for cell in cells]),
+            )
+        )
+    return GapsOut(
+        as_of=day, parties=[PartyRef.of(found.parties[index]) for index in columns], rows=rows
+    )

@@ -1,0 +1,150 @@
+"""`/api/statements…`: statements as JSON (keyset pages) and CSV (streamed), one by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from starlette.responses import Response, StreamingResponse
+
+from app.api.csv_export import FILENAME, statement_csv
+from app.api.params import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    RecordId,
+    api_router,
+    keyset,
+    next_link,
+    statement_filters,
+)
+from app.api.revisions import revision_list
+from app.api.schemas import RevisionList, StatementList, StatementOut
+from app.db import DbSession
+from app.errors import NotFound
+from app.statements.queries import statement_with_context
+from app.timeline.queries import TimelineFilters, timeline_page
+
+router = api_router("statements")
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+class StatementQuery:
+    """The filters both the JSON and the CSV take, documented once."""
+
+    def __init__(
+        self,
+        session: DbSession,
+        party: Annotated[
+            str | None, Query(description="A party's slug.", examples=["russia"])
+        ] = None,
+        demand: Annotated[
+            str | None, Query(description="A demand's slug.", examples=["nato-renunciation"])
+        ] = None,
+        stance: Annotated[
+            str | None,
+            Query(description="A stance, by slug or value (-2 … 2).", examples=["red-line"]),
+        ] = None,
+        start: Annotated[
+            str | None,
+            Query(
+                alias="from", description="Stated on or after, YYYY-MM-DD.", examples=["2024-01-01"]
+            ),
+        ] = None,
+        end: Annotated[
+            str | None,
+            Query(
+                alias="to", description="Stated on or before, YYYY-MM-DD.", examples=["2024-12-31"]
+            ),
+        ] = None,
+        source: Annotated[str | None, Query(description="A source's id.", examples=["1"])] = None,
+        include_retracted: Annotated[
+            bool, Query(description="Also list retracted statements (they hold no position).")
+        ] = False,
+    ) -> None:
+        self.filters: TimelineFilters = statement_filters(
+            session,
+            party=party,
+            demand=demand,
+            stance=stance,
+            start=start,
+            end=end,
+            source=source,
+            include_retracted=include_retracted,
+        )
+
+
+@router.get("/api/statements", name="api_statements")
+def list_statements(
+    request: Request,
+    session: DbSession,
+    query: Annotated[StatementQuery, Depends()],
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> StatementList:
+    """Statements newest first (by date stated, then id), filtered; follow `next` for more."""
+    page = timeline_page(session, query.filters, keyset(cursor), size=limit)
+    return StatementList(
+        items=[StatementOut.of(statement) for statement in page.statements],
+        next=next_link(request, page.next_cursor),
+    )
+
+
+@router.get(
+    "/api/statements.csv",
+    name="api_statements_csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a header row."}},
+)
+def statements_csv(
+    request: Request, query: Annotated[StatementQuery, Depends()]
+) -> StreamingResponse:
+    """Every statement matching the filters as CSV, newest first, streamed.
+
+    Text cells that a spreadsheet would run as a formula start with an apostrophe.
+    """
+    return StreamingResponse(
+        statement_csv(request.app.state.sessionmaker, query.filters),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f"attachment; filename={FILENAME}"},
+    )
+
+
+@router.head("/api/statements.csv", include_in_schema=False)
+def statements_csv_head(query: Annotated[StatementQuery, Depends()]) -> Response:
+    """The export's headers without its body: whether it exists and its ETag, for free.
+
+    FastAPI routes answer HEAD with 405 unless asked; streaming the whole export only to drop
+    it would cost a full read of the table. `query` is taken so bad filters get the GET's 400.
+    """
+    response = Response(
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f"attachment; filename={FILENAME}"},
+    )
+    # The GET streams without a length; an empty body's 0 would misstate it.
+    del response.headers["content-length"]
+    return response
+
+
+@router.get("/api/statements/{statement_id}", name="api_statement")
+def show_statement(session: DbSession, statement_id: RecordId) -> StatementOut:
+    """One statement with its party, demand and source, retracted or not."""
+    statement = statement_with_context(session, statement_id)
+    if statement is None:
+        raise NotFound(f"There is no statement number {statement_id}.")
+    return StatementOut.of(statement)
+
+
+@router.get("/api/statements/{statement_id}/revisions", name="api_statement_revisions")
+def statement_revisions(
+    request: Request,
+    session: DbSession,
+    statement_id: RecordId,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> RevisionList:
+    """Every accepted change to the statement, newest first."""
+    if statement_with_context(session, statement_id) is None:
+        raise NotFound(f"There is no statement number {statement_id}.")
+    return revision_list(request, session, "statement", statement_id, cursor, limit)
