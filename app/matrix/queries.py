@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, true
+from sqlalchemy import Select, select, true
 from sqlalchemy.orm import Session
 
 from app.models import Demand, Party
@@ -69,19 +69,23 @@ def ordered_demands(session: Session) -> list[Demand]:
     return list(session.scalars(select(Demand).order_by(Demand.display_order, Demand.id)))
 
 
-def matrix_as_of(session: Session, as_of: dt.date, since: dt.date | None = None) -> Matrix:
-    """The whole matrix in three queries, whatever the number of statements."""
-    parties = ordered_parties(session)
-    demands = ordered_demands(session)
-
+def cells_query(session: Session, as_of: dt.date, since: dt.date | None = None) -> Select[Any]:
+    """Every (party, demand) with the Position shown as of `as_of`, and its stance at `since`."""
     cells = select(Party.id, Demand.id).select_from(Party).join(Demand, true())
     query, position = with_positions(session, cells, Party.id, Demand.id, as_of)
     query = query.add_columns(*(getattr(position, name) for name in Position._fields))
     if since is not None:
         since_stance = latest_statement(Party.id, Demand.id, since, "stance").scalar_subquery()
         query = query.add_columns(since_stance)
+    return query
+
+
+def matrix_as_of(session: Session, as_of: dt.date, since: dt.date | None = None) -> Matrix:
+    """The whole matrix in three queries, whatever the number of statements."""
+    parties = ordered_parties(session)
+    demands = ordered_demands(session)
     found = {}
-    for row in session.execute(query):
+    for row in session.execute(cells_query(session, as_of, since)):
         shown = Position(*row[2:8]) if row[2] is not None else None
         found[row[0], row[1]] = (shown, row[8] if since is not None else None)
     matrix = Matrix(as_of=as_of, since=since, parties=parties)

@@ -1,0 +1,63 @@
+"""The matrix is answered by probing ix_statement_position, never by scanning statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import insert, select, text
+
+from app.matrix.queries import cells_query
+from app.models import Demand, Party, Source, Statement
+from app.users.service import system_user
+
+
+def fill(session, count: int = 6000) -> None:  # type: ignore[no-untyped-def]
+    """Enough rows that a planner would rather scan than probe if the index did not fit."""
+    rng = random.Random(7)
+    parties = list(session.scalars(select(Party.id)))
+    demands = list(session.scalars(select(Demand.id)))
+    source = session.scalar(select(Source.id))
+    user = system_user(session).id
+    now = dt.datetime.now(dt.UTC)
+    session.execute(
+        insert(Statement),
+        [
+            {
+                "party_id": rng.choice(parties),
+                "demand_id": rng.choice(demands),
+                "stance": rng.randint(-2, 2),
+                "stated_on": dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3650)),
+                "stated_on_precision": "day",
+                "summary": "Filler for the planner.",
+                "source_id": source,
+                "created_by_id": user,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for _ in range(count)
+        ],
+    )
+    session.execute(text("ANALYZE"))
+
+
+def plan(session, as_of: dt.date, since: dt.date | None) -> str:  # type: ignore[no-untyped-def]
+    query = cells_query(session, as_of, since)
+    dialect = session.get_bind().dialect
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    explain = "EXPLAIN " if dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+    rows = session.execute(text(explain + sql)).all()
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+def test_every_cell_is_an_index_probe_not_a_scan_of_statements(session) -> None:
+    fill(session)
+    for as_of, since in [(dt.date(2020, 6, 1), None), (dt.date(2024, 1, 1), dt.date(2019, 1, 1))]:
+        found = plan(session, as_of, since)
+        assert "ix_statement_position" in found, found
+        if session.get_bind().dialect.name == "postgresql":
+            assert "Seq Scan on statement" not in found, found
+            assert "Hash" not in found, found  # a hash join would read every statement
+        else:
+            assert "SCAN statement" not in found and "SCAN probe" not in found, found
