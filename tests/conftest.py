@@ -49,6 +49,28 @@ def drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
+@pytest.fixture(params=["postgresql", "sqlite"])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A brand-new database without any schema, on each backend; dropped afterwards.
+
+    For tests that need a database of their own: migrations, imports, real concurrent writers.
+    """
+    postgres = request.param == "postgresql"
+    url = create_postgres_database() if postgres else f"sqlite:///{tmp_path / 'own.db'}"
+    engine = make_engine(Settings(database_url=url))
+    yield engine
+    engine.dispose()
+    if postgres:
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+def migrated_engine(empty_engine: Engine) -> Engine:
+    """A database of the test's own at the latest schema, with no rows."""
+    upgrade(empty_engine)
+    return empty_engine
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     url = create_postgres_database()

@@ -6,34 +6,14 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.dataset import ImportRefused, export_lines, import_lines, write_export
-from app.db import make_engine
-from app.migrate import upgrade
 from app.models import Revision, Statement
-from app.settings import Settings
-from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import make_statement
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def empty_target(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
-    url = (
-        create_postgres_database()
-        if request.param == "postgresql"
-        else f"sqlite:///{tmp_path / 'target.db'}"
-    )
-    engine = make_engine(Settings(database_url=url))
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
 
 
 def exported(connection) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
@@ -43,26 +23,26 @@ def exported(connection) -> list[dict]:  # type: ignore[no-untyped-def, type-arg
 
 
 def test_export_then_import_reproduces_every_row_and_revision(
-    connection, session, empty_target: Engine
+    connection, session, migrated_engine: Engine
 ) -> None:
     make_statement(session, quote="“Unicode” — and <markup>", speaker="Ä Speaker")
     session.commit()
     source = exported(connection)
 
-    with empty_target.begin() as target:
+    with migrated_engine.begin() as target:
         counts = import_lines(target, (json.dumps(r) for r in source))
-    with empty_target.connect() as target:
+    with migrated_engine.connect() as target:
         assert exported(target) == source
         assert target.scalar(select(func.count()).select_from(Revision)) == counts["revision"]
     assert counts["statement"] == connection.scalar(select(func.count()).select_from(Statement))
 
 
-def test_new_rows_after_an_import_get_fresh_ids(connection, empty_target: Engine) -> None:
+def test_new_rows_after_an_import_get_fresh_ids(connection, migrated_engine: Engine) -> None:
     source = exported(connection)
-    with empty_target.begin() as target:
+    with migrated_engine.begin() as target:
         import_lines(target, (json.dumps(r) for r in source))
     highest = max(r["row"]["id"] for r in source if r.get("table") == "statement")
-    with Session(empty_target) as session, session.begin():
+    with Session(migrated_engine) as session, session.begin():
         assert make_statement(session).id > highest
 
 
@@ -73,19 +53,19 @@ def test_import_refuses_a_database_that_is_not_empty(connection) -> None:
 
 
 def test_import_refuses_a_truncated_file_and_writes_nothing(
-    connection, empty_target: Engine
+    connection, migrated_engine: Engine
 ) -> None:
     records = list(export_lines(connection))[:-5]
-    with pytest.raises(ImportRefused, match="cut short"), empty_target.begin() as target:
+    with pytest.raises(ImportRefused, match="cut short"), migrated_engine.begin() as target:
         import_lines(target, records)
-    with empty_target.connect() as target:
+    with migrated_engine.connect() as target:
         assert target.scalar(select(func.count()).select_from(Revision)) == 0
 
 
-def test_import_refuses_other_files(empty_target: Engine) -> None:
-    with pytest.raises(ImportRefused, match="not a Parley export"), empty_target.begin() as t:
+def test_import_refuses_other_files(migrated_engine: Engine) -> None:
+    with pytest.raises(ImportRefused, match="not a Parley export"), migrated_engine.begin() as t:
         import_lines(t, ['{"hello": "world"}'])
-    with pytest.raises(ImportRefused, match="not JSON"), empty_target.begin() as t:
+    with pytest.raises(ImportRefused, match="not JSON"), migrated_engine.begin() as t:
         import_lines(t, ["this is not json"])
 
 

@@ -7,43 +7,23 @@ so this test makes (and drops) its own database.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from app.db import begin_for_writing, make_engine, make_sessionmaker
-from app.migrate import upgrade
+from app.db import begin_for_writing, make_sessionmaker
 from app.models import Party, Revision
 from app.parties.service import PartyFields, create_party, update_party
 from app.revisions import StaleVersion
-from app.settings import Settings
 from app.users.service import system_user
-from tests.conftest import create_postgres_database, drop_postgres_database
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def own_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
-    url = (
-        create_postgres_database()
-        if request.param == "postgresql"
-        else f"sqlite:///{tmp_path / 'race.db'}"
-    )
-    engine = make_engine(Settings(database_url=url))
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
 
 
 def fields(name: str) -> PartyFields:
     return PartyFields(slug="racing", name=name, short_name="R", kind="state", colour="#123456")
 
 
-def test_two_saves_of_one_version_at_once_one_wins_one_is_told(own_engine: Engine) -> None:
-    sessions = make_sessionmaker(own_engine)
+def test_two_saves_of_one_version_at_once_one_wins_one_is_told(migrated_engine: Engine) -> None:
+    sessions = make_sessionmaker(migrated_engine)
     with sessions.begin() as session:
         party_id = create_party(session, fields("Original"), user=system_user(session)).id
 
@@ -79,7 +59,7 @@ def test_two_saves_of_one_version_at_once_one_wins_one_is_told(own_engine: Engin
     other.join(timeout=10)
 
     assert outcome == {"second": "stale, now at version 2"}
-    with Session(own_engine) as session:
+    with Session(migrated_engine) as session:
         stored = session.get(Party, party_id)
         assert (stored.name, stored.version) == ("First", 2)
         revisions = session.scalar(

@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from app.db import make_engine
 from app.migrate import downgrade, include_name, include_object_for, upgrade
 from app.models import Base
-from app.settings import Settings
-from tests.conftest import create_postgres_database, drop_postgres_database
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
-    if request.param == "postgresql":
-        url = create_postgres_database()
-    else:
-        url = f"sqlite:///{tmp_path / 'migrations.db'}"
-    engine = make_engine(Settings(database_url=url))
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
 
 
 def differences(engine: Engine) -> list[object]:

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
-from app.db import make_engine
 from app.migrate import downgrade, upgrade
 from app.search.queries import search
-from app.settings import Settings
-from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import make_source, make_statement
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
-    url = (
-        create_postgres_database()
-        if request.param == "postgresql"
-        else f"sqlite:///{tmp_path / 'schema.db'}"
-    )
-    engine = make_engine(Settings(database_url=url))
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
 
 
 def search_objects(engine: Engine) -> set[str]:
