@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import lru_cache
 
 
 class DatePrecision(StrEnum):
@@ -30,6 +31,8 @@ def is_period_start(value: dt.date, precision: DatePrecision) -> bool:
     return period_start(value, precision) == value
 
 
+# Cached: a big matrix formats the same few hundred dates for every cell it renders.
+@lru_cache(maxsize=4096)
 def format_date(value: dt.date, precision: DatePrecision | str = DatePrecision.DAY) -> str:
     """Show only what is known: '3 June 2024', 'June 2024' or '2024'."""
     precision = DatePrecision(precision)
@@ -40,6 +43,7 @@ def format_date(value: dt.date, precision: DatePrecision | str = DatePrecision.D
     return f"{value.day} {value:%B} {value.year}"
 
 
+@lru_cache(maxsize=4096)
 def iso_with_precision(value: dt.date, precision: DatePrecision | str) -> str:
     """ISO 8601 truncated to the precision known: '2024-06-03', '2024-06' or '2024'."""
     precision = DatePrecision(precision)
