@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 WIDTH = 720
 HEIGHT = 260
@@ -133,7 +133,31 @@ def step_chart(
             path += f" H{x_of(end)}"
         label_y = points[-1].y if points else y_of(top_value)
         chart.lines.append(Line(s.name, s.colour, path, points, label_y))
+    chart.lines = _spread_labels(chart.lines, LABEL_GAP)
     return chart
+
+
+LABEL_GAP = 16  # px between the baselines of two line names: no overlapping text at ~14 px
+
+
+def _spread_labels(lines: list[Line], gap: float) -> list[Line]:
+    """Names at the line ends on one level would print over each other: push them apart, in
+    the order the lines are stacked, and keep the group centred on where they were."""
+    ordered = sorted(range(len(lines)), key=lambda i: lines[i].label_y)
+    placed = [line.label_y for line in lines]
+    start = 0
+    while start < len(ordered):
+        end = start + 1
+        while end < len(ordered) and placed[ordered[end]] - placed[ordered[end - 1]] < gap:
+            end += 1
+        cluster = ordered[start:end]
+        middle = sum(placed[i] for i in cluster) / len(cluster)
+        first = middle - gap * (len(cluster) - 1) / 2
+        for rank, i in enumerate(cluster):
+            if len(cluster) > 1:
+                placed[i] = round(first + rank * gap, 1)
+        start = end
+    return [replace(line, label_y=y) for line, y in zip(lines, placed, strict=True)]
 
 
 def _year_ticks(start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:

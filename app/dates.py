@@ -86,7 +86,7 @@ def precision_typed(raw: str) -> DatePrecision | None:
     """How much of a date a person typed: '2024' a year, '2024-06' a month, '2024-06-03' a day."""
     text = raw.strip()
     shape = _SHAPES.get(len(text))
-    if shape is None or not text[:4].isdigit():
+    if shape is None or not text[:4].isdecimal():
         return None
     return shape
 

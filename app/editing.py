@@ -83,7 +83,7 @@ def merge_onto_stored(
 def form_version(request: Request, form: dict[str, str]) -> int:
     """The version the form was loaded at; a form without one cannot be saved safely."""
     raw = form.get("version", "").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_VERSION:
+    if not raw.isdecimal() or not 1 <= int(raw) <= MAX_VERSION:
         raise Refusal(
             render(
                 request,

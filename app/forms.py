@@ -35,7 +35,7 @@ class BadForm(Exception):
 async def posted_form(request: Request) -> dict[str, str]:
     """The posted fields as text; the first value wins when a name is repeated."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and declared.isdecimal() and int(declared) > MAX_BODY_BYTES:
         raise BadForm(413, f"The form was too large (over {MAX_BODY_BYTES // 1024} kB).")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if not content_type and declared in (None, "0"):

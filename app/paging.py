@@ -42,7 +42,7 @@ def parse_page(raw: str | None) -> int:
     if raw is None or raw.strip() == "":
         return 1
     text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= PAGE_MAX:
+    if not text.isdecimal() or not 1 <= int(text) <= PAGE_MAX:
         raise InvalidPaging(f"page must be a whole number from 1 to {PAGE_MAX}, not {raw!r}.")
     return int(text)
 

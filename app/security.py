@@ -72,7 +72,7 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdecimal() and int(declared) > self.max_bytes:
             await self._refuse(send)
             return
 

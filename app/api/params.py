@@ -115,7 +115,7 @@ def id_cursor(raw: str | None) -> int | None:
     if raw is None or raw.strip() == "":
         return None
     text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ID + 1:
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_ID + 1:
         raise BadRequest.parameter(
             "cursor", f"cursor must be copied from a 'next' link (a whole number), not {raw!r}."
         )
@@ -127,7 +127,7 @@ def parse_stance(raw: str | None) -> Stance | None:
         return None
     text = raw.strip()
     try:
-        return Stance(int(text)) if text.lstrip("+-").isdigit() else Stance.from_slug(text)
+        return Stance(int(text)) if text.lstrip("+-").isdecimal() else Stance.from_slug(text)
     except ValueError:
         choices = ", ".join(f"{s.slug} ({s.value})" for s in Stance)
         raise BadRequest.parameter(
@@ -169,7 +169,7 @@ def statement_filters(
     chosen_source = None
     if source is not None and source.strip() != "":
         text = source.strip()
-        if text.isdigit() and 1 <= int(text) <= MAX_ID:
+        if text.isdecimal() and 1 <= int(text) <= MAX_ID:
             chosen_source = source_by_id(session, int(text))
         if chosen_source is None:
             errors.append(("source", f"There is no source {source!r} (give a source id)."))

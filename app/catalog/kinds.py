@@ -71,7 +71,7 @@ def _snapshot_form(entity: Any) -> dict[str, str]:
 def _demand_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {n: form.get(n, "") for n in ("slug", "title", "description")}
     raw = form.get("display_order", "").strip() or "0"
-    if not raw.lstrip("-").isdigit() or len(raw) > 8:
+    if not raw.lstrip("-").isdecimal() or len(raw) > 8:
         return values, {"display_order": "Give a whole number, such as 10."}
     values["display_order"] = int(raw)
     return values, {}

@@ -86,7 +86,7 @@ def source_values(source: Source) -> dict[str, str]:
 
 
 def _record(session: Session, model: type[Party] | type[Demand], raw: str) -> Any:
-    if not raw.strip().isdigit() or len(raw.strip()) > 9:
+    if not raw.strip().isdecimal() or len(raw.strip()) > 9:
         return None
     return session.get(model, int(raw))
 

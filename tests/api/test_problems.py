@@ -34,6 +34,9 @@ def named(body: dict) -> list[str]:
         ("/api/statements?stance=3", ["stance"]),
         ("/api/statements?source=abc", ["source"]),
         ("/api/statements?source=99999999999", ["source"]),
+        # "¹" is a digit to str.isdigit() but not to int(): a 400, not a 500.
+        ("/api/statements?source=%C2%B9", ["source"]),
+        ("/api/statements?limit=%C2%B2", ["limit"]),
         ("/api/statements?include_retracted=perhaps", ["include_retracted"]),
         ("/api/statements?from=2024-13-01&to=yesterday", ["from", "to"]),
         ("/api/statements?from=2024-02-01&to=2024-01-01", ["from"]),

@@ -29,7 +29,9 @@ def test_every_party_side_by_side_before_and_after_the_shift(client) -> None:
 def test_chart_draws_a_line_per_party_with_the_shift_as_a_marked_point(client) -> None:
     page = parse(client.get("/demands/russian-withdrawal?as_of=2025-01-31"))
     svg = one(page, "#stance-chart svg.chart__svg")
-    assert svg["role"] == "img"
+    # A labelled group, not an img: its points are links, and links may not nest in an image.
+    assert svg["role"] == "group"
+    assert svg["aria-labelledby"] == "stance-chart-title stance-chart-desc"
     assert "Stances on" in words(one(svg, "svg > title"))
     # The text alternative says what the picture shows.
     desc = words(one(svg, "svg > desc"))
