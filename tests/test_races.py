@@ -141,9 +141,11 @@ def test_fifty_saves_of_one_version_at_once_one_wins_and_forty_nine_are_told(
 
 
 # The suite runs a few short walks; bench/state_machine.py sets these for a long one.
-EXAMPLES = int(os.environ.get("PARLEY_STATEFUL_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("PARLEY_STATEFUL_EXAMPLES", "6"))
 STEPS = int(os.environ.get("PARLEY_STATEFUL_STEPS", "20"))
-STEPS_RUN: list[int] = []  # read by the bench script
+# What the walks did, read by bench/state_machine.py: steps, invariant checks, writes accepted
+# and refused (stale or already retracted).
+TALLY = {"steps": 0, "checks": 0, "accepted": 0, "refused": 0}
 
 summaries = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40
@@ -180,15 +182,16 @@ class WritePath(RuleBasedStateMachine):
 
     def _write(self, action: Any) -> Any:
         """Run one write in its own committed session, as one request would."""
-        STEPS_RUN.append(1)
         with self.sessions() as session:
             try:
                 result = action(session)
             except (StaleVersion, AlreadyTaken):
                 session.rollback()
+                TALLY["refused"] += 1
                 return None
             session.commit()
             self.accepted += 1
+            TALLY["accepted"] += 1
             return result
 
     def _refs(self, session: Session) -> dict[str, Any]:
@@ -200,6 +203,8 @@ class WritePath(RuleBasedStateMachine):
 
     @rule(target=statements, summary=summaries)
     def create(self, summary: str) -> int:
+        TALLY["steps"] += 1
+
         def action(session: Session) -> int:
             return create_statement(
                 session, fields(summary), **self._refs(session), user=system_user(session)
@@ -212,6 +217,8 @@ class WritePath(RuleBasedStateMachine):
 
     @rule(statement_id=statements, summary=summaries, precision=st.sampled_from(["day", "year"]))
     def edit(self, statement_id: int, summary: str, precision: str) -> None:
+        TALLY["steps"] += 1
+
         def action(session: Session) -> None:
             statement = session.get(Statement, statement_id)
             assert statement is not None
@@ -235,6 +242,7 @@ class WritePath(RuleBasedStateMachine):
     @rule(statement_id=statements, behind=st.integers(min_value=1, max_value=3))
     def stale_edit(self, statement_id: int, behind: int) -> None:
         """A form loaded some versions ago (or from the future) must be refused, never saved."""
+        TALLY["steps"] += 1
         with self.sessions() as session:
             statement = session.get(Statement, statement_id)
             assert statement is not None
@@ -260,6 +268,8 @@ class WritePath(RuleBasedStateMachine):
 
     @rule(statement_id=statements, reason=summaries)
     def retract(self, statement_id: int, reason: str) -> None:
+        TALLY["steps"] += 1
+
         def action(session: Session) -> None:
             statement = session.get(Statement, statement_id)
             assert statement is not None
@@ -275,6 +285,8 @@ class WritePath(RuleBasedStateMachine):
 
     @rule(statement_id=statements)
     def restore(self, statement_id: int) -> None:
+        TALLY["steps"] += 1
+
         def action(session: Session) -> None:
             statement = session.get(Statement, statement_id)
             assert statement is not None
@@ -288,6 +300,7 @@ class WritePath(RuleBasedStateMachine):
 
     @invariant()
     def revisions_are_append_only_and_match_the_rows(self) -> None:
+        TALLY["checks"] += 1
         with self.sessions() as session:
             revisions = list(
                 session.scalars(
