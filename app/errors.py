@@ -134,6 +134,10 @@ def install_outage_page(app: FastAPI) -> None:
                 headers={"Retry-After": "5"},
             )
         typed = getattr(request.state, "posted_form", None)
+        if typed is None and request.method == "POST":
+            # The database failed before the form was read (opening the session, finding the
+            # editor): read it now, so that the editor's text is still not lost.
+            typed = await _form_if_readable(request)
         if typed is not None:
             response = _unsaved_form_page(request, typed)
         else:
@@ -150,6 +154,15 @@ def install_outage_page(app: FastAPI) -> None:
         response.headers["Retry-After"] = "5"
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+async def _form_if_readable(request: Request) -> dict[str, str] | None:
+    from app.forms import posted_form
+
+    try:
+        return await posted_form(request)
+    except Exception:  # too large, not a form, body already gone: the plain 503 page then
+        return None
 
 
 def _unsaved_form_page(request: Request, form: dict[str, str]) -> Response:
