@@ -133,19 +133,64 @@ def install_outage_page(app: FastAPI) -> None:
                 "The database is not answering right now; try again in a few seconds.",
                 headers={"Retry-After": "5"},
             )
-        response = render(
-            request,
-            "errors/error.html",
-            {
-                "status": 503,
-                "message": "The database is not answering right now. Nothing was lost: "
-                "try again in a few seconds.",
-            },
-            status_code=503,
-        )
+        typed = getattr(request.state, "posted_form", None)
+        if typed is None and request.method == "POST":
+            # The database failed before the form was read (opening the session, finding the
+            # editor): read it now, so that the editor's text is still not lost.
+            typed = await _form_if_readable(request)
+        if typed is not None:
+            response = _unsaved_form_page(request, typed)
+        else:
+            response = render(
+                request,
+                "errors/error.html",
+                {
+                    "status": 503,
+                    "message": "The database is not answering right now. Nothing was lost: "
+                    "try again in a few seconds.",
+                },
+                status_code=503,
+            )
         response.headers["Retry-After"] = "5"
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+async def _form_if_readable(request: Request) -> dict[str, str] | None:
+    from app.forms import posted_form
+
+    try:
+        return await posted_form(request)
+    except Exception:  # too large, not a form, body already gone: the plain 503 page then
+        return None
+
+
+def _unsaved_form_page(request: Request, form: dict[str, str]) -> Response:
+    """A save the database could not take: the editor's text again, ready to send once more.
+
+    The write was one transaction, so nothing of it was stored; sending again is safe (edits
+    carry their version, new statements their submission key).
+    """
+    # Imported here: app.auth (through app.users) imports this module for its exceptions.
+    from app.auth.csrf import is_cross_site
+    from app.auth.sessions import csrf_token
+    from app.forms import HIDDEN_FIELDS, typed_text
+
+    return render(
+        request,
+        "errors/refused.html",
+        {
+            "status": 503,
+            "title": "Not saved: the database is not answering",
+            "message": "Nothing was saved. Your text is below: send it again in a few seconds.",
+            "typed": typed_text(form),
+            "hidden": {k: v for k, v in form.items() if k in HIDDEN_FIELDS - {"csrf_token"}},
+            "resend": not is_cross_site(request),
+            "action": request.url.path,
+            "csrf_token": csrf_token(request),
+        },
+        status_code=503,
+    )
 
 
 def not_found_page(

@@ -50,6 +50,8 @@ async def posted_form(request: Request) -> dict[str, str]:
     for name, value in form.multi_items():
         if isinstance(value, str):
             fields.setdefault(name, value)
+    # Kept for the outage page: a save the database could not take shows the editor's text again.
+    request.state.posted_form = fields
     return fields
 
 

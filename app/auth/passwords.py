@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.auth.common_passwords import COMMON_PASSWORDS
+
 PASSWORD_MIN = 12
 PASSWORD_MAX = 200
 
@@ -30,8 +32,13 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str, email: str | None = None) -> str | None:
     """Why a new password is refused, in words, or None."""
+    folded = password.strip().lower()
+    if email and folded and (folded == email.lower() or folded == email.lower().split("@")[0]):
+        return "must not be the email address"
+    if folded in COMMON_PASSWORDS:
+        return "is one of the most common passwords, tried first by attackers: choose another"
     if len(password) < PASSWORD_MIN:
         return f"must be at least {PASSWORD_MIN} characters"
     if len(password) > PASSWORD_MAX:

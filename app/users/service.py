@@ -50,8 +50,8 @@ class PasswordProblem(ValueError):
     pass
 
 
-def _checked_password(password: str) -> str:
-    problem = password_problem(password)
+def _checked_password(password: str, email: str) -> str:
+    problem = password_problem(password, email)
     if problem:
         raise PasswordProblem(f"The password {problem}.")
     return password
@@ -68,7 +68,7 @@ def create_user(session: Session, fields: UserFields, *, password: str, by: User
         email=fields.email,
         display_name=fields.display_name,
         role=fields.role.value,
-        password_hash=hash_password(_checked_password(password)),
+        password_hash=hash_password(_checked_password(password, fields.email)),
         is_active=True,
         session_version=1,
     )
@@ -114,7 +114,7 @@ def reset_password(
         session,
         user,
         {
-            "password_hash": hash_password(_checked_password(password)),
+            "password_hash": hash_password(_checked_password(password, user.email)),
             "session_version": user.session_version + 1,
         },
         form_version=form_version,

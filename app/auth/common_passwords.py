@@ -1,0 +1,56 @@
+"""Passwords that are long enough to pass the length rule but sit near the top of every list
+attackers try first (public breach corpora). Short ones are left out: the length rule refuses them.
+"""
+
+from __future__ import annotations
+
+COMMON_PASSWORDS = frozenset(
+    {
+        "000000000000",
+        "111111111111",
+        "123123123123",
+        "123456789012",
+        "1234567890123",
+        "12345678901234",
+        "123456789101",
+        "1q2w3e4r5t6y",
+        "1qaz2wsx3edc",
+        "1qaz2wsx3edc4rfv",
+        "abc123456789",
+        "abcdefghijkl",
+        "administrator",
+        "asdfghjkl123",
+        "changeme1234",
+        "iloveyou1234",
+        "letmein12345",
+        "password1234",
+        "password12345",
+        "password123!",
+        "passw0rd1234",
+        "p@ssw0rd1234",
+        "passwordpassword",
+        "qazwsxedcrfv",
+        "qwerty123456",
+        "qwertyuiop12",
+        "qwertyuiop123",
+        "qwertyuiopasdfgh",
+        "qwertyuiopasdfghjkl",
+        "trustno1trustno1",
+        "welcome12345",
+        "welcome123456",
+        "zaq12wsxcde3",
+        "zxcvbnm12345",
+        "iloveyouiloveyou",
+        "monkeymonkey",
+        "football1234",
+        "baseball1234",
+        "superman1234",
+        "princess1234",
+        "sunshine1234",
+        "starwars1234",
+        "dragondragon",
+        "masterpassword",
+        "parleyparley",
+        "parley123456",
+    }
+)

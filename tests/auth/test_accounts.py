@@ -1,0 +1,179 @@
+"""Accounts under attack: weak passwords, probing for emails, brute force spread over servers."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from http.cookiejar import CookieJar
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.auth import throttle
+from app.auth.passwords import password_problem
+from app.db import make_engine
+from app.migrate import upgrade
+from app.models import Role
+from app.settings import Settings
+from app.users.service import PasswordProblem, UserFields, create_user, system_user
+from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.editors import form_fields
+from tests.factories import PASSWORD
+from tests.html import one, parse, words
+
+
+@pytest.mark.parametrize(
+    ("password", "email"),
+    [
+        ("short", "ed@example.org"),
+        ("ed-the-editor@example.org", "ed-the-editor@example.org"),
+        ("ED-the-Editor@example.org ", "ed-the-editor@example.org"),
+        ("ed-the-editor", "ed-the-editor@example.org"),
+        ("password1234", "ed@example.org"),
+        ("Qwerty123456", "ed@example.org"),
+    ],
+)
+def test_weak_passwords_are_refused_with_a_reason(password: str, email: str) -> None:
+    assert password_problem(password, email)
+
+
+def test_a_long_uncommon_password_is_accepted() -> None:
+    assert password_problem("seven wandering tortoises", "ed@example.org") is None
+
+
+def test_an_account_cannot_be_made_with_its_own_email_as_password(session: Session) -> None:
+    with pytest.raises(PasswordProblem, match="email"):
+        create_user(
+            session,
+            UserFields(email="long-name-editor@example.org", display_name="L", role=Role.EDITOR),
+            password="long-name-editor@example.org",
+            by=system_user(session),
+        )
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer_in_about_the_same_time(
+    client, editor
+) -> None:
+    def attempt(email: str) -> tuple[int, str, float]:
+        page = client.get("/login")
+        data = {**form_fields(page), "email": email, "password": "not the password"}
+        started = time.perf_counter()
+        response = client.post("/login", data=data, follow_redirects=False)
+        took = time.perf_counter() - started
+        return response.status_code, words(one(parse(response), "[role=alert]")), took
+
+    # Fewer tries than the account limit, alternating so that load spikes hit both alike.
+    known, unknown = [], []
+    for _ in range(throttle.ACCOUNT_LIMIT - 1):
+        known.append(attempt(editor.email))
+        unknown.append(attempt("nobody-here@example.org"))
+    assert {(s, m) for s, m, _ in known} == {(s, m) for s, m, _ in unknown}
+    assert {s for s, _, _ in known} == {401}
+    # Both verify an Argon2 hash (the unknown email against a dummy one): similar cost.
+    known_time = statistics.median(t for _, _, t in known)
+    unknown_time = statistics.median(t for _, _, t in unknown)
+    assert 0.5 < known_time / unknown_time < 2, (known_time, unknown_time)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def two_servers() -> Iterator[list[str]]:
+    """Two app processes (as behind a load balancer) sharing one PostgreSQL database."""
+    url = create_postgres_database()
+    engine = make_engine(Settings(database_url=url))
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        create_user(
+            session,
+            UserFields(email="ed@example.org", display_name="Ed", role=Role.EDITOR),
+            password=PASSWORD,
+            by=system_user(session),
+        )
+    engine.dispose()
+    env = {**os.environ, "PARLEY_DATABASE_URL": url, "PARLEY_ENVIRONMENT": "development"}
+    ports = [_free_port(), _free_port()]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+        )
+        for port in ports
+    ]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        for base in bases:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/login", timeout=2)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        yield bases
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        drop_postgres_database(url)
+
+
+def _login(base: str, password: str) -> int:
+    """A fresh browser (own cookie jar) posting the login form to one server."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    page = opener.open(f"{base}/login", timeout=10).read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    body = urllib.parse.urlencode(
+        {"csrf_token": token.group(1), "email": "ed@example.org", "password": password}
+    ).encode()
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    opener.add_handler(NoRedirect())
+    try:
+        return int(opener.open(f"{base}/login", data=body, timeout=10).status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_brute_force_is_throttled_across_two_app_servers(two_servers: list[str]) -> None:
+    first, second = two_servers
+    # Failures alternate between the servers: neither sees the limit alone, the database does.
+    statuses = [
+        _login(two_servers[n % 2], "a wrong guess of a password")
+        for n in range(throttle.ACCOUNT_LIMIT)
+    ]
+    assert statuses == [401] * throttle.ACCOUNT_LIMIT
+    # Locked on both, even with the right password.
+    assert _login(first, PASSWORD) == 429
+    assert _login(second, PASSWORD) == 429
