@@ -27,6 +27,7 @@ from app.demands import routes as demand_routes
 from app.errors import install_error_pages, install_outage_page
 from app.matrix import api as matrix_api
 from app.matrix import routes as matrix_routes
+from app.matrix.cells import RenderedCells, kept_cell
 from app.parties import api as party_api
 from app.parties import routes as party_routes
 from app.search import routes as search_routes
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.rendered_cells = RenderedCells()
 
     # Through app.state so that tests, which swap the sessionmaker, see their own writes.
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.environment == "production",
     )
     templates.env.globals["header_account"] = header_account
+    templates.env.globals["kept_cell"] = kept_cell
 
     # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
     app.add_middleware(ApiCorsMiddleware)

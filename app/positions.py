@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import BindParameter, ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.models import Demand, Party, Statement
@@ -27,7 +27,7 @@ HISTORY_PER_LINE = 12
 def latest_statement(
     party_id: ColumnElement[Any] | int,
     demand_id: ColumnElement[Any] | int,
-    as_of: dt.date,
+    as_of: dt.date | BindParameter[dt.date],
     *columns: str,
 ) -> Select[Any]:
     """One row: the position of (party, demand) as of `as_of` (its `columns`, or the whole row).
@@ -51,17 +51,18 @@ def latest_statement(
 
 
 def with_positions(
-    session: Session,
+    dialect: str,
     query: Select[Any],
     party_id: ColumnElement[Any],
     demand_id: ColumnElement[Any],
-    as_of: dt.date,
+    as_of: dt.date | BindParameter[dt.date],
 ) -> tuple[Select[Any], type[Statement]]:
     """Join each row of `query` (which has a party and a demand) to its position as of a date.
 
-    Returns the query and the Statement entity to select from it (None where no position).
+    `dialect` is the database's kind (`session.get_bind().dialect.name`). Returns the query and
+    the Statement entity to select from it (None where no position).
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         # LATERAL returns the row from the index probe itself. A join on a correlated scalar
         # subquery gets flattened into a hash join over the whole statement table instead.
         latest = latest_statement(party_id, demand_id, as_of).lateral("position")

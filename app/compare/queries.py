@@ -69,7 +69,9 @@ def comparison(
         .where(Party.id.in_(ids))
         .order_by(Demand.display_order, Demand.id)
     )
-    query, position = with_positions(session, cells, Party.id, Demand.id, as_of)
+    query, position = with_positions(
+        session.get_bind().dialect.name, cells, Party.id, Demand.id, as_of
+    )
     found: dict[int, dict[int, Statement | None]] = defaultdict(dict)
     demands: dict[int, Demand] = {}
     for demand, party_id, statement in session.execute(query.add_columns(position)):

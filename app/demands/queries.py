@@ -119,7 +119,9 @@ def demand_page(
 ) -> DemandPage:
     """Everything the demand page shows, in two queries whatever the number of statements."""
     parties = select(Party).order_by(Party.name)
-    query, position = with_positions(session, parties, Party.id, literal(demand.id), as_of)
+    query, position = with_positions(
+        session.get_bind().dialect.name, parties, Party.id, literal(demand.id), as_of
+    )
     rows = session.execute(query.add_columns(position)).all()
 
     histories: dict[int, list[HistoryEntry]] = defaultdict(list)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select, true
+from sqlalchemy import Date, Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from app.models import Demand, Party
@@ -25,10 +26,30 @@ class Position(NamedTuple):
     summary: str
 
 
+class PartyHeading(NamedTuple):
+    """What the matrix shows of a party."""
+
+    id: int
+    slug: str
+    name: str
+    short_name: str
+    colour: str
+
+
+class DemandHeading(NamedTuple):
+    """What the matrix shows of a demand."""
+
+    id: int
+    slug: str
+    title: str
+
+
 @dataclass(frozen=True)
 class Cell:
-    party: Party
-    demand: Demand
+    """A value holding everything a cell shows, so that its rendered HTML can be kept by it."""
+
+    party: PartyHeading
+    demand: DemandHeading
     statement: Position | None
     # Only meaningful when the matrix is compared with an earlier date (`since`).
     changed: bool = False
@@ -41,7 +62,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
-    demand: Demand
+    demand: DemandHeading
     cells: list[Cell]
 
 
@@ -49,7 +70,7 @@ class Row:
 class Matrix:
     as_of: dt.date
     since: dt.date | None
-    parties: list[Party]
+    parties: list[PartyHeading]
     rows: list[Row] = field(default_factory=list)
 
     @property
@@ -61,20 +82,31 @@ class Matrix:
         return sum(cell.statement is not None for row in self.rows for cell in row.cells)
 
 
+PARTY_ORDER = (Party.name,)
+DEMAND_ORDER = (Demand.display_order, Demand.id)
+
+
 def ordered_parties(session: Session) -> list[Party]:
-    return list(session.scalars(select(Party).order_by(Party.name)))
+    return list(session.scalars(select(Party).order_by(*PARTY_ORDER)))
 
 
 def ordered_demands(session: Session) -> list[Demand]:
-    return list(session.scalars(select(Demand).order_by(Demand.display_order, Demand.id)))
+    return list(session.scalars(select(Demand).order_by(*DEMAND_ORDER)))
 
 
-def cells_query(session: Session, as_of: dt.date, since: dt.date | None = None) -> Select[Any]:
-    """Every (party, demand) with the Position shown as of `as_of`, and its stance at `since`."""
+@cache
+def cells_query(dialect: str, with_since: bool) -> Select[Any]:
+    """Every (party, demand) with the Position shown as of `:as_of`, and its stance at `:since`.
+
+    Built once per kind of database and run with parameters: building it (a lateral subquery
+    over an alias of a 17-column table) took more CPU than PostgreSQL took to answer it.
+    """
     cells = select(Party.id, Demand.id).select_from(Party).join(Demand, true())
-    query, position = with_positions(session, cells, Party.id, Demand.id, as_of)
+    as_of = bindparam("as_of", type_=Date)
+    query, position = with_positions(dialect, cells, Party.id, Demand.id, as_of)
     query = query.add_columns(*(getattr(position, name) for name in Position._fields))
-    if since is not None:
+    if with_since:
+        since = bindparam("since", type_=Date)
         since_stance = latest_statement(Party.id, Demand.id, since, "stance").scalar_subquery()
         query = query.add_columns(since_stance)
     return query
@@ -82,10 +114,18 @@ def cells_query(session: Session, as_of: dt.date, since: dt.date | None = None) 
 
 def matrix_as_of(session: Session, as_of: dt.date, since: dt.date | None = None) -> Matrix:
     """The whole matrix in three queries, whatever the number of statements."""
-    parties = ordered_parties(session)
-    demands = ordered_demands(session)
+    party_columns = (getattr(Party, name) for name in PartyHeading._fields)
+    parties = [
+        PartyHeading(*row) for row in session.execute(select(*party_columns).order_by(*PARTY_ORDER))
+    ]
+    demand_columns = (getattr(Demand, name) for name in DemandHeading._fields)
+    demands = [
+        DemandHeading(*row)
+        for row in session.execute(select(*demand_columns).order_by(*DEMAND_ORDER))
+    ]
     found = {}
-    for row in session.execute(cells_query(session, as_of, since)):
+    query = cells_query(session.get_bind().dialect.name, with_since=since is not None)
+    for row in session.execute(query, {"as_of": as_of, "since": since}):
         shown = Position(*row[2:8]) if row[2] is not None else None
         found[row[0], row[1]] = (shown, row[8] if since is not None else None)
     matrix = Matrix(as_of=as_of, since=since, parties=parties)

@@ -60,7 +60,9 @@ def party_by_slug(session: Session, slug: str) -> Party | None:
 def party_page(session: Session, party: Party, as_of: dt.date) -> PartyPage:
     """Everything the party page shows, in three queries whatever the number of statements."""
     demands = select(Demand).order_by(Demand.display_order, Demand.id)
-    query, position = with_positions(session, demands, literal(party.id), Demand.id, as_of)
+    query, position = with_positions(
+        session.get_bind().dialect.name, demands, literal(party.id), Demand.id, as_of
+    )
     rows = session.execute(query.add_columns(position)).all()
 
     histories: dict[int, list[HistoryEntry]] = defaultdict(list)

@@ -1,0 +1,51 @@
+"""The HTML of matrix cells, kept between pages.
+
+A matrix of 20 parties × 40 demands has 800 cells, and rendering each one through Jinja was most
+of the page's time (bench/README.md). A cell's HTML is a function of its Cell value alone (the
+template sees nothing else), and a statement shows the same way on every date on which it is the
+latest, so a page for another date reuses almost every cell already rendered. Being keyed by
+value, a kept cell can never be stale: an edit changes the value, which misses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from app.matrix.queries import Cell
+
+# About 1 kB each: 20,000 cells are 25 full 20 × 40 matrices in some 20 MB per worker.
+KEPT_CELLS = 20_000
+
+
+class RenderedCells:
+    """Cell HTML by Cell value. When full it starts again empty: one page refills what it needs."""
+
+    def __init__(self, limit: int = KEPT_CELLS) -> None:
+        self.limit = limit
+        self._html: dict[Cell, Markup] = {}
+
+    def get(self, cell: Cell) -> Markup | None:
+        return self._html.get(cell)
+
+    def keep(self, cell: Cell, html: Markup) -> Markup:
+        if len(self._html) >= self.limit:
+            self._html.clear()
+        self._html[cell] = html
+        return html
+
+    def __len__(self) -> int:
+        return len(self._html)
+
+
+@pass_context
+def kept_cell(context: Any, cell: Cell, render: Callable[[Cell], str]) -> Markup:
+    """`{{ kept_cell(cell, matrix_cell) }}`: the cell's HTML as kept, or `render(cell)` kept now."""
+    kept: RenderedCells = context["request"].app.state.rendered_cells
+    html = kept.get(cell)
+    if html is None:
+        html = kept.keep(cell, Markup(render(cell)))
+    return html
