@@ -21,6 +21,10 @@ from app.models import Statement
 
 QUERY_MAX = 200
 PER_PAGE = 20
+# Ranking reads every match: a word in a third of a million statements took seconds. So the
+# newest matches are ranked, at most this many of statements and as many found by their source
+# (each found through an index in id order, stopping early), and the page says so.
+CANDIDATES = 1000
 START, STOP = "\x02", "\x03"
 
 
@@ -50,6 +54,8 @@ class Results:
     hits: list[Hit]
     page: int
     has_next: bool
+    # Only the CANDIDATES newest matches were ranked (a common word at a million statements).
+    narrowed: bool = False
 
 
 def clean_query(raw: str | None) -> str:
@@ -110,14 +116,22 @@ def fts5_query(query: str) -> str:
 _POSTGRES = text(
     """
     WITH q AS (SELECT websearch_to_tsquery('english', :query) AS q),
-    hits AS (
-        SELECT statement.id, ts_rank(statement.fts, q.q) AS score
-        FROM statement, q WHERE statement.fts @@ q.q
-        UNION ALL
-        SELECT statement.id, ts_rank(source.fts, q.q) / 2 AS score
-        FROM source JOIN statement ON statement.source_id = source.id, q
-        WHERE source.fts @@ q.q
+    -- The query is repeated, not read from q: the planner must see the words to choose between
+    -- the GIN index (a rare word) and walking ids backwards until enough match (a common one).
+    statement_hits AS (
+        SELECT statement.id,
+            ts_rank(statement.fts, websearch_to_tsquery('english', :query)) AS score
+        FROM statement WHERE statement.fts @@ websearch_to_tsquery('english', :query)
+        ORDER BY statement.id DESC LIMIT :candidates
     ),
+    source_hits AS (
+        SELECT statement.id,
+            ts_rank(source.fts, websearch_to_tsquery('english', :query)) / 2 AS score
+        FROM source JOIN statement ON statement.source_id = source.id
+        WHERE source.fts @@ websearch_to_tsquery('english', :query)
+        ORDER BY statement.id DESC LIMIT :candidates
+    ),
+    hits AS (SELECT * FROM statement_hits UNION ALL SELECT * FROM source_hits),
     ranked AS (
         SELECT id, max(score) AS score FROM hits GROUP BY id
         ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset
@@ -127,7 +141,8 @@ _POSTGRES = text(
         ts_headline('english', statement.quote, q.q, :options),
         ts_headline('english', statement.speaker, q.q, :options),
         ts_headline('english', source.title, q.q, :options),
-        ts_headline('english', source.publisher, q.q, :options)
+        ts_headline('english', source.publisher, q.q, :options),
+        greatest((SELECT count(*) FROM statement_hits), (SELECT count(*) FROM source_hits))
     FROM ranked
     JOIN statement ON statement.id = ranked.id
     JOIN source ON source.id = statement.source_id, q
@@ -139,15 +154,19 @@ _HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
 _SQLITE = text(
     f"""
-    WITH hits AS (
+    WITH statement_hits AS (
         SELECT rowid AS id, bm25(statement_fts) AS score
         FROM statement_fts WHERE statement_fts MATCH :query
-        UNION ALL
+        ORDER BY rowid DESC LIMIT :candidates
+    ),
+    source_hits AS (
         SELECT statement.id, bm25(statement_fts_source) / 2 AS score
         FROM statement_fts_source
         JOIN statement ON statement.source_id = statement_fts_source.rowid
         WHERE statement_fts_source MATCH :query
+        ORDER BY statement.id DESC LIMIT :candidates
     ),
+    hits AS (SELECT * FROM statement_hits UNION ALL SELECT * FROM source_hits),
     ranked AS (
         SELECT id, min(score) AS score FROM hits GROUP BY id
         ORDER BY score, id DESC LIMIT :limit OFFSET :offset
@@ -169,7 +188,8 @@ _SQLITE = text(
             SELECT source_id FROM statement WHERE id IN (SELECT id FROM ranked))
     )
     SELECT ranked.id, statement_marks.summary, statement_marks.quote, statement_marks.speaker,
-        source_marks.title, source_marks.publisher
+        source_marks.title, source_marks.publisher,
+        max((SELECT count(*) FROM statement_hits), (SELECT count(*) FROM source_hits))
     FROM ranked
     JOIN statement ON statement.id = ranked.id
     LEFT JOIN statement_marks ON statement_marks.id = ranked.id
@@ -179,15 +199,25 @@ _SQLITE = text(
 )
 
 
-def search(session: Session, query: str, page: int = 1) -> Results:
-    """The page-th page of statements matching `query`, best first, matches marked."""
-    params: dict[str, Any] = {"limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE}
+def search(session: Session, query: str, page: int = 1, *, candidates: int = CANDIDATES) -> Results:
+    """The page-th page of statements matching `query`, best first, matches marked.
+
+    Best among the `candidates` newest matches of the statement's own text, and as many matches
+    of its source; `narrowed` says when there were more.
+    """
+    params: dict[str, Any] = {
+        "limit": PER_PAGE + 1,
+        "offset": (page - 1) * PER_PAGE,
+        "candidates": candidates,
+    }
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(_POSTGRES, {**params, "query": query, "options": _HEADLINE}).all()
     else:
         rows = session.execute(_SQLITE, {**params, "query": fts5_query(query)}).all()
     has_next = len(rows) > PER_PAGE
     rows = rows[:PER_PAGE]
+    # A half (statements, statements by their source) stopped at CANDIDATES: older ones exist.
+    narrowed = bool(rows) and rows[0][6] >= candidates
     shown = (
         select(Statement)
         .where(Statement.id.in_([row[0] for row in rows]))
@@ -199,7 +229,7 @@ def search(session: Session, query: str, page: int = 1) -> Results:
     )
     by_id = {statement.id: statement for statement in session.scalars(shown)} if rows else {}
     hits = []
-    for statement_id, summary, quote, speaker, title, publisher in rows:
+    for statement_id, summary, quote, speaker, title, publisher, _ in rows:
         statement = by_id[statement_id]
         # A field that did not match comes back unmarked (PostgreSQL) or not at all (SQLite).
         hits.append(
@@ -212,4 +242,4 @@ def search(session: Session, query: str, page: int = 1) -> Results:
                 source_publisher=segments(publisher or statement.source.publisher),
             )
         )
-    return Results(query=query, hits=hits, page=page, has_next=has_next)
+    return Results(query=query, hits=hits, page=page, has_next=has_next, narrowed=narrowed)

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from app.db import DbSession
 from app.paging import InvalidPaging, parse_page
-from app.search.queries import QUERY_MAX, InvalidSearch, clean_query, search
+from app.search.queries import CANDIDATES, QUERY_MAX, InvalidSearch, clean_query, search
 from app.web import render
 
 router = APIRouter()
@@ -22,6 +22,7 @@ def search_page(
         "error": None,
         "results": None,
         "QUERY_MAX": QUERY_MAX,
+        "CANDIDATES": CANDIDATES,
     }
     if q is None:
         # Nothing asked yet: the search box alone.

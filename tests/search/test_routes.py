@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import insert
 
-from app.models import Action, Source
+from app.models import Action, Source, Statement
 from app.revisions import update_with_revision
-from app.search.queries import QUERY_MAX
+from app.search.queries import CANDIDATES, QUERY_MAX, search
 from app.users.service import system_user
 from tests.factories import make_party, make_source, make_statement
 from tests.html import one, parse, words
@@ -168,3 +169,43 @@ def test_search_query_count_is_fixed(client, session, queries) -> None:
     queries.clear()
     client.get("/search", params={"q": "Putin"})
     assert queries.count == baseline
+
+
+def test_a_word_in_very_many_statements_ranks_only_the_newest_and_says_so(session) -> None:
+    party = make_party(session)
+    older = make_statement(session, party=party, summary="Demining, demining, demining at last.")
+    newer = [
+        make_statement(session, party=party, summary=f"Demining mentioned once ({n}).")
+        for n in range(4)
+    ]
+    session.commit()
+
+    everything = search(session, "demining")
+    assert not everything.narrowed
+    assert everything.hits[0].statement.id == older.id  # best first when all are ranked
+
+    # With room for 3 candidates, the oldest (best) match is not among them: a common word at a
+    # million statements costs the newest matches' ranking, not every match's.
+    narrowed = search(session, "demining", candidates=3)
+    assert narrowed.narrowed
+    assert {hit.statement.id for hit in narrowed.hits} == {s.id for s in newer[-3:]}
+
+
+def test_the_page_says_when_only_the_newest_matches_were_ranked(client, session) -> None:
+    first = make_statement(session, summary="Corridor talks.")
+    session.commit()
+    page = parse(client.get("/search", params={"q": "corridor"}))
+    assert page.select(".search-narrowed") == []
+
+    columns = {c: getattr(first, c) for c in ("party_id", "demand_id", "source_id", "stance")}
+    copy = {**columns, "stated_on": first.stated_on, "stated_on_precision": "day"}
+    copy |= {"created_by_id": first.created_by_id, "version": 1}
+    copy |= {"created_at": first.created_at, "updated_at": first.updated_at}
+    session.execute(
+        insert(Statement), [{**copy, "summary": f"Corridor {n}."} for n in range(CANDIDATES)]
+    )
+    session.commit()
+    # Rows inserted in bulk write no revision, so the data version (and the cached page for
+    # "corridor") stay as they were: ask in other words.
+    page = parse(client.get("/search", params={"q": "corridors"}))
+    assert f"only the {CANDIDATES:,} newest were ranked" in words(one(page, ".search-narrowed"))
