@@ -59,8 +59,9 @@ class Browser:
 
     def __init__(self, base: str) -> None:
         self.base = base
+        self.cookies = CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()), NoRedirect()
+            urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect()
         )
 
     def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:

@@ -29,20 +29,24 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, delete, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 
 from app.db import make_engine
 from app.migrate import upgrade
-from app.models import Demand, Party, Statement
+from app.models import Demand, Party, Revision, Role, Source, Statement, User
 from app.settings import Settings
+from app.users.service import UserFields, create_user, system_user
 from bench.generate import END, START, generate, statement_count
+from bench.load_writes import Browser, form_of
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
@@ -56,6 +60,8 @@ FIXED_AS_OF = END
 MISS_DAYS = (END - START).days
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+BENCH_EDITOR = "bench-editor@example.org"
+BENCH_PASSWORD = "a bench editor's long password"
 CSV_CANDIDATES = ("/statements.csv", "/export/statements.csv", "/api/statements.csv")
 
 
@@ -74,7 +80,7 @@ class Page:
     expect: int = 200
     # Paths to count queries on in-process (several, for pages whose URL varies per request).
     sample_paths: list[str] = field(default_factory=list)
-    kind: str = "wrk"  # "wrk", "download" (CSV export), "todo" (no scenario yet)
+    kind: str = "wrk"  # "wrk", "download" (CSV export), "save" (POSTs as an editor)
 
 
 @dataclass
@@ -115,12 +121,9 @@ def pages(sample: Sample) -> list[Page]:
         Page("/api/matrix", f"/api/matrix?as_of={as_of}"),
         # The If-None-Match value is filled in from the page's own ETag before the run.
         Page("/ conditional GET (304)", f"/?as_of={as_of}", expect=304),
-        Page(
-            "statement save (POST + CSRF + revision)",
-            "/statements/1/edit",
-            kind="todo",
-        ),
         Page("CSV export (all statements)", CSV_CANDIDATES[0], kind="download"),
+        # Last: every save adds a statement, which changes the data version and the export.
+        Page("statement save (POST + CSRF + revision)", "/statements/new", kind="save"),
     ]
 
 
@@ -439,6 +442,8 @@ class Runner:
             script, *args = page.script
             if script.endswith("as_of_miss.lua"):
                 args = [*args, str(offset), str(threads)]
+            if script.endswith("save.lua"):
+                args = [*args, str(time.time_ns())]  # fresh submission keys for every run
             command += ["-s", script, base + "/", "--", *args]
         else:
             command.append(base + page.path)
@@ -461,7 +466,9 @@ class Runner:
     ) -> None:
         # Warm up (pools, caches, JIT-free CPython's own caches) at the highest concurrency; the
         # cache-miss page warms on the fixed page instead so that it never pre-fills its dates.
-        warm = Page(page.name, page.path, headers=page.headers) if page.script else page
+        warm = page
+        if page.script and page.kind != "save":
+            warm = Page(page.name, page.path, headers=page.headers)
         if self.o.warmup:
             self.wrk(label + "-warmup", server.base, warm, max(self.o.connections), self.o.warmup)
         offset = 0
@@ -486,6 +493,7 @@ class Runner:
     # -- our app ----------------------------------------------------------------------------
 
     def run_app(self, url: str) -> None:
+        self.url = url
         page_list = [p for p in pages(self.sample) if self.selected(p)]
         self.say("counting queries per request in-process…")
         queries = self.count_queries(url, page_list)
@@ -522,6 +530,9 @@ class Runner:
         if page.kind == "download":
             self.run_download(server, page)
             return
+        if page.kind == "save":
+            self.run_saves(server, page)
+            return
         status, headers, body = http_get(server.base + page.path)
         if status == 404:
             self.results.append(Result(page.name, self.data, notes=["not built yet (404)"]))
@@ -549,6 +560,71 @@ class Runner:
         before = len(self.results)
         self.measure("parley", server, page, queries, self.data)
         self.results[before].notes.insert(0, f"{len(body) / 1024:.0f} KB")
+
+    def run_saves(self, server: Server, page: Page) -> None:
+        """New statements posted through the editor's form by wrk, then checked in the database:
+        one statement and one revision for every request answered 303."""
+        url = self.url
+        engine = make_engine(Settings(database_url=url))
+        with Session(engine) as session:
+            editor = session.scalar(select(User).where(User.email == BENCH_EDITOR))
+            if editor is None:
+                fields = UserFields(
+                    email=BENCH_EDITOR, display_name="Bench editor", role=Role.EDITOR
+                )
+                create_user(session, fields, password=BENCH_PASSWORD, by=system_user(session))
+                session.commit()
+            source_url = session.scalar(select(Source.url).order_by(Source.id).limit(1))
+            party_id, demand_id = session.execute(select(Party.id, Demand.id).limit(1)).one()
+        browser = Browser(server.base)
+        _, login_page = browser.request("/login")
+        credentials = {"email": BENCH_EDITOR, "password": BENCH_PASSWORD}
+        status, _ = browser.request("/login", {**form_of(login_page), **credentials})
+        _, new_page = browser.request("/statements/new")
+        if status != 303:
+            self.results.append(Result(page.name, self.data, notes=[f"login answered {status}"]))
+            self.say(self.results[-1].row())
+            return
+        form = {
+            **form_of(new_page),
+            "party": str(party_id),
+            "demand": str(demand_id),
+            "stance": "1",
+            "stated_on": "2025-06-30",
+            "stated_on_precision": "day",
+            "summary": "Saved by the benchmark: a new statement with its revision.",
+            "source_url": source_url,
+        }
+        form.pop("submission_key", None)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+        page.script = [str(WRK_SCRIPTS / "save.lua"), cookie, urllib.parse.urlencode(form)]
+        # Both counts in one statement: one snapshot.
+        counts = select(
+            select(func.count()).select_from(Statement).scalar_subquery(),
+            select(func.count()).select_from(Revision).scalar_subquery(),
+        )
+        with Session(engine) as session:
+            before = session.execute(counts).one()
+        first = len(self.results)
+        self.measure("parley", server, page, None, self.data)
+        time.sleep(2)  # wrk has stopped, but the saves it left in flight are still committing
+        with Session(engine) as session:
+            after = session.execute(counts).one()
+            added = after[0] - before[0], after[1] - before[1]
+            # Bench data, not an editor's work: take it out again, so that the next run finds
+            # the dataset it generated (and reuses it) and the pages measure the same data.
+            made = select(Statement.id).where(Statement.submission_key.like("bench-%"))
+            session.execute(
+                delete(Revision).where(
+                    Revision.entity_type == Statement.ENTITY_TYPE, Revision.entity_id.in_(made)
+                )
+            )
+            session.execute(delete(Statement).where(Statement.id.in_(made)))
+            session.commit()
+        engine.dispose()
+        self.results[first].notes.insert(
+            0, f"all runs: {added[0]:,} statements, {added[1]:,} revisions written"
+        )
 
     def run_download(self, server: Server, page: Page) -> None:
         """The CSV export: one full download, rows/s and the workers' peak RSS while it streams."""
