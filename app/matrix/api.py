@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Query
@@ -22,6 +23,7 @@ from app.api.schemas import (
 )
 from app.db import DbSession
 from app.errors import BadRequest
+from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
 from app.stances import spread
 
@@ -30,6 +32,9 @@ router = api_router("positions")
 MAX_COMPARED = 6
 
 
+# A Cell is a value and its MatrixCell never changes, so each is built once: building 800 of them
+# (four validated models each) was most of this endpoint's time. Kept as long as HTML cells are.
+@lru_cache(maxsize=KEPT_CELLS)
 def _cell(cell: Cell) -> MatrixCell:
     shown = cell.statement
     return MatrixCell(
