@@ -77,7 +77,11 @@ def get_session(request: Request) -> Iterator[Session]:
         begin_for_writing(session)
     try:
         yield session
+        # A COMMIT whose answer is lost (the server dies just after it) may have been stored:
+        # the outage page must not tell the editor that nothing was (app/errors.py).
+        request.state.commit_unconfirmed = True
         session.commit()
+        request.state.commit_unconfirmed = False
     except BaseException:
         session.rollback()
         raise

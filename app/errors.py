@@ -168,21 +168,33 @@ async def _form_if_readable(request: Request) -> dict[str, str] | None:
 def _unsaved_form_page(request: Request, form: dict[str, str]) -> Response:
     """A save the database could not take: the editor's text again, ready to send once more.
 
-    The write was one transaction, so nothing of it was stored; sending again is safe (edits
-    carry their version, new statements their submission key).
+    The write was one transaction, so either all of it was stored or none. Mostly none; but when
+    the connection broke during the COMMIT itself, the database may have stored it and lost only
+    its answer, and the page says so. Sending again is safe either way: edits carry their
+    version, new statements their submission key, so nothing is stored twice.
     """
     # Imported here: app.auth (through app.users) imports this module for its exceptions.
     from app.auth.csrf import is_cross_site
     from app.auth.sessions import csrf_token
     from app.forms import HIDDEN_FIELDS, typed_text
 
+    if getattr(request.state, "commit_unconfirmed", False):
+        title = "Perhaps not saved: the database stopped answering"
+        message = (
+            "The database stopped answering while your save was being stored, so it may or may "
+            "not have been. Your text is below: send it again in a few seconds; it will not be "
+            "stored twice."
+        )
+    else:
+        title = "Not saved: the database is not answering"
+        message = "Nothing was saved. Your text is below: send it again in a few seconds."
     return render(
         request,
         "errors/refused.html",
         {
             "status": 503,
-            "title": "Not saved: the database is not answering",
-            "message": "Nothing was saved. Your text is below: send it again in a few seconds.",
+            "title": title,
+            "message": message,
             "typed": typed_text(form),
             "hidden": {k: v for k, v in form.items() if k in HIDDEN_FIELDS - {"csrf_token"}},
             "resend": not is_cross_site(request),

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import health
+from app import health, security
 from app.about import routes as about_routes
 from app.api import docs as api_docs
 from app.api.cors import ApiCorsMiddleware
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_routes.router)
     app.include_router(user_routes.router)
     app.include_router(health.router)
+    app.include_router(security.router)
     app.include_router(api_docs.router)
     for feature_api in (statement_api, party_api, demand_api, source_api, matrix_api):
         app.include_router(feature_api.router)

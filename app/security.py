@@ -3,8 +3,15 @@ and a cap on request bodies that is enforced before anything parses them."""
 
 from __future__ import annotations
 
+import json
+import logging
+
+from fastapi import APIRouter, Request
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSP_REPORT_PATH = "/csp-report"
 
 # No inline script or style anywhere: htmx is configured through a <meta> tag (no eval, no
 # inline indicator styles) and charts colour with SVG attributes, not style attributes.
@@ -19,6 +26,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
         "base-uri 'none'",
         "object-src 'none'",
+        # report-uri, not report-to: browsers send these at once, while the Reporting API batches
+        # reports for up to a minute (and a browser that knows report-to ignores report-uri).
+        f"report-uri {CSP_REPORT_PATH}",
     ]
 )
 
@@ -122,3 +132,36 @@ class BodySizeLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+# A violation report is a few hundred bytes; anything much bigger is not one.
+CSP_REPORT_MAX_BYTES = 8192
+csp_log = logging.getLogger("parley.csp")
+router = APIRouter()
+
+
+@router.post(CSP_REPORT_PATH, name="csp_report", include_in_schema=False)
+async def csp_report(request: Request) -> Response:
+    """Where browsers report what our CSP blocked: logged as a warning, since each one is either
+    a bug of ours (an inline style slipped in) or someone else's code in the page.
+
+    No CSRF token: browsers send these by themselves, and a forged report only adds a log line.
+    """
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > CSP_REPORT_MAX_BYTES:
+            return Response(status_code=413, headers={"Cache-Control": "no-store"})
+    try:
+        report = json.loads(body).get("csp-report")
+    except (ValueError, AttributeError):
+        report = None
+    if not isinstance(report, dict):
+        return Response(status_code=400, headers={"Cache-Control": "no-store"})
+    # Only the fields that say what happened, each cut short: the log is not for their payloads.
+    fields = ("document-uri", "violated-directive", "blocked-uri", "source-file", "line-number")
+    csp_log.warning(
+        "CSP violation: %s",
+        " ".join(f"{name}={str(report.get(name, ''))[:200]!r}" for name in fields),
+    )
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})

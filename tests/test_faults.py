@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, text
@@ -193,3 +194,61 @@ def test_a_full_pool_answers_503_quickly_not_a_hang(outage: Outage) -> None:
         assert took < 3
         assert client.get("/parties").status_code == 200
         tiny.dispose()
+
+
+def lose_the_answer_to_the_next_commit(engine: Engine) -> list[str]:
+    """Let the next COMMIT reach the database, then fail as if the server died before replying.
+
+    The one case where a 503 cannot say "nothing was saved": the write is stored, the answer lost.
+    """
+    lost: list[str] = []
+    commit = engine.dialect.do_commit
+
+    def commit_then_lose_the_answer(dbapi_connection: Any) -> None:
+        commit(dbapi_connection)
+        if not lost:
+            lost.append("commit")
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    engine.dialect.do_commit = commit_then_lose_the_answer  # type: ignore[method-assign]
+    return lost
+
+
+def test_a_save_whose_commit_answer_is_lost_says_it_may_be_stored_and_sending_again_stores_it_once(
+    outage: Outage,
+) -> None:
+    app = create_app(outage.settings)
+    with TestClient(app) as client:
+        log_in(client, outage.user)
+        fields = {
+            **form_fields(client.get("/statements/new")),
+            "party": str(outage.party_id),
+            "demand": str(outage.demand_id),
+            "stance": "2",
+            "stated_on": "2025-03-05",
+            "summary": "Stored, but the answer never came back.",
+            "source_url": "https://news.example.org/lost-answer",
+            "source_title": "Lost answer",
+            "source_publisher": "Example News",
+        }
+        check = make_sessionmaker(app.state.engine)
+        with check() as session:
+            before = counts(session)
+        lost = lose_the_answer_to_the_next_commit(app.state.engine)
+        response = client.post("/statements/new", data=fields, follow_redirects=False)
+        assert lost
+        assert response.status_code == 503, response.text[:300]
+        assert response.headers["retry-after"] == "5"
+        alert = parse(response.text).select_one("[role=alert]").get_text()
+        assert "may or may not have been" in alert and "Nothing was saved" not in alert
+        with check() as session:
+            assert counts(session)["Statement"] == before["Statement"] + 1  # it was stored
+
+        saved = client.post("/statements/new", data=form_fields(response.text))
+        assert saved.status_code == 200
+        assert "Stored, but the answer never came back." in saved.text
+        with check() as session:
+            after = counts(session)
+        # The submission key the 503 page carried found the stored statement: not a second one.
+        assert after["Statement"] == before["Statement"] + 1
+        assert after["Revision"] == before["Revision"] + 2

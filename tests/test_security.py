@@ -84,3 +84,47 @@ def test_an_unreachable_database_is_a_503_page_with_a_retry_hint() -> None:
         assert response.headers["retry-after"] == "5"
         assert "try again" in words(one(parse(response), "[role=alert]"))
         assert client.get("/healthz").status_code == 503
+
+
+def test_the_policy_asks_browsers_to_report_violations_to_us(client) -> None:
+    csp = client.get("/").headers["content-security-policy"]
+    assert "report-uri /csp-report" in csp.split("; ")
+
+
+def test_a_csp_report_is_logged_as_a_warning_and_answered_204(client, caplog) -> None:
+    report = {
+        "csp-report": {
+            "document-uri": "http://127.0.0.1/parties",
+            "violated-directive": "style-src-attr",
+            "blocked-uri": "inline",
+            "source-file": "http://127.0.0.1/static/vendor/htmx.min.js",
+            "line-number": 1,
+            "script-sample": "x" * 5000,
+        }
+    }
+    with caplog.at_level("WARNING", logger="parley.csp"):
+        response = client.post(
+            "/csp-report", json=report, headers={"Content-Type": "application/csp-report"}
+        )
+    assert response.status_code == 204
+    assert response.headers["cache-control"] == "no-store"
+    assert "set-cookie" not in response.headers
+    [record] = caplog.records
+    assert "style-src-attr" in record.getMessage() and "/parties" in record.getMessage()
+    assert "xxxx" not in record.getMessage()  # the sample is not ours to keep
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [(b"not json", 400), (b'{"other": 1}', 400), (b"[1, 2]", 400), (b" " * 9000, 413)],
+)
+def test_what_is_not_a_csp_report_is_refused_and_not_logged(
+    client, caplog, body: bytes, status: int
+) -> None:
+    with caplog.at_level("WARNING", logger="parley.csp"):
+        response = client.post(
+            "/csp-report", content=body, headers={"Content-Type": "application/csp-report"}
+        )
+    assert response.status_code == status
+    assert caplog.records == []
+    assert client.get("/csp-report").status_code in (404, 405)

@@ -1,0 +1,529 @@
+"""Issue 9: a walk through every page and every htmx interaction records no CSP violation.
+
+Three detectors, so that a violation cannot slip past one of them: a `securitypolicyviolation`
+listener installed before any page script (read back after every step), the console (Chromium
+logs each refusal there), and the app's own `report-uri` endpoint, whose requests show in the
+server's log. `test_the_detectors_catch_a_violation` proves all three fire on an injected
+inline script and style, so the walk's zero is one that could have failed.
+
+The walk runs as an anonymous reader, an editor and the admin on an app server of its own (it
+saves, retracts and reorders, which the other browser tests must not see), and fails if any
+HTML route of the app was never requested: a new page cannot be skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.routing import Match, Route
+
+from app.main import create_app
+from app.settings import Settings
+from tests.browser.conftest import _free_port
+
+pytestmark = pytest.mark.browser
+
+DEMO_PASSWORD = "parley-demo-password"
+
+# Routes the walk does not need to request, and why. Everything else that serves HTML must be.
+NOT_PAGES = {
+    "/openapi.json": "JSON (Swagger UI on /docs fetches it)",
+    "/healthz": "JSON",
+    "/timeline.atom": "an Atom feed: no scripts or styles to block",
+    "/csp-report": "the sink for violation reports: requested only when there is one",
+}
+
+LISTENER = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(
+  [e.violatedDirective, e.blockedURI, e.sourceFile + ':' + e.lineNumber, e.sample].join(' ')));
+"""
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+
+    def reports(self) -> int:
+        """How many violation reports browsers have posted to the app so far."""
+        return self.log.read_text().count("POST /csp-report")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    directory = tmp_path_factory.mktemp("csp-walk")
+    port = _free_port()
+    env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{directory / 'demo.db'}"}
+    log = directory / "server.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--demo", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    process.kill()
+                    raise RuntimeError(f"the app did not start; see {log}") from None
+                time.sleep(0.2)
+        yield Server(url, log)
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@dataclass
+class Walk:
+    """Everything the browser was told and asked while walking, whoever was logged in."""
+
+    base: str
+    violations: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    requests: set[tuple[str, str]] = field(default_factory=set)
+    htmx: set[tuple[str, str]] = field(default_factory=set)  # requests htmx made
+    step: str = "start"
+
+    def open(self, browser: Any, role: str) -> Any:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_init_script(LISTENER)
+        page = context.new_page()
+        page.on("console", lambda m: self._console(role, m))
+        page.on("pageerror", lambda e: self.errors.append(f"{role} {self.step}: {e}"))
+        page.on("request", lambda r: self._request(r))
+        page.on("response", lambda r: self._response(role, r))
+        page.role = role
+        return page
+
+    def _console(self, role: str, message: Any) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.console.append(f"{role} {self.step}: {message.text}")
+
+    def _request(self, request: Any) -> None:
+        if request.url.startswith(self.base):
+            path = request.url[len(self.base) :].split("?")[0].split("#")[0]
+            self.requests.add((request.method, path))
+            if request.headers.get("hx-request") == "true":
+                self.htmx.add((request.method, path))
+
+    def _response(self, role: str, response: Any) -> None:
+        # A 4xx page is a deliberate answer; a script, style or image that fails is not.
+        if response.status >= 400 and response.request.resource_type not in ("document", "xhr"):
+            self.errors.append(f"{role} {self.step}: {response.status} {response.url}")
+
+    def check(self, page: Any, step: str) -> None:
+        """Collect what the listener saw on this document (before it goes away), then name the
+        next step."""
+        try:
+            seen = page.evaluate("window.__csp ? window.__csp.splice(0) : []")
+        except Exception as error:  # the page is navigating: read on the next check
+            if "navigat" not in str(error) and "destroyed" not in str(error):
+                raise
+            seen = []
+        self.violations += [f"{page.role} {self.step}: {v}" for v in seen]
+        self.step = step
+
+    def go(self, page: Any, path: str, status: int = 200) -> None:
+        self.check(page, f"GET {path}")
+        response = page.goto(self.base + path)
+        assert response is not None and response.status == status, (path, response.status)
+        page.wait_for_load_state("load")
+        self.check(page, f"on {path}")
+
+    def submit(self, page: Any, step: str, click: Callable[[], Any], url: str | re.Pattern) -> None:
+        """A plain (non-htmx) form post or link that loads a new page."""
+        self.check(page, step)
+        click()
+        page.wait_for_url(url)
+        page.wait_for_load_state("load")
+        self.check(page, f"after {step}")
+
+    def swap(self, page: Any, step: str, target: str, act: Callable[[], Any]) -> None:
+        """An htmx interaction: it must replace `target` in place, without a new document."""
+        self.check(page, step)
+        page.evaluate(
+            "([t]) => { window.__same_document = true;"
+            " document.querySelector(t).dataset.walkOld = '1'; }",
+            [target],
+        )
+        with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+            act()
+        page.wait_for_function(
+            "([t]) => document.querySelector(t) && !document.querySelector(t).dataset.walkOld",
+            arg=[target],
+        )
+        assert page.evaluate("window.__same_document") is True, f"{step}: a full page load"
+        self.check(page, f"after {step}")
+
+
+def log_in(walk: Walk, page: Any, email: str) -> None:
+    walk.go(page, "/login")
+    page.fill("#email", email)
+    page.fill("#password", DEMO_PASSWORD)
+    walk.submit(page, "log in", lambda: page.click("form.editor-form button"), walk.base + "/")
+    assert "Log out" in page.locator("nav").inner_text()
+
+
+def first_href(page: Any, selector: str) -> str:
+    href = page.locator(selector).first.get_attribute("href")
+    assert href, selector
+    return str(href)
+
+
+def reader_pages(walk: Walk, page: Any) -> None:
+    """Every reader page and error page, as whoever `page` is logged in as."""
+    walk.go(page, "/")
+    statement = first_href(page, "#matrix td a[href^='/statements/']")
+    walk.go(page, "/?as_of=2025-01-31&since=2024-12-01")
+    assert page.locator("#matrix .cell--changed").count() > 0
+    walk.go(page, "/parties")
+    walk.go(page, "/parties/ukraine?as_of=2025-01-31")
+    walk.go(page, "/demands")
+    walk.go(page, "/demands/russian-withdrawal?as_of=2025-01-31")
+    assert page.locator("#main svg").count() > 0, "the demand page has no chart"
+    walk.go(page, "/compare")
+    walk.go(page, "/compare?parties=russia,ukraine,united-states&as_of=2025-01-31")
+    walk.go(page, "/compare?parties=russia,atlantis", status=400)
+    walk.go(page, statement)
+    walk.go(page, "/timeline")
+    walk.go(page, "/timeline?party=ukraine&demand=russian-withdrawal")
+    walk.go(page, "/sources")
+    walk.go(page, first_href(page, "#sources-content a[href^='/sources/']"))
+    walk.go(page, "/search?q=Putin+truce+or+peacekeepers")
+    assert page.locator("#search-content li").count() > 0
+    walk.go(page, "/search?q=zzyzx")
+    walk.go(page, "/search")
+    walk.go(page, "/about")
+    walk.go(page, "/docs")
+    page.locator(".swagger-ui .info .title").wait_for(timeout=10_000)
+    walk.check(page, "/docs rendered")
+    walk.go(page, "/parties/atlantis", status=404)
+    walk.go(page, "/statements/999999", status=404)
+    walk.go(page, "/nowhere", status=404)
+    walk.go(page, "/?as_of=2025-02-30", status=400)
+    walk.go(page, "/timeline?from=not-a-date", status=400)
+
+
+def htmx_interactions(walk: Walk, page: Any) -> None:
+    """Every data-hx-* form a reader has; each must swap its target and push its URL."""
+    walk.go(page, "/")
+    row = 'td[data-party="ukraine"][data-demand="russian-withdrawal"]'
+    today = page.locator(row).get_attribute("data-stance")
+    page.fill("#as_of", "2024-12-31")
+    page.fill("#since", "2024-01-01")
+    walk.swap(page, "matrix date", "#matrix", lambda: page.click("form.date-form button"))
+    page.wait_for_url("**/?as_of=2024-12-31&since=2024-01-01")
+    assert page.locator(row).get_attribute("data-stance") == "insists"
+    page.fill("#as_of", "2025-01-31")
+    page.fill("#since", "")
+    walk.swap(page, "matrix again", "#matrix", lambda: page.click("form.date-form button"))
+    page.wait_for_url("**/?as_of=2025-01-31&since=")
+    # (A bad date cannot be sent from here: the browser's date field refuses it. The 400 pages
+    # are walked in reader_pages.)
+    walk.check(page, "back")
+    page.go_back()  # htmx restores the earlier state from the server (no history cache)
+    page.wait_for_url("**/?as_of=2024-12-31&since=2024-01-01")
+    page.locator(f"{row}[data-stance=insists]").wait_for()
+    page.go_back()
+    page.wait_for_url(walk.base + "/")
+    page.locator(f"{row}[data-stance={today}]").wait_for()
+    walk.check(page, "after back")
+
+    for path in ("/parties/ukraine", "/demands/russian-withdrawal"):
+        walk.go(page, path)
+        target = _swap_target(page)
+        page.fill("#as_of", "2024-12-31")
+        walk.swap(page, f"{path} date", target, lambda: page.click("form.date-form button"))
+        page.wait_for_url(f"**{path}?as_of=2024-12-31")
+
+    walk.go(page, "/compare")
+    page.check("input[name=parties][value=russia]")
+    page.check("input[name=parties][value=ukraine]")
+    page.fill("#as_of", "2025-01-31")
+    walk.swap(page, "compare", "#compare-content", lambda: page.click("form.compare-form button"))
+    page.wait_for_url("**/compare?parties=russia&parties=ukraine&as_of=2025-01-31")
+    assert page.locator("#comparison > li").count() > 0
+
+    walk.go(page, "/timeline")
+    page.select_option("#party", "ukraine")
+    walk.swap(page, "timeline", "#timeline-content", lambda: page.click("form.date-form button"))
+    page.wait_for_url("**/timeline?party=ukraine*")
+    parties = page.locator("#timeline > li").evaluate_all("l => l.map(i => i.dataset.party)")
+    assert parties and set(parties) == {"ukraine"}
+    older = page.locator("a[rel=next]")
+    if older.count():  # the demo data fits one page; more data would show "Older statements"
+        walk.submit(page, "older", older.first.click, re.compile(r".*before=.*"))
+
+    walk.go(page, "/sources")
+    publisher = page.locator("#publisher option").nth(1).get_attribute("value")
+    page.select_option("#publisher", publisher)
+    walk.swap(page, "sources", "#sources-content", lambda: page.click("form.date-form button"))
+    page.wait_for_url("**/sources?publisher=*")
+
+    walk.go(page, "/search")
+    page.fill("#q", "peacekeepers")
+    walk.swap(page, "search", "#search-content", lambda: page.click("form.date-form button"))
+    page.wait_for_url("**/search?q=peacekeepers")
+    assert page.locator("#search-content li").count() > 0
+    page.fill("#q", "zzyzx")
+    walk.swap(page, "search none", "#search-content", lambda: page.click("form.date-form button"))
+    assert page.locator("#search-content li").count() == 0
+
+
+def _swap_target(page: Any) -> str:
+    """The element the page's date form swaps (its data-hx-target)."""
+    target = page.locator("form.date-form").get_attribute("data-hx-target")
+    assert target, "the date form has no htmx target"
+    return str(target)
+
+
+def editor_forms(walk: Walk, page: Any, other: Any) -> None:
+    """Add (with the source suggestions and a new source), edit, a stale edit's conflict page,
+    retract, restore and bring back; the catalog pages; an editor refused an admin page."""
+    walk.go(page, "/statements/new")
+    page.locator("#source_url").press_sequentially("peace talks")
+    page.locator(".suggestion").first.wait_for()
+    walk.check(page, "suggestions shown")
+    assert page.locator("#source-suggestions .suggestion").count() > 0
+    walk.swap(page, "pick a source", "#source-fields", lambda: page.click(".suggestion"))
+    assert page.locator("#source-fields .notice").count() == 1
+    # Then a new source instead: the fields the pick filled in are replaced by ours.
+    page.select_option("#party", label="Ukraine")
+    page.select_option("#demand", index=1)
+    page.check("#stance-rejects")
+    page.fill("#stated_on", "2025-01-20")
+    page.fill("#summary", "Walked through every page.")
+    page.fill("#source_url", "https://news.example.org/csp-walk")
+    page.fill("#source_title", "The CSP walk")
+    page.fill("#source_publisher", "Example Wire")
+    saved = re.compile(r".*/statements/\d+\?saved=1(#history)?$")
+    walk.submit(
+        page, "add", lambda: page.get_by_role("button", name="Add statement").click(), saved
+    )
+    statement = page.url.split("?")[0][len(walk.base) :]
+    assert "The CSP walk" in page.locator(".source").inner_text()
+
+    walk.go(page, statement + "/edit")
+    page.fill("#summary", "Walked through every page, twice.")
+    edit = page.get_by_role("button", name="Save changes")
+    walk.submit(page, "edit", edit.click, saved)
+
+    # A stale form: opened here, saved meanwhile in another tab, then sent from here.
+    walk.go(page, statement + "/edit")
+    walk.go(other, statement + "/edit")
+    other.fill("#speaker", "Someone else")
+    walk.submit(other, "edit in the other tab", edit_button(other).click, saved)
+    page.fill("#quote", "A quote typed on a stale form.")
+    walk.check(page, "stale edit")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        edit.click()
+    assert answer.value.status == 409
+    page.wait_for_load_state("load")
+    assert "Someone else saved this first" in page.locator("#conflict").inner_text()
+    walk.submit(page, "save on top", edit_button(page, "Save my version on top").click, saved)
+
+    walk.go(page, statement + "/retract")
+    walk.go(other, statement + "/retract")  # a stale retraction, below
+    page.fill("#reason", "Walked away from.")
+    retract = page.get_by_role("button", name="Retract")
+    walk.submit(page, "retract", retract.click, saved)
+    walk.submit(page, "restore", page.get_by_role("button", name="Restore").click, saved)
+    other.fill("#reason", "Too late.")
+    walk.check(other, "stale retract")
+    with other.expect_response(lambda r: r.request.method == "POST") as answer:
+        other.get_by_role("button", name="Retract").click()
+    assert answer.value.status == 409
+    other.wait_for_load_state("load")
+    walk.check(other, "after stale retract")
+
+    walk.go(page, statement)
+    bring_back = page.get_by_role("button", name=re.compile(r"Bring back version 1"))
+    walk.submit(page, "bring back", bring_back.click, saved)
+
+    walk.go(page, "/edit")
+    for kind in ("parties", "demands", "sources"):
+        walk.go(page, f"/edit/{kind}")
+        walk.go(page, first_href(page, "#records a"))
+        walk.go(page, f"/edit/{kind}/new")
+    walk.go(page, "/edit/parties/new")
+    page.fill("#slug", "walkers")
+    page.fill("#name", "The Walkers")
+    page.fill("#short_name", "Walk")
+    page.fill("#colour", "#884422")
+    walk.submit(page, "add party", lambda: page.click("form.editor-form button"), "**/edit/**")
+    party = page.url.split("?")[0][len(walk.base) :]  # the new party's edit page
+    page.fill("#name", "The Walking Party")
+    walk.submit(page, "edit party", lambda: page.click("form.editor-form button"), "**/edit/**")
+    walk.go(page, party)
+    walk.submit(
+        page,
+        "bring back a party",
+        page.get_by_role("button", name=re.compile(r"Bring back version 1")).click,
+        "**/edit/**",
+    )
+    walk.go(page, "/edit/demands")
+    walk.submit(
+        page,
+        "move a demand",
+        page.locator("form[action*='/move/down'] button").first.click,
+        "**/edit/demands*",
+    )
+    walk.go(page, "/admin/users", status=403)
+    walk.go(page, "/")
+    walk.submit(page, "log out", page.get_by_role("button", name="Log out").click, "**/")
+
+
+def edit_button(page: Any, name: str = "Save changes") -> Any:
+    return page.get_by_role("button", name=name)
+
+
+def admin_pages(walk: Walk, page: Any) -> None:
+    walk.go(page, "/admin/users")
+    walk.go(page, "/admin/users/new")
+    page.fill("#email", "walker@example.org")
+    page.fill("#display_name", "Walker")
+    page.fill("#password", "a long walk through every page")
+    walk.submit(page, "add account", lambda: page.click("form.editor-form button"), "**/admin/**")
+    walk.go(page, "/admin/users")
+    account = first_href(page, "tr[data-email='walker@example.org'] a")
+    walk.go(page, account)
+    page.select_option("#role", "admin")
+    walk.submit(page, "role", page.get_by_role("button", name="Change role").click, "**/admin/**")
+    walk.go(page, account)
+    page.fill("#new_password", "another long walk, every page")
+    change = page.get_by_role("button", name="Set new password")
+    walk.submit(page, "password", change.click, "**/admin/**")
+    walk.go(page, account)
+    deactivate = page.get_by_role("button", name=re.compile("Deactivate"))
+    walk.submit(page, "deactivate", deactivate.click, "**/admin/**")
+
+
+def html_routes() -> list[Route]:
+    """Every route of the app, in the order the app tries them, that serves pages or forms."""
+    from tests.api.test_openapi import app_routes
+
+    app = create_app(Settings(database_url="sqlite://"))
+    return [
+        route
+        for route in app_routes(app.routes)
+        if isinstance(route, Route) and not route.path.startswith("/api/")
+    ]
+
+
+def answered_by(routes: list[Route], method: str, path: str) -> Route | None:
+    scope = {"type": "http", "method": method, "path": path}
+    for route in routes:
+        if route.matches(scope)[0] is Match.FULL:  # the first full match is the one that answers
+            return route
+    return None
+
+
+def routes_never_requested(routes: list[Route], requests: set[tuple[str, str]]) -> list[str]:
+    hit = {(m, r.path) for m, p in requests if (r := answered_by(routes, m, p)) is not None}
+    return [
+        f"{method} {route.path}"
+        for route in routes
+        if route.path not in NOT_PAGES
+        for method in sorted((route.methods or set()) - {"HEAD"})
+        if (method, route.path) not in hit
+    ]
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def htmx_routes_in_templates() -> set[str]:
+    """The route of every data-hx-get in the templates (the as_of_form macro's from its calls)."""
+    text = "\n".join(p.read_text() for p in TEMPLATES.rglob("*.html"))
+    verbs = set(re.findall(r"data-hx-(get|post|put|patch|delete)=", text))
+    # Only GETs so far; a data-hx-post would need its own step in the walk.
+    assert verbs == {"get"}, verbs
+    named = re.findall(r"""data-hx-get="\{\{ path_for\('(\w+)'""", text)
+    macro_calls = re.findall(r"""as_of_form\(path_for\('(\w+)'""", text)
+    # Every data-hx-get is either named here or is the macro's own (one), so none is missed.
+    assert len(named) + 1 == text.count("data-hx-get="), "a data-hx-get this test cannot read"
+    return set(named) | set(macro_calls)
+
+
+def test_every_page_and_htmx_interaction_runs_without_a_csp_violation(browser, server) -> None:
+    reports_before = server.reports()
+    walk = Walk(server.url)
+    anonymous = walk.open(browser, "reader")
+    reader_pages(walk, anonymous)
+    htmx_interactions(walk, anonymous)
+    walk.go(anonymous, "/statements/new")  # a reader is sent to log in
+    assert anonymous.url.startswith(server.url + "/login?next=")
+
+    editor = walk.open(browser, "editor")
+    log_in(walk, editor, "editor@example.org")
+    second_tab = editor.context.new_page()
+    second_tab.role = "editor (second tab)"
+    second_tab.on("console", lambda m: walk._console("editor (second tab)", m))
+    reader_pages(walk, editor)
+    htmx_interactions(walk, editor)
+    editor_forms(walk, editor, second_tab)
+
+    admin = walk.open(browser, "admin")
+    log_in(walk, admin, "admin@example.org")
+    reader_pages(walk, admin)
+    admin_pages(walk, admin)
+    for page in (anonymous, editor, second_tab, admin):
+        walk.check(page, "end")
+    for page in (anonymous, editor, admin):
+        page.context.close()
+
+    routes = html_routes()
+    missing = routes_never_requested(routes, walk.requests)
+    assert missing == [], f"the walk never requested these routes: {missing}"
+    swapped = {r.name for m, p in walk.htmx if (r := answered_by(routes, m, p)) is not None}
+    assert htmx_routes_in_templates() - swapped == set(), "htmx attributes the walk never used"
+    assert walk.errors == [], walk.errors
+    assert walk.violations == [], "\n".join(walk.violations)
+    assert walk.console == [], "\n".join(walk.console)
+    time.sleep(1)  # report-uri posts are sent in the background
+    assert server.reports() == reports_before, "the app received CSP violation reports"
+
+
+def test_the_detectors_catch_a_violation(browser, server) -> None:
+    """An inline script and an inline style injected into a served page are caught by the
+    listener, the console and the report endpoint: the walk's zero means something."""
+    reports_before = server.reports()
+    walk = Walk(server.url)
+    page = walk.open(browser, "tester")
+    walk.go(page, "/about")
+    page.evaluate(
+        """() => {
+          const script = document.createElement('script');
+          script.textContent = 'window.__ran = true';
+          document.body.append(script);
+          document.body.insertAdjacentHTML('beforeend', '<p style="color: red">inline</p>');
+        }"""
+    )
+    page.wait_for_function("window.__csp.length >= 2")
+    walk.check(page, "end")
+    assert page.evaluate("window.__ran === undefined"), "the inline script ran"
+    directives = " ".join(walk.violations)
+    assert "script-src" in directives and "style-src" in directives, walk.violations
+    assert len(walk.console) >= 2, walk.console
+    deadline = time.monotonic() + 10
+    while server.reports() < reports_before + 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server.reports() >= reports_before + 2, "the report endpoint heard nothing"
+    page.context.close()
