@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import Select, literal, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import Demand, Party, Source, Statement
@@ -57,6 +58,25 @@ class TimelinePage:
     next_cursor: str | None
 
 
+def filtered(query: Select[Any], filters: TimelineFilters) -> Select[Any]:
+    """`query` (over statements) narrowed to the filters: the timeline, its feed, the API, CSV."""
+    if not filters.include_retracted:
+        query = query.where(Statement.retracted_at.is_(None))
+    if filters.party is not None:
+        query = query.where(Statement.party_id == filters.party.id)
+    if filters.demand is not None:
+        query = query.where(Statement.demand_id == filters.demand.id)
+    if filters.stance is not None:
+        query = query.where(Statement.stance == filters.stance.value)
+    if filters.source is not None:
+        query = query.where(Statement.source_id == filters.source.id)
+    if filters.start is not None:
+        query = query.where(Statement.stated_on >= filters.start)
+    if filters.end is not None:
+        query = query.where(Statement.stated_on <= filters.end)
+    return query
+
+
 def timeline_page(
     session: Session,
     filters: TimelineFilters,
@@ -73,20 +93,7 @@ def timeline_page(
             joinedload(Statement.source),
         )
     )
-    if not filters.include_retracted:
-        query = query.where(Statement.retracted_at.is_(None))
-    if filters.party is not None:
-        query = query.where(Statement.party_id == filters.party.id)
-    if filters.demand is not None:
-        query = query.where(Statement.demand_id == filters.demand.id)
-    if filters.stance is not None:
-        query = query.where(Statement.stance == filters.stance.value)
-    if filters.source is not None:
-        query = query.where(Statement.source_id == filters.source.id)
-    if filters.start is not None:
-        query = query.where(Statement.stated_on >= filters.start)
-    if filters.end is not None:
-        query = query.where(Statement.stated_on <= filters.end)
+    query = filtered(query, filters)
     if before is not None:
         # A row comparison both databases answer from the index as a range.
         query = query.where(
