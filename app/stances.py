@@ -23,7 +23,7 @@ class Stance(IntEnum):
     @property
     def slug(self) -> str:
         """Stable machine name, used in CSS classes, URLs and the API."""
-        return self.name.lower().replace("_", "-")
+        return _SLUGS[self]
 
     @property
     def icon(self) -> str:
@@ -33,7 +33,7 @@ class Stance(IntEnum):
     @property
     def signed(self) -> str:
         """The value as printed on the scale: +2, +1, 0, −1, −2."""
-        return f"{self.value:+d}".replace("-", "\u2212") if self.value else "0"
+        return _SIGNED[self]
 
     @classmethod
     def from_slug(cls, slug: str) -> Stance:
@@ -50,6 +50,11 @@ _LABELS = {
     Stance.REJECTS: "rejects",
     Stance.RED_LINE: "red line",
 }
+
+# Worked out once: a matrix page asks for them a few thousand times.
+_SLUGS = {stance: stance.name.lower().replace("_", "-") for stance in Stance}
+_SIGNED = {stance: f"{stance.value:+d}".replace("-", "\u2212") for stance in Stance}
+_SIGNED[Stance.OPEN] = "0"
 
 _ICONS = {
     Stance.INSISTS: "\u25b2\u25b2",  # ▲▲
