@@ -112,16 +112,18 @@ class CachedResponse:
 
 
 class RenderCache:
-    """Whole anonymous responses, least recently used first out.
+    """Whole anonymous responses, least recently used first out, up to a number of bytes.
 
     Keys carry the data version, so a write makes every older entry unreachable; nothing needs
-    invalidating. Rendering a big page is most of its cost (DESIGN.md), and this skips it.
+    invalidating. Rendering a big page is most of its cost (DESIGN.md), and this skips it. The
+    bound is in bytes, not pages: a matrix page is 500 kB, a statement page 8 kB.
     """
 
     MAX_BODY = 1_000_000
 
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
         self._entries: OrderedDict[tuple[str, ...], CachedResponse] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -133,13 +135,17 @@ class RenderCache:
             return entry
 
     def put(self, key: tuple[str, ...], entry: CachedResponse) -> None:
-        if self.max_entries <= 0 or len(entry.body) > self.MAX_BODY:
+        if len(entry.body) > min(self.MAX_BODY, self.max_bytes):
             return
         with self._lock:
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self.size -= len(replaced.body)
             self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self.size += len(entry.body)
+            while self.size > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped.body)
 
 
 class ConditionalGetMiddleware:

@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ConditionalGetMiddleware,
         version=version,
         session_cookie=settings.session_cookie,
-        render_cache=RenderCache(settings.render_cache_entries),
+        render_cache=RenderCache(settings.render_cache_mb * 1_000_000),
     )
 
     # Inner first: PrivateWhenLoggedIn reads the session SessionMiddleware has put in the scope.

@@ -95,7 +95,10 @@ class Sample:
 
 def pages(sample: Sample) -> list[Page]:
     as_of = FIXED_AS_OF.isoformat()
-    miss_args = [str(WRK_SCRIPTS / "as_of_miss.lua"), START.isoformat(), str(MISS_DAYS)]
+
+    def misses(path: str) -> list[str]:
+        return [str(WRK_SCRIPTS / "as_of_miss.lua"), path, START.isoformat(), str(MISS_DAYS)]
+
     ids = [1, sample.max_statement // 2, sample.max_statement]
     party, other = sample.slugs[0], sample.slugs[1]
     return [
@@ -103,7 +106,7 @@ def pages(sample: Sample) -> list[Page]:
         Page(
             "/ (cache miss: new as_of per request)",
             "/?as_of=2019-06-30",
-            script=miss_args,
+            script=misses("/"),
             sample_paths=["/?as_of=2016-03-01", "/?as_of=2019-06-30", "/?as_of=2024-02-29"],
         ),
         Page(
@@ -114,6 +117,12 @@ def pages(sample: Sample) -> list[Page]:
         ),
         Page("/healthz", "/healthz"),
         Page("/parties/{slug}", f"/parties/{party}"),
+        Page(
+            "/parties/{slug} (cache miss: new as_of per request)",
+            f"/parties/{party}?as_of=2019-06-30",
+            script=misses(f"/parties/{party}"),
+            sample_paths=[f"/parties/{party}?as_of={day}" for day in ("2016-03-01", "2024-02-29")],
+        ),
         Page("/demands/{slug}", f"/demands/{sample.demand}"),
         Page("/compare", f"/compare?parties={party},{other}"),
         Page("/timeline", "/timeline"),

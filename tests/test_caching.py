@@ -99,8 +99,8 @@ def test_the_render_cache_never_serves_a_page_from_before_a_write(client, sessio
     assert "A brand new position." not in before.text
 
 
-def test_render_cache_drops_the_least_recently_used() -> None:
-    cache = RenderCache(max_entries=2)
+def test_render_cache_drops_the_least_recently_used_to_stay_within_its_bytes() -> None:
+    cache = RenderCache(max_bytes=2)
     entry = CachedResponse(200, [], b"x")
     cache.put(("a",), entry)
     cache.put(("b",), entry)
@@ -108,3 +108,7 @@ def test_render_cache_drops_the_least_recently_used() -> None:
     cache.put(("c",), entry)
     assert cache.get(("b",)) is None
     assert cache.get(("a",)) is entry and cache.get(("c",)) is entry
+    cache.put(("c",), entry)  # the same key again takes no more room
+    assert cache.size == 2 and cache.get(("a",)) is entry
+    cache.put(("big",), CachedResponse(200, [], b"xyz"))  # larger than the whole cache
+    assert cache.get(("big",)) is None and cache.size == 2

@@ -1,9 +1,9 @@
--- GET / with a different as_of date on every request, so that a render cache keyed by the URL
+-- GET PATH with a different as_of date on every request, so that a render cache keyed by the URL
 -- (or by the date) misses. Threads take disjoint dates; a run with more requests than distinct
 -- dates wraps around (bench/run.py reports it).
---   wrk -t THREADS -s as_of_miss.lua URL -- FIRST_DAY DAYS OFFSET THREADS
+--   wrk -t THREADS -s as_of_miss.lua URL -- PATH FIRST_DAY DAYS OFFSET THREADS
 local thread_count = 0
-local first, days, offset, stride = 0, 1, 0, 1
+local path, first, days, offset, stride = "/", 0, 1, 0, 1
 local counter = 0
 
 function setup(thread)
@@ -17,14 +17,15 @@ local function epoch(iso)
 end
 
 function init(args)
-  first = epoch(args[1] or "2014-01-01")
-  days = tonumber(args[2] or "4382")
-  offset = tonumber(args[3] or "0")
-  stride = tonumber(args[4] or "1")
+  path = args[1] or "/"
+  first = epoch(args[2] or "2014-01-01")
+  days = tonumber(args[3] or "4382")
+  offset = tonumber(args[4] or "0")
+  stride = tonumber(args[5] or "1")
 end
 
 function request()
   local i = (offset + counter * stride + (thread_index or 0)) % days
   counter = counter + 1
-  return wrk.format(nil, "/?as_of=" .. os.date("%Y-%m-%d", first + i * 86400))
+  return wrk.format(nil, path .. "?as_of=" .. os.date("%Y-%m-%d", first + i * 86400))
 end

@@ -130,7 +130,7 @@ def test_conditional_get_passes_a_large_stream_through_without_keeping_it(app) -
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    cache = RenderCache(8)
+    cache = RenderCache(max_bytes=8)
     middleware = ConditionalGetMiddleware(
         stream, version=app.state.data_version, session_cookie="s", render_cache=cache
     )
