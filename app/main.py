@@ -27,7 +27,7 @@ from app.demands import routes as demand_routes
 from app.errors import install_error_pages, install_outage_page
 from app.matrix import api as matrix_api
 from app.matrix import routes as matrix_routes
-from app.matrix.cells import RenderedCells, kept_cell
+from app.matrix.cells import RenderedCells, kept_cells
 from app.parties import api as party_api
 from app.parties import routes as party_routes
 from app.search import routes as search_routes
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.environment == "production",
     )
     templates.env.globals["header_account"] = header_account
-    templates.env.globals["kept_cell"] = kept_cell
+    templates.env.globals["kept_cells"] = kept_cells
 
     # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
     app.add_middleware(ApiCorsMiddleware)

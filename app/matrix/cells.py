@@ -9,7 +9,7 @@ value, a kept cell can never be stale: an edit changes the value, which misses.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from jinja2 import pass_context
@@ -42,10 +42,15 @@ class RenderedCells:
 
 
 @pass_context
-def kept_cell(context: Any, cell: Cell, render: Callable[[Cell], str]) -> Markup:
-    """`{{ kept_cell(cell, matrix_cell) }}`: the cell's HTML as kept, or `render(cell)` kept now."""
+def kept_cells(context: Any, cells: Iterable[Cell], render: Callable[[Cell], str]) -> Markup:
+    """`{{ kept_cells(row.cells, matrix_cell) }}`: the cells' HTML, each as kept or rendered
+    by `render(cell)` and kept now. A row at a time: per cell, a Jinja call cost more than the
+    lookup."""
     kept: RenderedCells = context["request"].app.state.rendered_cells
-    html = kept.get(cell)
-    if html is None:
-        html = kept.keep(cell, Markup(render(cell)))
-    return html
+    parts = []
+    for cell in cells:
+        html = kept.get(cell)
+        if html is None:
+            html = kept.keep(cell, Markup(render(cell)))
+        parts.append(html)
+    return Markup("".join(parts))

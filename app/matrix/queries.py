@@ -44,9 +44,11 @@ class DemandHeading(NamedTuple):
     title: str
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A value holding everything a cell shows, so that its rendered HTML can be kept by it."""
+class Cell(NamedTuple):
+    """A value holding everything a cell shows, so that its rendered HTML can be kept by it.
+
+    A tuple, not a dataclass: it is a dictionary key 800 times a page, and a tuple's hash and
+    equality run in C."""
 
     party: PartyHeading
     demand: DemandHeading
