@@ -52,6 +52,7 @@ _LABELS = {
 }
 
 # Worked out once: a matrix page asks for them a few thousand times.
+STANCE_OF = {stance.value: stance for stance in Stance}  # Stance(value), without Enum's call
 _SLUGS = {stance: stance.name.lower().replace("_", "-") for stance in Stance}
 _SIGNED = {stance: f"{stance.value:+d}".replace("-", "\u2212") for stance in Stance}
 _SIGNED[Stance.OPEN] = "0"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Demand, Party
 from app.positions import latest_statement, with_positions
-from app.stances import Stance
+from app.stances import STANCE_OF, Stance
 
 
 class Position(NamedTuple):
@@ -59,7 +59,7 @@ class Cell(NamedTuple):
 
     @property
     def stance(self) -> Stance | None:
-        return Stance(self.statement.stance) if self.statement else None
+        return STANCE_OF[self.statement.stance] if self.statement else None
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def matrix_as_of(session: Session, as_of: dt.date, since: dt.date | None = None)
         for party in parties:
             statement, since_stance = found.get((party.id, demand.id), (None, None))
             current = statement.stance if statement else None
-            previous = Stance(since_stance) if since_stance is not None else None
+            previous = STANCE_OF[since_stance] if since_stance is not None else None
             row.cells.append(
                 Cell(
                     party=party,
