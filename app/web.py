@@ -25,13 +25,17 @@ templates = Jinja2Blocks(directory=TEMPLATES_DIR)
 
 @pass_context
 def path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
-    """A root-relative link: unlike url_for, it never bakes the request's Host into cached pages.
+    """A root-relative link: unlike url_for, it never bakes the request's Host into cached pages."""
+    return app_path(context["request"].app, name, **params)
+
+
+def app_path(app: Any, name: str, /, **params: Any) -> str:
+    """`app.url_path_for(name, **params)`, fast.
 
     Starlette's url_path_for tries every route in turn; a matrix page links hundreds of
     statements, and that search was a quarter of its render time. So each (route, parameter
     names) is resolved once, with numbered stand-ins for the values, and kept as a template.
     """
-    app = context["request"].app
     templates_by_route: dict[tuple[str, frozenset[str]], str] = app.state.__dict__.setdefault(
         "_path_templates", {}
     )
@@ -94,7 +98,7 @@ def statement_href(request: Request) -> Callable[[int], str]:
     """Links to statement pages for code outside templates (charts), root-relative like path_for."""
 
     def href(statement_id: int) -> str:
-        return str(request.app.url_path_for("statement", statement_id=statement_id))
+        return app_path(request.app, "statement", statement_id=statement_id)
 
     return href
 

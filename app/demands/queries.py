@@ -130,20 +130,15 @@ def demand_page(
 
     lines = [PartyLine(party, statement, histories.get(party.id, [])) for party, statement in rows]
     stated = [line for line in lines if line.history]
+    steps = {line.party.id: stance_steps(line.history, statement_href) for line in stated}
     chart = step_chart(
-        [
-            Series(
-                line.party.short_name, line.party.colour, stance_steps(line.history, statement_href)
-            )
-            for line in stated
-        ],
+        [Series(line.party.short_name, line.party.colour, steps[line.party.id]) for line in stated],
         STANCE_LEVELS,
         end=as_of,
         title=f"Stances on “{demand.title}” over time, up to {format_date(as_of)}",
         description=(
             "; ".join(
-                f"{line.party.name}: "
-                + ", then ".join(step.label for step in stance_steps(line.history, statement_href))
+                f"{line.party.name}: " + ", then ".join(step.label for step in steps[line.party.id])
                 for line in stated
             )
             or "No party has stated a position on this demand by this date."
