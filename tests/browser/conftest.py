@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pyotp
 import pytest
@@ -132,7 +133,8 @@ def fresh_code(email: str) -> str:
 
 def pass_second_factor(page, email: str) -> None:  # type: ignore[no-untyped-def]
     """After the password: set up the second factor (an admin's first login) or give a code."""
-    page.wait_for_load_state("load")
+    # The password was just sent: wait for the answer's page, not the login form still showing.
+    page.wait_for_url(lambda url: urlparse(url).path != "/login")
     if page.url.endswith("/login/second-factor/setup"):
         SECRETS[email] = page.locator("#secret").inner_text().replace(" ", "")
         page.fill("#code", fresh_code(email))
