@@ -47,6 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         help="read the password from standard input instead of prompting",
     )
 
+    reset = users_commands.add_parser(
+        "reset-second-factor",
+        help="take away an account's second factor (a lost phone and lost recovery codes, or "
+        "a changed secret key); it sets up a new one at its next login",
+    )
+    reset.add_argument("email")
+
     args, rest = parser.parse_known_args(argv)
     if args.command == "bench-data":
         return bench_data(rest)
@@ -63,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         return export_dataset(args.output)
     if args.command == "import":
         return import_dataset(args.file)
+    if args.command == "users" and args.users_command == "reset-second-factor":
+        return reset_second_factor_from_shell(args.email)
     if args.command == "users":
         return create_user_from_shell(args)
     return 2  # pragma: no cover - argparse already refused
@@ -175,6 +184,25 @@ def create_user_from_shell(args: argparse.Namespace) -> int:
     return 0
 
 
+def reset_second_factor_from_shell(email: str) -> int:
+    """For when no admin can log in to reset it on the web (the only admin lost their phone)."""
+    from app.db import make_engine, make_sessionmaker
+    from app.users.service import reset_second_factor, system_user, user_by_email
+
+    engine = make_engine(get_settings())
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            user = user_by_email(session, email)
+            if user is None or not user.second_factor:
+                print(f"parley: {email} has no second factor to reset", file=sys.stderr)
+                return 1
+            reset_second_factor(session, user, form_version=user.version, by=system_user(session))
+    finally:
+        engine.dispose()
+    print(f"parley: reset the second factor of {email}; it sets up a new one at its next login")
+    return 0
+
+
 def create_demo_accounts() -> None:
     """Demo mode only: accounts anyone may use, so the published password is never a real one."""
     from app.db import make_engine, make_sessionmaker
@@ -186,6 +214,12 @@ def create_demo_accounts() -> None:
     engine.dispose()
     for email in created:
         print(f"parley: demo mode: created {email} with the password {DEMO_PASSWORD!r}")
+    if created:
+        # Not weakened for the demo: the demo admin sets up its own, like any admin.
+        print(
+            "parley: demo mode: admin@example.org sets up a second factor (an authenticator "
+            "app) at its first login"
+        )
 
 
 def serve_app(args: argparse.Namespace) -> int:

@@ -20,7 +20,8 @@ MAX_BODY_BYTES = 256 * 1024
 
 # Form fields that are plumbing, never shown back as "what you typed".
 HIDDEN_FIELDS = frozenset({"csrf_token", "version", "submission_key", "next"})
-SECRET_FIELDS = frozenset({"password", "new_password"})
+# A second-factor code is a secret too: a recovery code works once, but it is a password.
+SECRET_FIELDS = frozenset({"password", "new_password", "code"})
 
 
 class BadForm(Exception):

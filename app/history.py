@@ -47,6 +47,7 @@ FIELD_LABELS = {
     "display_name": "Display name",
     "role": "Role",
     "is_active": "Active",
+    "second_factor": "Second factor",
 }
 _REFERENCES = {"party_id": Party, "demand_id": Demand, "source_id": Source}
 

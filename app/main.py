@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app import health, security
 from app.about import routes as about_routes
+from app.account import routes as account_routes
 from app.api import docs as api_docs
 from app.api.cors import ApiCorsMiddleware
 from app.api.openapi import install_openapi
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(feature.router)
     app.include_router(auth_routes.router)
+    app.include_router(account_routes.router)
     app.include_router(catalog_routes.router)
     app.include_router(user_routes.router)
     app.include_router(health.router)

@@ -57,6 +57,8 @@ EDITORS = 8
 
 # Tables in dependency order; all are emptied and refilled.
 TABLES = ("user", "party", "demand", "source", "statement", "revision")
+# Emptied before loading too, though nothing is generated for them: they refer to `user`.
+CLEARED_TABLES = (*TABLES, "recovery_code")
 
 PARTY_NAMES = [
     ("Republic of Aldoria", "Aldoria", PartyKind.STATE),
@@ -494,7 +496,7 @@ def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None])
         # Truncated in this transaction, so COPY FREEZE may write rows already frozen (no
         # hint-bit rewrite of 1M rows by the first reader or VACUUM).
         connection.exec_driver_sql(
-            f"TRUNCATE {', '.join(_quoted(t) for t in TABLES)} RESTART IDENTITY"
+            f"TRUNCATE {', '.join(_quoted(t) for t in CLEARED_TABLES)} RESTART IDENTITY"
         )
         recreate = _drop_bulk_indexes(connection, ("statement", "revision"))
         t = phase("prepare", started)
@@ -583,7 +585,7 @@ def _load_sqlite(engine: Engine, gen: Generator, say: Callable[[str], None]) -> 
     total = 0
     t = started
     with engine.begin() as connection:
-        for table in reversed(TABLES):
+        for table in reversed(CLEARED_TABLES):
             connection.exec_driver_sql(f"DELETE FROM {_quoted(table)}")
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
 

@@ -178,14 +178,20 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 class Accounts:
     editor_id: int
     admin_id: int
+    # The admin's second factor is on (admins must have one): these are its recovery codes.
+    admin_recovery_codes: tuple[str, ...]
 
 
 @pytest.fixture(scope="session")
-def accounts(engine: Engine) -> Accounts:
-    """An editor and an admin, made once per database (hashing a password takes ~0.1 s)."""
+def accounts(engine: Engine, settings: Settings) -> Accounts:
+    """An editor and an admin, made once per database (hashing a password takes ~0.1 s).
+
+    The admin has a second factor with a known secret (ADMIN_TOTP_SECRET), so that logging in
+    as the admin goes through the code page, as it does for a real one.
+    """
     from app.models import Role
-    from app.users.service import UserFields, create_user, system_user
-    from tests.factories import PASSWORD
+    from app.users.service import UserFields, create_user, system_user, turn_on_second_factor
+    from tests.factories import ADMIN_TOTP_SECRET, PASSWORD
 
     with Session(engine) as session, session.begin():
         by = system_user(session)
@@ -201,7 +207,10 @@ def accounts(engine: Engine) -> Accounts:
             password=PASSWORD,
             by=by,
         )
-        return Accounts(editor.id, admin.id)
+        admin, codes = turn_on_second_factor(
+            session, admin, ADMIN_TOTP_SECRET, secret_key=settings.secret_key
+        )
+        return Accounts(editor.id, admin.id, tuple(codes))
 
 
 @pytest.fixture

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.auth.second_factor import VALID_WINDOW, code_at, current_step, unseal
 from app.models import Demand, Party, Revision, Source, Statement, User
 from tests.factories import PASSWORD
 from tests.html import parse
@@ -40,13 +42,51 @@ def csrf_of(html: object) -> str:
 
 
 def log_in(client: TestClient, user: User, password: str = PASSWORD) -> None:
+    """Log in through the real forms: the password, then the second factor if the account has
+    one (a code from its authenticator, computed here as the app on a phone would)."""
+    response = enter_password(client, user, password)
+    assert response.status_code == 303, response.text
+    if response.headers["location"] == "/login/second-factor":
+        response = enter_code(client, fresh_code(client, user.id))
+        assert response.status_code == 303, response.text
+
+
+def enter_password(client: TestClient, user: User, password: str = PASSWORD) -> Any:
     page = client.get("/login")
-    response = client.post(
+    return client.post(
         "/login",
         data={"csrf_token": csrf_of(page), "email": user.email, "password": password},
         follow_redirects=False,
     )
-    assert response.status_code == 303, response.text
+
+
+def enter_code(client: TestClient, code: str, url: str = "/login/second-factor") -> Any:
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    return client.post(
+        url, data={"csrf_token": csrf_of(page), "code": code}, follow_redirects=False
+    )
+
+
+def totp_secret(client: TestClient, user_id: int) -> str:
+    """The account's stored TOTP secret, decrypted with the app's key (what the phone holds)."""
+    with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        stored = session.get(User, user_id).totp_secret
+    secret = unseal(stored, client.app.state.settings.secret_key)  # type: ignore[attr-defined]
+    assert secret is not None
+    return secret
+
+
+def fresh_code(client: TestClient, user_id: int) -> str:
+    """A code the app will take now: for the current step, or a later one if that was used
+    (codes are good once), waiting for the clock when the window is used up."""
+    with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        last = session.get(User, user_id).totp_last_step
+    secret = totp_secret(client, user_id)
+    step = current_step() if last is None else max(current_step(), last + 1)
+    while step > current_step() + VALID_WINDOW:
+        time.sleep(0.5)
+    return code_at(secret, step)
 
 
 def counts(session: Session) -> dict[str, int]:

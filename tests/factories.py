@@ -80,6 +80,8 @@ def make_statement(
 
 
 PASSWORD = "correct horse battery staple"
+# The authenticator secret of the shared admin account (tests/conftest.py's `accounts`).
+ADMIN_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def make_user(session: Session, *, role: Role = Role.EDITOR, **overrides: Any) -> User:

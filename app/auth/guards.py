@@ -20,6 +20,7 @@ from app.auth.sessions import csrf_token, is_admin, session_user
 from app.db import DbSession
 from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, typed_text
 from app.models import User
+from app.users.service import must_have_second_factor
 from app.web import render, wants_fragment
 
 
@@ -27,6 +28,10 @@ class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
+
+
+class SecondFactorRequired(Exception):
+    """An admin without a second factor (one from before it was required, or just promoted)."""
 
 
 class Forbidden(Exception):
@@ -53,10 +58,16 @@ def current_user(request: Request, session: DbSession) -> User | None:
 CurrentUser = Annotated[User | None, Depends(current_user)]
 
 
+def needs_second_factor(user: User) -> bool:
+    return must_have_second_factor(user) and not user.second_factor
+
+
 def editor(request: Request, user: CurrentUser) -> User:
     if user is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
+    if needs_second_factor(user):
+        raise SecondFactorRequired()
     return user
 
 
@@ -100,6 +111,14 @@ def editor_post(form: CsrfForm, user: CurrentUser) -> Post:
             "You are not logged in",
             "Your session has ended (you logged out, or an admin changed your account). "
             "Nothing was saved. Log in in another tab, then send what you typed again.",
+            form,
+        )
+    if needs_second_factor(user):
+        raise FormRefused(
+            403,
+            "Set up your second factor first",
+            "Admins must log in with a second factor. Nothing was saved: set it up on your "
+            "account page, then send what you typed again.",
             form,
         )
     return Post(user, form)
@@ -156,6 +175,16 @@ def install_guards(app: FastAPI) -> None:
                 status_code=401,
             )
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+    @app.exception_handler(SecondFactorRequired)
+    async def to_enrolment(request: Request, exc: SecondFactorRequired) -> Response:
+        if wants_fragment(request):
+            return HTMLResponse(
+                '<p class="field-error" role="alert">Set up your second factor first: '
+                '<a href="/account/second-factor">your account</a>.</p>',
+                status_code=403,
+            )
+        return RedirectResponse("/account/second-factor", status_code=303)
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:

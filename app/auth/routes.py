@@ -1,4 +1,4 @@
-"""Log in and log out."""
+"""Log in (password, then the second factor for accounts that have or need one) and log out."""
 
 from __future__ import annotations
 
@@ -6,12 +6,31 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.auth import throttle
+from app.account.routes import (
+    client_address,
+    confirm_setup,
+    recovery_codes_page,
+    refusal,
+    secret_key,
+    setup_page,
+)
+from app.auth import second_factor, throttle
 from app.auth.guards import CsrfForm, CurrentUser
 from app.auth.passwords import verify_password
-from app.auth.sessions import csrf_token, log_in, log_out
+from app.auth.sessions import (
+    csrf_token,
+    log_in,
+    log_out,
+    pending_login,
+    start_second_step,
+)
 from app.db import DbSession
-from app.users.service import end_sessions, upgrade_hash_if_needed, user_by_email
+from app.users.service import (
+    end_sessions,
+    must_have_second_factor,
+    upgrade_hash_if_needed,
+    user_by_email,
+)
 from app.web import render
 
 router = APIRouter()
@@ -90,8 +109,91 @@ def login(request: Request, session: DbSession, form: CsrfForm) -> Response:
         )
     throttle.forget_failures(session, email)
     upgrade_hash_if_needed(session, user, password)
+    if user.second_factor or must_have_second_factor(user):
+        # Half logged in: nothing an editor can do yet, only the code (or setting it up).
+        enrol = not user.second_factor
+        start_second_step(request, user, next_path=safe_next(next_path), enrol=enrol)
+        target = "second_factor_setup" if enrol else "second_factor"
+        return RedirectResponse(request.app.url_path_for(target), status_code=303)
     log_in(request, user)
     return RedirectResponse(safe_next(next_path), status_code=303)
+
+
+LOGIN_AGAIN = (
+    "Your login was not finished in time (or was started in another tab). "
+    "Log in again with your email and password."
+)
+
+
+def _code_page(
+    request: Request,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    response = render(
+        request,
+        "auth/second_factor.html",
+        {"error": error, "csrf_token": csrf_token(request)},
+        status_code=status_code,
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+@router.get("/login/second-factor", name="second_factor")
+def second_factor_form(request: Request, session: DbSession) -> Response:
+    pending = pending_login(request, session)
+    if pending is None or pending.enrol:
+        return RedirectResponse(request.app.url_path_for("login"), status_code=303)
+    return _code_page(request)
+
+
+@router.post("/login/second-factor")
+def check_second_factor(request: Request, session: DbSession, form: CsrfForm) -> Response:
+    pending = pending_login(request, session)
+    if pending is None or pending.enrol:
+        return _login_page(request, error=LOGIN_AGAIN, status_code=401)
+    outcome = second_factor.attempt(
+        session,
+        pending.user,
+        form.get("code", ""),
+        secret_key=secret_key(request),
+        client=client_address(request),
+    )
+    if not outcome.accepted:
+        message, status, headers = refusal(outcome, recovery=True)
+        return _code_page(request, error=message, status_code=status, headers=headers)
+    log_in(request, pending.user)
+    if outcome.recovery_codes_left is not None:
+        return render(
+            request,
+            "auth/recovery_code_used.html",
+            {"left": outcome.recovery_codes_left, "next": pending.next_path},
+        )
+    return RedirectResponse(pending.next_path, status_code=303)
+
+
+@router.get("/login/second-factor/setup", name="second_factor_setup")
+def setup_form(request: Request, session: DbSession) -> Response:
+    pending = pending_login(request, session)
+    if pending is None or not pending.enrol:
+        return RedirectResponse(request.app.url_path_for("login"), status_code=303)
+    return setup_page(request, pending.user, action=request.url.path, during_login=True)
+
+
+@router.post("/login/second-factor/setup")
+def set_up(request: Request, session: DbSession, form: CsrfForm) -> Response:
+    pending = pending_login(request, session)
+    if pending is None or not pending.enrol:
+        return _login_page(request, error=LOGIN_AGAIN, status_code=401)
+    confirmed = confirm_setup(request, session, pending.user, form, during_login=True)
+    if isinstance(confirmed, Response):
+        return confirmed
+    user, codes = confirmed
+    log_in(request, user)
+    return recovery_codes_page(request, codes, next_path=pending.next_path, first_time=True)
 
 
 @router.post("/logout", name="logout")

@@ -9,9 +9,11 @@ on every app server, without a server-side session store.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from app.models import Role, User
@@ -25,6 +27,13 @@ DISPLAY_NAME = "name"
 ROLE = "role"
 
 SESSION_MAX_AGE = 7 * 24 * 60 * 60
+# Half logged in: the password was right, the second factor is still to come. Not a login.
+PENDING = "pending"
+# Enough to find the phone, open the app (or scan a first QR code) and type; short enough that a
+# browser left at the code page does not stay one code away from a session for long.
+PENDING_MAX_AGE = 10 * 60
+# A TOTP secret being set up, sealed (encrypted), until a code from the app confirms it.
+TOTP_CANDIDATE = "totp_candidate"
 
 
 def csrf_token(request: Request) -> str:
@@ -52,6 +61,55 @@ def log_in(request: Request, user: User) -> None:
 
 def log_out(request: Request) -> None:
     request.session.clear()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Who gave the right password, and what they must do before they are logged in."""
+
+    user: User
+    next_path: str
+    # True: the account has no second factor yet and must set one up (admins); False: a code.
+    enrol: bool
+
+
+def _pending_signer(request: Request) -> URLSafeTimedSerializer:
+    # The session cookie is signed already, but only this signature carries a time: the marker
+    # expires after PENDING_MAX_AGE while the cookie lives a week. The salt keeps it from ever
+    # being read as anything else.
+    secret_key: str = request.app.state.settings.secret_key
+    return URLSafeTimedSerializer(secret_key, salt="parley.second-factor.pending")
+
+
+def start_second_step(request: Request, user: User, *, next_path: str, enrol: bool) -> None:
+    """Half log in: a fresh session holding only the pending marker and a CSRF token."""
+    request.session.clear()
+    request.session[PENDING] = _pending_signer(request).dumps(
+        {"uid": user.id, "sv": user.session_version, "next": next_path, "enrol": enrol}
+    )
+    request.session[CSRF] = secrets.token_urlsafe(32)
+
+
+def pending_login(request: Request, session: Session) -> Pending | None:
+    """The half-finished login this cookie carries, if it is recent and the account still good."""
+    raw = request.session.get(PENDING)
+    if not isinstance(raw, str):
+        return None
+    try:
+        data = _pending_signer(request).loads(raw, max_age=PENDING_MAX_AGE)
+    except BadSignature:  # also SignatureExpired
+        request.session.pop(PENDING, None)
+        return None
+    user = session.get(User, data.get("uid")) if isinstance(data.get("uid"), int) else None
+    if (
+        user is None
+        or not user.is_active
+        or user.role not in {r.value for r in PERSON_ROLES}
+        or data.get("sv") != user.session_version
+    ):
+        request.session.pop(PENDING, None)
+        return None
+    return Pending(user, str(data.get("next") or "/"), bool(data.get("enrol")))
 
 
 def session_user(request: Request, session: Session) -> User | None:

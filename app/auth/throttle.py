@@ -86,3 +86,20 @@ def forget_failures(session: Session, email: str) -> None:
     """A good login clears the account's count (the address keeps its own)."""
     account, _ = keys(email, "")
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == account))
+
+
+def second_factor_keys(user_id: int, client: str) -> tuple[str, str]:
+    """Wrong codes are counted per account apart from wrong passwords: a right password clears
+    those, and must not give a fresh run of guesses at a 6-digit code. The address is shared."""
+    return f"second-factor:{user_id}", f"client:{client[:250]}"
+
+
+def record_failed_second_factor(session: Session, user_id: int, client: str) -> None:
+    account, address = second_factor_keys(user_id, client)
+    record_failure(session, account, ACCOUNT_LIMIT)
+    record_failure(session, address, CLIENT_LIMIT)
+
+
+def forget_second_factor_failures(session: Session, user_id: int) -> None:
+    account, _ = second_factor_keys(user_id, "")
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == account))

@@ -4,6 +4,7 @@ from app.models.base import Base
 from app.models.demand import Demand
 from app.models.login_throttle import LoginThrottle
 from app.models.party import Party, PartyKind
+from app.models.recovery_code import RecoveryCode
 from app.models.revision import Action, Revision
 from app.models.source import Source, SourceKind
 from app.models.statement import Statement
@@ -16,6 +17,7 @@ __all__ = [
     "LoginThrottle",
     "Party",
     "PartyKind",
+    "RecoveryCode",
     "Revision",
     "Role",
     "Source",

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Versioned, one_of, text_limits
+from app.models.base import Base, UTCDateTime, Versioned, one_of, text_limits
 
 EMAIL_MAX = 254
 DISPLAY_NAME_MAX = 200
@@ -21,8 +22,9 @@ class Role(StrEnum):
 class User(Versioned, Base):
     __tablename__ = "user"
     ENTITY_TYPE = "user"
-    # Never the password hash: revisions are shown to editors.
-    SNAPSHOT_FIELDS = ("email", "display_name", "role", "is_active")
+    # Never the password hash nor the second factor's secret: revisions are shown to editors.
+    # `second_factor` is a property (on or off), so the history says when it changed.
+    SNAPSHOT_FIELDS = ("email", "display_name", "role", "is_active", "second_factor")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
@@ -32,6 +34,12 @@ class User(Versioned, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped at logout, deactivation and password reset: every older session cookie dies.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The TOTP secret, encrypted with a key derived from the app's secret key (app/auth/
+    # second_factor.py): a copy of the database alone (a backup) does not give the codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(500))
+    # The last time step (30 s) whose code was accepted: a code is good once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         *text_limits("email", EMAIL_MAX),
@@ -39,6 +47,10 @@ class User(Versioned, Base):
         *text_limits("display_name", DISPLAY_NAME_MAX),
         one_of("role", [r.value for r in Role]),
     )
+
+    @property
+    def second_factor(self) -> bool:
+        return self.totp_secret is not None
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

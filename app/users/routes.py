@@ -26,6 +26,7 @@ from app.users.service import (
     change_role,
     create_user,
     reset_password,
+    reset_second_factor,
     set_active,
 )
 from app.web import render
@@ -190,3 +191,18 @@ def change_user_role(
         change_role(session, user, role, form_version=version, by=post.user)
 
     return _change(request, session, post, user_id, change, field="role")
+
+
+@router.post("/admin/users/{user_id}/second-factor", name="user_second_factor")
+def reset_user_second_factor(
+    request: Request, session: DbSession, post: AdminPost, user_id: RecordId
+) -> Response:
+    def change(user: User, version: int) -> None:
+        # Your own is not reset here: it would log you out halfway (ask another admin).
+        if user.id == post.user.id:
+            raise AlreadyTaken("second_factor", "Another admin must reset your second factor.")
+        if not user.second_factor:
+            raise AlreadyTaken("second_factor", "This account has no second factor to reset.")
+        reset_second_factor(session, user, form_version=version, by=post.user)
+
+    return _change(request, session, post, user_id, change, field="second_factor")

@@ -6,10 +6,12 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth import second_factor
 from app.auth.passwords import hash_password, needs_rehash, password_problem
 from app.errors import AlreadyTaken
 from app.fields import text
 from app.models import Action, Role, User
+from app.models.base import utcnow
 from app.models.user import DISPLAY_NAME_MAX
 from app.revisions import add_with_revision, record_revision, update_with_revision
 
@@ -122,6 +124,70 @@ def reset_password(
         user=by,
         reason="password reset",
     )
+
+
+def must_have_second_factor(user: User) -> bool:
+    """Admins can change every account: a stolen password alone must not be enough for that."""
+    return user.role == Role.ADMIN.value
+
+
+def turn_on_second_factor(
+    session: Session, user: User, secret: str, *, secret_key: str
+) -> tuple[User, list[str]]:
+    """Store a confirmed TOTP secret (encrypted) and ten new recovery codes, returned once."""
+    user = update_with_revision(
+        session,
+        user,
+        {
+            "totp_secret": second_factor.seal(secret, secret_key),
+            "totp_enabled_at": utcnow(),
+        },
+        form_version=user.version,
+        action=Action.EDIT,
+        user=user,
+        reason="second factor turned on",
+    )
+    return user, second_factor.replace_recovery_codes(session, user, secret_key)
+
+
+def replace_recovery_codes(
+    session: Session, user: User, *, form_version: int, secret_key: str
+) -> tuple[User, list[str]]:
+    """New recovery codes; the old ones, used or not, stop working. Logged as a revision."""
+    user = update_with_revision(
+        session,
+        user,
+        {},
+        form_version=form_version,
+        action=Action.EDIT,
+        user=user,
+        reason="recovery codes replaced",
+    )
+    return user, second_factor.replace_recovery_codes(session, user, secret_key)
+
+
+def reset_second_factor(session: Session, user: User, *, form_version: int, by: User) -> User:
+    """Take away an account's second factor (a lost phone): it sets one up at its next login.
+
+    Its open sessions end too: whoever holds one may be the reason for the reset.
+    """
+    user = update_with_revision(
+        session,
+        user,
+        {
+            "totp_secret": None,
+            "totp_last_step": None,
+            "totp_enabled_at": None,
+            "session_version": user.session_version + 1,
+        },
+        form_version=form_version,
+        action=Action.EDIT,
+        user=by,
+        reason="second factor reset",
+    )
+    # After the version check: a stale form raises above and leaves the codes alone.
+    second_factor.forget_recovery_codes(session, user)
+    return user
 
 
 def end_sessions(session: Session, user: User) -> None:

@@ -10,8 +10,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
+import pyotp
 import pytest
+
+from app.auth.second_factor import VALID_WINDOW, current_step
 
 CHROMIUM = Path(os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -110,3 +114,41 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+DEMO_PASSWORD = "parley-demo-password"
+# Authenticator secrets set up in this run's database, by email: what each person's phone holds.
+SECRETS: dict[str, str] = {}
+_used_steps: dict[str, int] = {}
+
+
+def fresh_code(email: str) -> str:
+    """A code the app will take now (each is good once), as the authenticator app shows it."""
+    step = max(current_step(), _used_steps.get(email, -1) + 1)
+    while step > current_step() + VALID_WINDOW:
+        time.sleep(0.5)
+    _used_steps[email] = step
+    return pyotp.TOTP(SECRETS[email]).at(step * 30)
+
+
+def pass_second_factor(page, email: str) -> None:  # type: ignore[no-untyped-def]
+    """After the password: set up the second factor (an admin's first login) or give a code."""
+    # The password was just sent: wait for the answer's page, not the login form still showing.
+    page.wait_for_url(lambda url: urlparse(url).path != "/login")
+    if page.url.endswith("/login/second-factor/setup"):
+        SECRETS[email] = page.locator("#secret").inner_text().replace(" ", "")
+        page.fill("#code", fresh_code(email))
+        page.get_by_role("button", name="Turn on the second factor").click()
+        page.get_by_role("link", name="I have stored them: continue").click()
+    elif page.url.endswith("/login/second-factor"):
+        page.fill("#code", fresh_code(email))
+        page.get_by_role("button", name="Log in").last.click()
+    page.wait_for_load_state("load")
+
+
+def log_in(page, server_url: str, email: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server_url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main form button[type=submit]").click()
+    pass_second_factor(page, email)

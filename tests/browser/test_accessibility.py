@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +48,7 @@ EDITOR_PAGES = {
     "history": "/statements/4",
     "admin-users": "/admin/users",
     "catalog": "/edit",
+    "account": "/account",
 }
 
 
@@ -81,6 +82,22 @@ def _conflict(page, server_url: str):  # type: ignore[no-untyped-def]
     return response
 
 
+def _code_page(page, server_url: str):  # type: ignore[no-untyped-def]
+    """Half logged in: the password given, the second factor's code asked for."""
+    page.goto(server_url + "/login")
+    page.fill("#email", "admin@example.org")
+    page.fill("#password", DEMO_PASSWORD)
+    with page.expect_navigation(url="**/login/second-factor") as navigation:
+        page.locator("main form button[type=submit]").click()
+    return navigation.value
+
+
+def _set_up_second_factor(page, server_url: str):  # type: ignore[no-untyped-def]
+    """The set-up page (QR code, key, code field), as an editor opens it from their account."""
+    log_in(page, server_url, "editor@example.org")
+    return page.goto(server_url + "/account/second-factor")
+
+
 # name -> (needs an editor, how to get there); the callable returns the document's response.
 Visit = Callable[..., object]
 STATES: dict[str, tuple[bool, Visit]] = {
@@ -94,6 +111,8 @@ STATES: dict[str, tuple[bool, Visit]] = {
     },
     "add-statement-errors": (True, _submit_empty_form),
     "conflict": (True, _conflict),
+    "second-factor-code": (False, _code_page),
+    "second-factor-setup": (False, _set_up_second_factor),
 }
 
 
@@ -102,10 +121,8 @@ def editor_state(browser, server_url, tmp_path_factory) -> Path:  # type: ignore
     """An admin's signed-in cookies (admins edit too), saved once for every context to reuse."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(server_url + "/login")
-    page.fill("#email", "admin@example.org")
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("form button[type=submit]")
+    # The demo admin sets up its second factor here, at its first login, as a real admin does.
+    log_in(page, server_url, "admin@example.org")
     page.wait_for_url(server_url + "/")
     path = tmp_path_factory.getbasetemp() / "admin-state.json"
     context.storage_state(path=str(path))

@@ -30,10 +30,14 @@ def search_objects(engine: Engine) -> set[str]:
 def test_search_schema_goes_up_and_down_and_indexes_rows_written_before_it(
     empty_engine: Engine,
 ) -> None:
-    upgrade(empty_engine, "0002")  # the revision before search
+    # The rows are written through today's models (which need today's schema), then the schema
+    # goes back to the revision before search: 0003 must index rows it finds already there.
+    upgrade(empty_engine)
     with Session(empty_engine) as session, session.begin():
         source = make_source(session, title="Older source")
         make_statement(session, source=source, summary="Written before search existed: okapi.")
+    downgrade(empty_engine, "0002")
+    assert search_objects(empty_engine) == set()
     upgrade(empty_engine, "0003")
     assert search_objects(empty_engine)
     with Session(empty_engine) as session:

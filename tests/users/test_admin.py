@@ -192,3 +192,53 @@ def test_admin_pages_query_counts(admin_client, editor, queries) -> None:
     queries.clear()
     assert admin_client.get(f"/admin/users/{editor.id}").status_code == 200
     assert queries.count == 3  # the admin, the account, its revisions with their authors
+
+
+def test_users_reset_second_factor_from_the_shell(settings, monkeypatch, capsys) -> None:
+    """The way back in when the only admin lost both phone and recovery codes."""
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from app.cli import main
+    from app.db import make_engine
+    from app.models import RecoveryCode, Role
+    from app.users.service import UserFields, create_user, system_user, turn_on_second_factor
+
+    email = "lost-phone-admin@example.org"
+    monkeypatch.setattr("app.cli.get_settings", lambda: settings)
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session, session.begin():
+            user = create_user(
+                session,
+                UserFields(email=email, display_name="Lost", role=Role.ADMIN),
+                password=PASSWORD,
+                by=system_user(session),
+            )
+            turn_on_second_factor(session, user, "JBSWY3DPEHPK3PXP", secret_key=settings.secret_key)
+        assert main(["users", "reset-second-factor", email]) == 0
+        assert "reset the second factor" in capsys.readouterr().out
+        with Session(engine) as session:
+            user = user_by_email(session, email)
+            assert user is not None and not user.second_factor
+            assert (
+                session.scalar(
+                    select(Revision.reason)
+                    .where(Revision.entity_type == "user", Revision.entity_id == user.id)
+                    .order_by(Revision.version.desc())
+                    .limit(1)
+                )
+                == "second factor reset"
+            )
+        assert main(["users", "reset-second-factor", email]) == 1
+    finally:
+        with engine.begin() as connection:
+            user_id = connection.scalar(select(User.id).where(User.email == email))
+            connection.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+            connection.execute(
+                delete(Revision).where(
+                    Revision.entity_type == "user", Revision.entity_id == user_id
+                )
+            )
+            connection.execute(delete(User).where(User.email == email))
+        engine.dispose()
