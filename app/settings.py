@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     # database again; writes through this server refresh it at once. 0 asks every time.
     data_version_ttl: float = Field(1.0, ge=0, le=60)
     # Rendered anonymous responses kept per app process, keyed by data version and URL; 0: none.
-    render_cache_mb: int = Field(64, ge=0, le=100_000)
+    render_cache_mb: int = Field(32, ge=0, le=100_000)
     # The session cookie's name: requests that carry it are never served from shared caches.
     session_cookie: str = "parley_session"
     # Request bodies over this many bytes are refused (413) before anything parses them.

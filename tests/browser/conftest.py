@@ -117,31 +117,34 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 
 
 DEMO_PASSWORD = "parley-demo-password"
-# Authenticator secrets set up in this run's database, by email: what each person's phone holds.
+# Authenticator secrets set up in this run's databases: what each person's phone holds. Keyed
+# by account, which is the email, or "host:port email" where several servers have the same one.
 SECRETS: dict[str, str] = {}
 _used_steps: dict[str, int] = {}
 
 
-def fresh_code(email: str) -> str:
+def fresh_code(account: str) -> str:
     """A code the app will take now (each is good once), as the authenticator app shows it."""
-    step = max(current_step(), _used_steps.get(email, -1) + 1)
+    step = max(current_step(), _used_steps.get(account, -1) + 1)
     while step > current_step() + VALID_WINDOW:
         time.sleep(0.5)
-    _used_steps[email] = step
-    return pyotp.TOTP(SECRETS[email]).at(step * 30)
+    _used_steps[account] = step
+    return pyotp.TOTP(SECRETS[account]).at(step * 30)
 
 
 def pass_second_factor(page, email: str) -> None:  # type: ignore[no-untyped-def]
     """After the password: set up the second factor (an admin's first login) or give a code."""
     # The password was just sent: wait for the answer's page, not the login form still showing.
     page.wait_for_url(lambda url: urlparse(url).path != "/login")
+    # The demo admin exists on every server a test starts, each with its own secret.
+    account = f"{urlparse(page.url).netloc} {email}"
     if page.url.endswith("/login/second-factor/setup"):
-        SECRETS[email] = page.locator("#secret").inner_text().replace(" ", "")
-        page.fill("#code", fresh_code(email))
+        SECRETS[account] = page.locator("#secret").inner_text().replace(" ", "")
+        page.fill("#code", fresh_code(account))
         page.get_by_role("button", name="Turn on the second factor").click()
         page.get_by_role("link", name="I have stored them: continue").click()
     elif page.url.endswith("/login/second-factor"):
-        page.fill("#code", fresh_code(email))
+        page.fill("#code", fresh_code(account))
         page.get_by_role("button", name="Log in").last.click()
     page.wait_for_load_state("load")
 
