@@ -520,7 +520,8 @@ class Runner:
             "--no-access-log",
             "--log-level", "warning",
         ]  # fmt: skip
-        env = {"PARLEY_DATABASE_URL": url}
+        # As the Dockerfile runs it: two malloc arenas, not one per threadpool thread.
+        env = {"PARLEY_DATABASE_URL": url, "MALLOC_ARENA_MAX": "2"}
         with serve(command, env, ROOT, port, "/healthz", self.o.out / "uvicorn.log") as server:
             self.note(f"parley workers: {server.workers}, started RSS {server.max_rss():.0f} MB")
             for page in page_list:
