@@ -43,6 +43,15 @@ class Version:
     changed_at: dt.datetime | None
 
 
+# Two subqueries, not two aggregates in one SELECT: SQLite answers a lone max() from the end of
+# an index but scans the whole index for a pair (22 ms at 100k revisions, once a second, which
+# showed as 200-400 ms p99s at 16 connections).
+VERSION_QUERY = select(
+    select(func.max(Revision.id)).scalar_subquery(),
+    select(func.max(Revision.created_at)).scalar_subquery(),
+)
+
+
 class DataVersion:
     """The dataset's version, read from the database at most once per `ttl` seconds.
 
@@ -66,9 +75,7 @@ class DataVersion:
     def read(self) -> Version:
         now = time.monotonic()
         with self._sessions() as session:
-            row = session.execute(
-                select(func.max(Revision.id), func.max(Revision.created_at))
-            ).one()
+            row = session.execute(VERSION_QUERY).one()
         value = Version(revision_id=row[0] or 0, changed_at=_as_utc(row[1]))
         with self._lock:
             self._value, self._read_at = value, now

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from app.caching import CachedResponse, DataVersion, RenderCache, track
+from sqlalchemy import text
+
+from app.caching import VERSION_QUERY, CachedResponse, DataVersion, RenderCache, track
 from tests.factories import make_statement
 
 
@@ -112,3 +114,15 @@ def test_render_cache_drops_the_least_recently_used_to_stay_within_its_bytes() -
     assert cache.size == 2 and cache.get(("a",)) is entry
     cache.put(("big",), CachedResponse(200, [], b"xyz"))  # larger than the whole cache
     assert cache.get(("big",)) is None and cache.size == 2
+
+
+def test_the_data_version_is_read_from_the_ends_of_two_indexes(session) -> None:
+    """Not a scan of the revision table or its index: it runs once a second in every process."""
+    dialect = session.get_bind().dialect
+    sql = str(VERSION_QUERY.compile(dialect=dialect))
+    if dialect.name == "sqlite":
+        plan = " ".join(str(row[-1]) for row in session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+        assert "SCAN revision" not in plan and plan.count("SEARCH revision") == 2, plan
+    else:
+        plan = " ".join(row[0] for row in session.execute(text("EXPLAIN " + sql)))
+        assert "Seq Scan" not in plan and "Index Only Scan Backward" in plan, plan
