@@ -7,11 +7,8 @@ and drops it. Skipped where the Debian cluster tools are missing.
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -37,6 +34,7 @@ from app.migrate import upgrade
 from app.models import Revision, Role, Source, Statement
 from app.settings import Settings
 from app.users.service import UserFields, create_user, system_user
+from tests.app_server import app_server, free_port
 from tests.editors import counts, csrf_of, form_fields, log_in
 from tests.factories import PASSWORD, make_demand, make_party, make_statement
 from tests.html import parse
@@ -47,12 +45,6 @@ pytestmark = pytest.mark.skipif(
 VERSION = "15"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def ctl(name: str, action: str, mode: str = "fast") -> None:
     subprocess.run(
         ["pg_ctlcluster", "--mode", mode, VERSION, name, action], check=True, capture_output=True
@@ -61,7 +53,7 @@ def ctl(name: str, action: str, mode: str = "fast") -> None:
 
 @pytest.fixture
 def cluster() -> Iterator[tuple[str, str]]:
-    name, port = f"parley_restart_{uuid.uuid4().hex[:8]}", _free_port()
+    name, port = f"parley_restart_{uuid.uuid4().hex[:8]}", free_port()
     subprocess.run(
         ["pg_createcluster", VERSION, name, "-p", str(port), "--start", "--", "--auth=trust"],
         check=True,
@@ -329,35 +321,13 @@ def seeded(cluster: tuple[str, str]) -> dict[str, Any]:
 def server(cluster: tuple[str, str], tmp_path: Path) -> Iterator[str]:
     """The app in its own uvicorn process on the cluster's database; its base URL."""
     _, url = cluster
-    port = _free_port()
     env = {
-        **os.environ,
         "PARLEY_DATABASE_URL": url,
         "PARLEY_ENVIRONMENT": "development",
         "PARLEY_DATA_VERSION_TTL": "0",  # every read asks the database: more of them in flight
     }
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError(f"the app did not start; see {log.name}") from None
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with app_server(env, tmp_path / "server.log") as base:
+        yield base
 
 
 @pytest.mark.parametrize("mode", ["fast", "immediate"])

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from http.cookiejar import CookieJar
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -25,6 +22,7 @@ from app.migrate import upgrade
 from app.models import Role
 from app.settings import Settings
 from app.users.service import PasswordProblem, UserFields, create_user, system_user
+from tests.app_server import app_server
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.editors import form_fields
 from tests.factories import PASSWORD
@@ -84,14 +82,8 @@ def test_unknown_email_and_wrong_password_get_the_same_answer_in_about_the_same_
     assert 0.5 < known_time / unknown_time < 2, (known_time, unknown_time)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def two_servers() -> Iterator[list[str]]:
+def two_servers(tmp_path: Path) -> Iterator[list[str]]:
     """Two app processes (as behind a load balancer) sharing one PostgreSQL database."""
     url = create_postgres_database()
     engine = make_engine(Settings(database_url=url))
@@ -104,44 +96,14 @@ def two_servers() -> Iterator[list[str]]:
             by=system_user(session),
         )
     engine.dispose()
-    env = {**os.environ, "PARLEY_DATABASE_URL": url, "PARLEY_ENVIRONMENT": "development"}
-    ports = [_free_port(), _free_port()]
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
-        for port in ports
-    ]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    env = {"PARLEY_DATABASE_URL": url, "PARLEY_ENVIRONMENT": "development"}
     try:
-        for base in bases:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/login", timeout=2)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-        yield bases
+        with (
+            app_server(env, tmp_path / "first.log") as first,
+            app_server(env, tmp_path / "second.log") as second,
+        ):
+            yield [first, second]
     finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
         drop_postgres_database(url)
 
 

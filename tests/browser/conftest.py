@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -16,6 +12,7 @@ import pyotp
 import pytest
 
 from app.auth.second_factor import VALID_WINDOW, current_step
+from tests.app_server import app_server
 
 CHROMIUM = Path(os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -26,38 +23,12 @@ if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
     database = tmp_path_factory.mktemp("browser") / "demo.db"
-    env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{database}"}
-    log = (tmp_path_factory.getbasetemp() / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--demo", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError(f"the app did not start; see {log.name}") from None
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    log = tmp_path_factory.getbasetemp() / "server.log"
+    with app_server({"PARLEY_DATABASE_URL": f"sqlite:///{database}"}, log, "--demo") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

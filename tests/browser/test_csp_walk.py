@@ -13,12 +13,8 @@ HTML route of the app was never requested: a new page cannot be skipped silently
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +26,10 @@ from starlette.routing import Match, Route
 
 from app.main import create_app
 from app.settings import Settings
+from tests.app_server import app_server
 from tests.browser.conftest import (
     DEMO_PASSWORD,
     SECRETS,
-    _free_port,
     fresh_code,
     pass_second_factor,
 )
@@ -69,30 +65,11 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     directory = tmp_path_factory.mktemp("csp-walk")
-    port = _free_port()
-    env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{directory / 'demo.db'}"}
     log = directory / "server.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--demo", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    process.kill()
-                    raise RuntimeError(f"the app did not start; see {log}") from None
-                time.sleep(0.2)
+    with app_server(
+        {"PARLEY_DATABASE_URL": f"sqlite:///{directory / 'demo.db'}"}, log, "--demo"
+    ) as url:
         yield Server(url, log)
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @dataclass
