@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -82,6 +82,7 @@ def render(
     *,
     block: str | None = None,
     status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The page, or only `block` of it when htmx asks; the same URL serves both."""
     context = {"today": dt.date.today(), **context}
@@ -89,6 +90,7 @@ def render(
     response: Response = templates.TemplateResponse(
         request, name, context, status_code=status_code, block_name=fragment
     )
+    response.headers.update(headers or {})
     if block:
         response.headers["Vary"] = "HX-Request"
     return response

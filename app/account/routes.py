@@ -99,7 +99,7 @@ def setup_page(
     secret = candidate_secret(request)
     issuer = request.app.state.settings.site_name
     uri = second_factor.provisioning_uri(secret, user.email, issuer)
-    response = render(
+    return render(
         request,
         "account/setup.html",
         {
@@ -114,9 +114,8 @@ def setup_page(
             "csrf_token": csrf_token(request),
         },
         status_code=status_code,
+        headers=headers,
     )
-    response.headers.update(headers or {})
-    return response
 
 
 def confirm_setup(
@@ -180,7 +179,7 @@ def _account_page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    response = render(
+    return render(
         request,
         "account/show.html",
         {
@@ -196,9 +195,8 @@ def _account_page(
             "csrf_token": csrf_token(request),
         },
         status_code=status_code,
+        headers=headers,
     )
-    response.headers.update(headers or {})
-    return response
 
 
 @router.get("/account", name="account")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import iso_with_precision
 from app.models import Demand, Party, Source, Statement
-from app.stances import Stance
+from app.stances import STANCE_OF
 from app.timeline.queries import TimelineFilters, filtered
 
 BATCH = 2000
@@ -71,7 +71,6 @@ _SELECTED = (
     Statement.retracted_at,
     Statement.retraction_reason,
 )
-_LABELS = {stance.value: stance.label for stance in Stance}
 
 
 def csv_row(row: Row[Any]) -> list[Any]:
@@ -84,7 +83,7 @@ def csv_row(row: Row[Any]) -> list[Any]:
         neutralise(party),
         neutralise(demand),
         stance,
-        _LABELS[stance],
+        STANCE_OF[stance].label,
         iso_with_precision(stated_on, precision),
         stated_on.isoformat(),
         precision,

@@ -52,7 +52,7 @@ def _login_page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    response = render(
+    return render(
         request,
         "auth/login.html",
         {
@@ -62,9 +62,8 @@ def _login_page(
             "csrf_token": csrf_token(request),
         },
         status_code=status_code,
+        headers=headers,
     )
-    response.headers.update(headers or {})
-    return response
 
 
 @router.get("/login", name="login")
@@ -132,14 +131,13 @@ def _code_page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    response = render(
+    return render(
         request,
         "auth/second_factor.html",
         {"error": error, "csrf_token": csrf_token(request)},
         status_code=status_code,
+        headers=headers,
     )
-    response.headers.update(headers or {})
-    return response
 
 
 @router.get("/login/second-factor", name="second_factor")
