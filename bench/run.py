@@ -6,7 +6,7 @@
     python -m bench.run --quick                  # 3 s per run: a smoke test of the tooling
 
 Generates the data if the database is missing or holds another number of statements
-(bench/generate.py), counts queries per request in-process, starts
+(app/synthetic_data.py), counts queries per request in-process, starts
 `uvicorn app.main:create_app --factory --workers 2 --loop uvloop --http httptools` pinned with
 taskset, runs wrk at 1 and 16 connections per page, then does the same for the reference app's
 `matrix` endpoint (../shared/ceiling) against the same PostgreSQL, and prints one markdown table.
@@ -45,7 +45,7 @@ from app.migrate import upgrade
 from app.models import Demand, Party, Revision, Role, Source, Statement, User
 from app.settings import Settings
 from app.users.service import UserFields, create_user, system_user
-from bench.generate import END, START, generate, statement_count
+from app.synthetic_data import END, START, generate, statement_count
 from bench.load_writes import Browser, form_of
 
 ROOT = Path(__file__).resolve().parent.parent
