@@ -44,8 +44,8 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.models import Demand, Party, Revision, Role, Source, Statement, User
 from app.settings import Settings
-from app.users.service import UserFields, create_user, system_user
 from app.synthetic_data import END, START, generate, statement_count
+from app.users.service import UserFields, create_user, system_user
 from bench.load_writes import Browser, form_of
 
 ROOT = Path(__file__).resolve().parent.parent
