@@ -55,10 +55,10 @@ def test_the_wheel_holds_every_template_static_file_and_migration(wheel: Path) -
     assert not [name for name in names if "__pycache__" in name or name.startswith("tests/")]
 
 
-def test_installed_wheel_serves_the_demo_from_an_empty_directory(
-    wheel: Path, tmp_path: Path
-) -> None:
-    venv = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with the wheel installed in it."""
+    venv = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
@@ -93,10 +93,15 @@ def test_installed_wheel_serves_the_demo_from_an_empty_directory(
         check=True,
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=venv,
     ).stdout.strip()
     assert installed.startswith(site), installed
+    return venv
 
+
+def test_installed_wheel_serves_the_demo_from_an_empty_directory(
+    venv: Path, tmp_path: Path
+) -> None:
     here = tmp_path / "anywhere"
     here.mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # nothing of this checkout's
@@ -122,3 +127,27 @@ def test_installed_wheel_serves_the_demo_from_an_empty_directory(
         version = connection.scalar(text("SELECT version_num FROM alembic_version"))
     database.dispose()
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_installed_wheel_generates_benchmark_data_without_bench(venv: Path, tmp_path: Path) -> None:
+    # bench/ is not in the wheel (nor in the Docker image): `parley bench-data` must not need it.
+    result = subprocess.run(
+        [
+            str(venv / "bin" / "parley"),
+            "bench-data",
+            "--statements",
+            "30",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'bench.db'}",
+        ],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    database = create_engine(f"sqlite:///{tmp_path / 'bench.db'}")
+    with database.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM statement")) == 30
+    database.dispose()
