@@ -3,9 +3,9 @@
 Every accepted write appends a revision, so the highest revision id is a version of the whole
 dataset (docs/design.md, "Caching, the data version and ETags"). An anonymous GET gets an ETag
 built from that version, today's date (pages default to "as of today", which moves at midnight
-without any write) and whether htmx asked for a fragment. A request whose If-None-Match still matches is
-answered 304 before any route runs: one cheap query, or none while the version is fresh in
-this process.
+without any write) and whether htmx asked for a fragment. A request whose If-None-Match still
+matches is answered 304 before any route runs: one cheap query, or none while the version is
+fresh in this process.
 """
 
 from __future__ import annotations
