@@ -96,3 +96,20 @@ def test_screenshots_of_every_reader_page(browser, server_url, width, label) -> 
     page.goto(server_url + "/statements/4")
     screenshot(page, f"statement-neighbours-{label}")
     context.close()
+
+
+def test_party_history_dots_sit_on_their_line(page, server_url) -> None:
+    # The editors' revision history once shared these class names, and its rules (no padding)
+    # won: every dot hung a rem left of the line it marks.
+    page.goto(server_url + "/parties/ukraine?as_of=2025-01-31")
+    offsets = page.locator(".history__entry").evaluate_all(
+        """entries => entries.map(e => {
+             const list = e.closest('ol'), line = getComputedStyle(list);
+             const lineX = list.getBoundingClientRect().left + parseFloat(line.borderLeftWidth) / 2;
+             const dot = getComputedStyle(e, '::before');
+             const dotX = e.getBoundingClientRect().left + parseFloat(dot.left)
+                          + parseFloat(dot.width) / 2;
+             return Math.round(Math.abs(dotX - lineX) * 10) / 10;
+           })"""
+    )
+    assert offsets and all(offset <= 1.5 for offset in offsets), offsets
