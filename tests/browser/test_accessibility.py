@@ -32,6 +32,8 @@ READER_PAGES = {
     "demands": "/demands",
     "demand": "/demands/russian-withdrawal?as_of=2025-01-31",
     "compare": "/compare?parties=russia,ukraine,united-states&as_of=2025-01-31",
+    # A pair whose gaps moved on several demands: more charts, each of which must fit a phone.
+    "compare-pair": "/compare?parties=european-allies,russia",
     "statement": "/statements/4",
     "sources": "/sources",
     "source": "/sources/1",
@@ -179,6 +181,26 @@ def test_axe_finds_no_wcag_violations(open_state, name, scheme) -> None:
     )
     violations = result["violations"]
     assert violations == [], f"{name} ({scheme}):\n{_describe(violations)}"
+
+
+# Pages whose layout changes most on a phone (charts, tables): axe again at 375 px.
+PHONE_PAGES = ["matrix", "party", "demand", "compare", "compare-pair", "timeline", "statement"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", PHONE_PAGES)
+def test_axe_finds_no_wcag_violations_on_a_phone(open_state, name, scheme) -> None:
+    page, _ = open_state(
+        name, color_scheme=scheme, bypass_csp=True, viewport={"width": 375, "height": 800}
+    )
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    violations = result["violations"]
+    assert violations == [], f"{name} at 375 px ({scheme}):\n{_describe(violations)}"
 
 
 # --- Nu HTML Checker ----------------------------------------------------------------------------
