@@ -50,6 +50,7 @@ EDITOR_PAGES = {
     "history": "/statements/4",
     "admin-users": "/admin/users",
     "catalog": "/edit",
+    "add-demand": "/edit/demands/new",
     "account": "/account",
 }
 
@@ -201,6 +202,30 @@ def test_axe_finds_no_wcag_violations_on_a_phone(open_state, name, scheme) -> No
     )
     violations = result["violations"]
     assert violations == [], f"{name} at 375 px ({scheme}):\n{_describe(violations)}"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_editor_form_fields_follow_each_other_without_gaps(open_state, width) -> None:
+    # A wide field's flex-basis (18rem, meant for a row of fields) became a height in the
+    # form's column: ~150 px of nothing under the description.
+    page, _ = open_state("add-demand", viewport={"width": width, "height": 900})
+    gaps = page.evaluate(
+        """() => {
+             const form = document.querySelector('form.editor-form');
+             const rowGap = parseFloat(getComputedStyle(form).rowGap);
+             const fields = [...form.children].filter(e => e.matches('.field, .form-actions'));
+             // Where a field's content ends (label, control, hint, error), not its box: the
+             // box itself is what grew.
+             const contentBottom = e => Math.max(
+               ...[...e.children].map(c => c.getBoundingClientRect().bottom));
+             return fields.slice(1).map((e, i) => ({
+               field: e.querySelector('label, button')?.textContent.trim(),
+               extra: Math.round(e.getBoundingClientRect().top
+                                 - contentBottom(fields[i]) - rowGap)}));
+           }"""
+    )
+    assert len(gaps) >= 3
+    assert all(g["extra"] <= 2 for g in gaps), gaps
 
 
 # --- Nu HTML Checker ----------------------------------------------------------------------------
