@@ -105,6 +105,7 @@ def timeline_feed(
 ) -> Response:
     filters = _feed_filters(session, party, demand, start, end, order)
     page = timeline_page(session, filters, size=FEED_SIZE)
+    site_name = request.app.state.settings.site_name
     query = request.url.query
     described = [
         f"{label} {value}"
@@ -119,12 +120,13 @@ def timeline_feed(
     ]
     body = atom_feed(
         page.statements,
-        title="Parley: new statements" + (f" ({', '.join(described)})" if described else ""),
+        title=f"{site_name}: new statements" + (f" ({', '.join(described)})" if described else ""),
         # The feed's id is its canonical filter set: the same filters, the same feed.
         feed_id=_feed_id(filters),
         self_url=str(request.url_for("timeline_feed")) + (f"?{query}" if query else ""),
         html_url=str(request.url_for("timeline")) + (f"?{query}" if query else ""),
         statement_url=lambda sid: str(request.url_for("statement", statement_id=sid)),
+        site_name=site_name,
     )
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
