@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(
-        title="Parley",
+        title=settings.site_name,
         summary="Where each side of a negotiation stands on each term, over time, with sources.",
         lifespan=lifespan,
         docs_url=None,  # our own /docs, from vendored files (app/api/docs.py)

@@ -86,7 +86,13 @@ def render(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The page, or only `block` of it when htmx asks; the same URL serves both."""
-    context = {"today": dt.date.today(), **context}
+    settings = request.app.state.settings
+    context = {
+        "today": dt.date.today(),
+        "site_name": settings.site_name,
+        "site_description": settings.site_description,
+        **context,
+    }
     fragment = block if block and wants_fragment(request) else None
     response: Response = templates.TemplateResponse(
         request, name, context, status_code=status_code, block_name=fragment
