@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from app.errors import AlreadyTaken
+from app.exceptions import AlreadyTaken
 from app.models import Action, Revision, User
 from app.models.base import Versioned, utcnow
 

@@ -16,11 +16,10 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.csrf import csrf_problem, is_cross_site
-from app.auth.sessions import csrf_token, is_admin, session_user
+from app.auth.sessions import csrf_token, session_user
 from app.db import DbSession
 from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, typed_text
 from app.models import User
-from app.users.service import must_have_second_factor
 from app.web import render, wants_fragment
 
 
@@ -59,7 +58,7 @@ CurrentUser = Annotated[User | None, Depends(current_user)]
 
 
 def needs_second_factor(user: User) -> bool:
-    return must_have_second_factor(user) and not user.second_factor
+    return user.must_have_second_factor and not user.second_factor
 
 
 def editor(request: Request, user: CurrentUser) -> User:
@@ -75,7 +74,7 @@ Editor = Annotated[User, Depends(editor)]
 
 
 def admin(user: Editor) -> User:
-    if not is_admin(user):
+    if not user.is_admin:
         raise Forbidden("Only admins can open this page. Ask an admin if you need access.")
     return user
 
@@ -128,7 +127,7 @@ EditorPost = Annotated[Post, Depends(editor_post)]
 
 
 def admin_post(post: EditorPost) -> Post:
-    if not is_admin(post.user):
+    if not post.user.is_admin:
         raise Forbidden("Only admins can change accounts.")
     return post
 

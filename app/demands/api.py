@@ -10,7 +10,7 @@ from app.api.revisions import revision_list
 from app.api.schemas import DemandList, DemandOut, RevisionList
 from app.db import DbSession
 from app.demands.queries import demand_by_slug
-from app.errors import NotFound
+from app.exceptions import NotFound
 from app.matrix.queries import ordered_demands
 from app.models import Demand
 

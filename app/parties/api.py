@@ -9,7 +9,7 @@ from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import PartyList, PartyOut, RevisionList
 from app.db import DbSession
-from app.errors import NotFound
+from app.exceptions import NotFound
 from app.matrix.queries import ordered_parties
 from app.models import Party
 from app.parties.queries import party_by_slug

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import AlreadyTaken
+from app.exceptions import AlreadyTaken
 from app.fields import Slug, optional_text, text
 from app.models import Action, Party, PartyKind, User
 from app.models.party import DESCRIPTION_MAX, NAME_MAX, SHORT_NAME_MAX

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
-from app.errors import AlreadyTaken
+from app.exceptions import AlreadyTaken
 from app.fields import HttpUrl, text
 from app.models import Action, Source, SourceKind, User
 from app.models.source import PUBLISHER_MAX, TITLE_MAX

@@ -14,7 +14,7 @@ from app.auth.sessions import csrf_token
 from app.dates import DatePrecision
 from app.db import DbSession
 from app.editing import conflict_rows, form_version, merge_onto_stored
-from app.errors import AlreadyTaken, NotFound, Refusal
+from app.exceptions import AlreadyRetracted, AlreadyTaken, NotFound, Refusal
 from app.forms import validate
 from app.history import as_of_revision, history, revision_at
 from app.ids import RecordId
@@ -244,7 +244,7 @@ def retract(
         )
     try:
         retract_statement(session, statement, fields, form_version=version, user=post.user)
-    except AlreadyTaken as problem:
+    except AlreadyRetracted as problem:
         raise Refusal(
             _retract_page(
                 request,

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
-from app.errors import AlreadyTaken
+from app.exceptions import AlreadyRetracted
 from app.fields import optional_text, text
 from app.models import Action, Demand, Party, Source, Statement, User
 from app.models.base import utcnow
@@ -157,7 +157,7 @@ def retract_statement(
 ) -> Statement:
     """Take the statement out of positions; it stays readable, with the reason."""
     if statement.is_retracted:
-        raise AlreadyTaken("reason", "this statement is already retracted")
+        raise AlreadyRetracted("reason", "this statement is already retracted")
     return update_with_revision(
         session,
         statement,
