@@ -41,7 +41,7 @@ from app.statements import editing as statement_editing
 from app.statements import routes as statement_routes
 from app.timeline import routes as timeline_routes
 from app.users import routes as user_routes
-from app.web import STATIC_DIR, templates
+from app.web import STATIC_DIR, make_templates
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.rendered_cells = RenderedCells()
+    app.state.templates = make_templates(header_account=header_account, kept_cells=kept_cells)
 
     # Through app.state so that tests, which swap the sessionmaker, see their own writes.
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
@@ -90,8 +91,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.environment == "production",
     )
-    templates.env.globals["header_account"] = header_account
-    templates.env.globals["kept_cells"] = kept_cells
 
     # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
     app.add_middleware(ApiCorsMiddleware)
