@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -17,7 +17,7 @@ from app.api import docs as api_docs
 from app.api.cors import ApiCorsMiddleware
 from app.api.openapi import install_openapi
 from app.auth import routes as auth_routes
-from app.auth.guards import PrivateWhenLoggedIn, install_guards
+from app.auth.guards import PrivateWhenLoggedIn, csrf_by_default, install_guards
 from app.auth.sessions import SESSION_MAX_AGE, header_account
 from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
 from app.catalog import routes as catalog_routes
@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # our own /docs, from vendored files (app/api/docs.py)
         redoc_url=None,
+        # CSRF by default: every POST, PUT, PATCH and DELETE of every route, present or future.
+        dependencies=[Depends(csrf_by_default)],
     )
     app.state.settings = settings
     app.state.engine = engine

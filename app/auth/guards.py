@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth.csrf import csrf_problem, is_cross_site
+from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem, is_cross_site
 from app.auth.sessions import csrf_token, session_user
 from app.db import DbSession
-from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, typed_text
+from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, posted_form, typed_text
 from app.models import User
 from app.web import render, wants_fragment
 
@@ -95,6 +95,23 @@ def csrf_checked(request: Request, form: PostedForm) -> dict[str, str]:
 
 
 CsrfForm = Annotated[dict[str, str], Depends(csrf_checked)]
+
+
+async def csrf_by_default(request: Request) -> None:
+    """Every unsafe request carries this browser's token, unless its route is exempt by name.
+
+    A dependency of the whole app (create_app), so that a route which forgets to ask for
+    `CsrfForm` is guarded all the same; it runs before the route's own dependencies.
+    """
+    if request.method not in UNSAFE_METHODS:
+        return
+    route = request.scope.get("route")
+    if getattr(route, "name", None) in EXEMPT_ROUTES:
+        return
+    content_type = request.headers.get("content-type", "")
+    # A body that is no HTML form (a script's JSON) can only carry the token in the header.
+    is_form = not content_type or content_type.startswith("application/x-www-form-urlencoded")
+    csrf_checked(request, await posted_form(request) if is_form else {})
 
 
 @dataclass(frozen=True)
