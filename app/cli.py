@@ -249,7 +249,8 @@ def bench_data(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     from bench.generate import main as generate
 
-    return generate(argv)
+    status: int = generate(argv)
+    return status
 
 
 def _display_url() -> str:

@@ -174,7 +174,7 @@ def edit_statement(
         }
         stored = form_values(current, current.source)
         base = as_of_revision(Statement, revision_at(session, "statement", statement_id, version))
-        base_values = form_values(base, session.get(Source, base.source_id)) if base else None
+        base_values = form_values(base, session.get_one(Source, base.source_id)) if base else None
         merged, both = merge_onto_stored(base_values, stored, parsed.values)
         rows = conflict_rows(LABELS, stored, parsed.values, shown, both)
         raise Refusal(

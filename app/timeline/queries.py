@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, literal, select, tuple_
 from sqlalchemy.orm import Session, joinedload
@@ -20,6 +20,8 @@ from app.paging import format_cursor
 from app.stances import Stance
 
 PER_PAGE = 25
+# The columns of a query that `filtered` narrows: they come back as they went in.
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class TimelinePage:
     next_cursor: str | None
 
 
-def filtered(query: Select[Any], filters: TimelineFilters) -> Select[Any]:
+def filtered(query: Select[*Columns], filters: TimelineFilters) -> Select[*Columns]:
     """`query` (over statements) narrowed to the filters: the timeline, its feed, the API, CSV."""
     if not filters.include_retracted:
         query = query.where(Statement.retracted_at.is_(None))

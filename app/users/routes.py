@@ -131,11 +131,12 @@ def _change(
     try:
         change(user, version)
     except StaleVersion as stale:
+        assert isinstance(stale.current, User)  # the account that changed meanwhile
         raise Refusal(
             _user_page(
                 request,
                 session,
-                stale.current,  # type: ignore[arg-type]
+                stale.current,
                 post.user,
                 message="Someone changed this account since you opened the page. Nothing was "
                 "changed: check the account below and try again.",

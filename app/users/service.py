@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 from app.auth import second_factor
 from app.auth.passwords import hash_password, needs_rehash, password_problem
 from app.exceptions import AlreadyTaken, InvalidChoice
-from app.fields import text
+from app.fields import DisplayName, EmailAddress
 from app.models import Action, Role, User
 from app.models.base import utcnow
-from app.models.user import DISPLAY_NAME_MAX, PERSON_ROLES
+from app.models.user import PERSON_ROLES
 from app.revisions import add_with_revision, record_revision, update_with_revision
 
 SYSTEM_EMAIL = "system@parley.invalid"
@@ -26,8 +26,8 @@ DEMO_ACCOUNTS = (
 class UserFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: text(254)  # type: ignore[valid-type]
-    display_name: text(DISPLAY_NAME_MAX)  # type: ignore[valid-type]
+    email: EmailAddress
+    display_name: DisplayName
     role: Role = Role.EDITOR
 
     @field_validator("email")
