@@ -151,7 +151,7 @@ def create_user_from_shell(args: argparse.Namespace) -> int:
     import getpass
 
     from app.db import make_engine, make_sessionmaker
-    from app.errors import AlreadyTaken
+    from app.exceptions import FieldProblem
     from app.models import Role
     from app.users.service import PasswordProblem, UserFields, create_user, system_user
 
@@ -175,7 +175,7 @@ def create_user_from_shell(args: argparse.Namespace) -> int:
     try:
         with make_sessionmaker(engine).begin() as session:
             create_user(session, fields, password=password, by=system_user(session))
-    except (AlreadyTaken, PasswordProblem) as problem:
+    except (FieldProblem, PasswordProblem) as problem:
         print(f"parley: {problem} No account created.", file=sys.stderr)
         return 1
     finally:
@@ -245,7 +245,8 @@ def serve_app(args: argparse.Namespace) -> int:
 def bench_data(argv: list[str]) -> int:
     from app.synthetic_data import main as generate
 
-    return generate(argv)
+    status: int = generate(argv)
+    return status
 
 
 def _display_url() -> str:

@@ -74,9 +74,9 @@ def import_lines(connection: Connection, lines: Iterable[str]) -> dict[str, int]
             f"{schema(connection)!r}: migrate one to match the other first"
         )
     by_name = {table.name: table for table in tables()}
-    for table in by_name.values():
-        if connection.scalar(select(func.count()).select_from(table)):
-            raise ImportRefused(f"the database is not empty (table {table.name!r} has rows)")
+    for existing in by_name.values():
+        if connection.scalar(select(func.count()).select_from(existing)):
+            raise ImportRefused(f"the database is not empty (table {existing.name!r} has rows)")
 
     counts = dict.fromkeys(by_name, 0)
     batch: list[dict[str, Any]] = []
@@ -107,7 +107,8 @@ def import_lines(connection: Connection, lines: Iterable[str]) -> dict[str, int]
 
 
 def schema(connection: Connection) -> str | None:
-    return connection.scalar(text("SELECT version_num FROM alembic_version"))
+    version: str | None = connection.scalar(text("SELECT version_num FROM alembic_version"))
+    return version
 
 
 def _stored_columns(table: Table) -> list[Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from app.errors import Refusal
+from app.exceptions import Refusal
 from app.web import render
 
 # Ids beyond this are not records (the database's integer range).

@@ -12,6 +12,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
+from app.models.demand import TITLE_MAX as DEMAND_TITLE_MAX
+from app.models.party import DESCRIPTION_MAX, NAME_MAX, SHORT_NAME_MAX
+from app.models.source import PUBLISHER_MAX
+from app.models.source import TITLE_MAX as SOURCE_TITLE_MAX
+from app.models.statement import QUOTE_MAX, REASON_MAX, SPEAKER_MAX, SUMMARY_MAX
+from app.models.user import DISPLAY_NAME_MAX, EMAIL_MAX
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -42,31 +49,45 @@ def _http_url(value: str) -> str:
     return f"{scheme.lower()}://{rest}"
 
 
-def text(max_length: int, *, min_length: int = 1) -> object:
-    """A required, trimmed text of at most `max_length` characters."""
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        BeforeValidator(_clean_text),
-    ]
+# The first step of every text field: trimmed, line endings unified, no control characters.
+CLEAN = BeforeValidator(_clean_text)
+# An optional field left empty is stored as NULL.
+EMPTY_IS_NONE = BeforeValidator(_empty_to_none)
 
 
-def optional_text(max_length: int) -> object:
-    """Trimmed text that may be left empty (stored as NULL)."""
-    bounded = Annotated[str, StringConstraints(max_length=max_length), BeforeValidator(_clean_text)]
-    return Annotated[bounded | None, BeforeValidator(_empty_to_none)]
+def _required(max_length: int) -> StringConstraints:
+    return StringConstraints(min_length=1, max_length=max_length)
 
+
+def _at_most(max_length: int) -> StringConstraints:
+    return StringConstraints(max_length=max_length)
+
+
+# Named field types, each bounded by its column: a required text, or an optional one (None when
+# left empty).
+EmailAddress = Annotated[str, _required(EMAIL_MAX), CLEAN]
+DisplayName = Annotated[str, _required(DISPLAY_NAME_MAX), CLEAN]
+PartyName = Annotated[str, _required(NAME_MAX), CLEAN]
+ShortName = Annotated[str, _required(SHORT_NAME_MAX), CLEAN]
+Description = Annotated[Annotated[str, _at_most(DESCRIPTION_MAX), CLEAN] | None, EMPTY_IS_NONE]
+DemandTitle = Annotated[str, _required(DEMAND_TITLE_MAX), CLEAN]
+SourceTitle = Annotated[str, _required(SOURCE_TITLE_MAX), CLEAN]
+Publisher = Annotated[str, _required(PUBLISHER_MAX), CLEAN]
+Speaker = Annotated[Annotated[str, _at_most(SPEAKER_MAX), CLEAN] | None, EMPTY_IS_NONE]
+Summary = Annotated[str, _required(SUMMARY_MAX), CLEAN]
+Quote = Annotated[Annotated[str, _at_most(QUOTE_MAX), CLEAN] | None, EMPTY_IS_NONE]
+RetractionReason = Annotated[str, _required(REASON_MAX), CLEAN]
 
 Slug = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=SLUG_PATTERN),
-    BeforeValidator(_clean_text),
+    CLEAN,
 ]
 
 HttpUrl = Annotated[
     str,
     StringConstraints(min_length=1, max_length=2000),
-    BeforeValidator(_clean_text),
+    CLEAN,
     AfterValidator(_http_url),
 ]
 

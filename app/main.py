@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -17,7 +17,7 @@ from app.api import docs as api_docs
 from app.api.cors import ApiCorsMiddleware
 from app.api.openapi import install_openapi
 from app.auth import routes as auth_routes
-from app.auth.guards import PrivateWhenLoggedIn, install_guards
+from app.auth.guards import PrivateWhenLoggedIn, csrf_by_default, install_guards
 from app.auth.sessions import SESSION_MAX_AGE, header_account
 from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
 from app.catalog import routes as catalog_routes
@@ -41,7 +41,7 @@ from app.statements import editing as statement_editing
 from app.statements import routes as statement_routes
 from app.timeline import routes as timeline_routes
 from app.users import routes as user_routes
-from app.web import STATIC_DIR, templates
+from app.web import STATIC_DIR, make_templates
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,11 +64,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # our own /docs, from vendored files (app/api/docs.py)
         redoc_url=None,
+        # CSRF by default: every POST, PUT, PATCH and DELETE of every route, present or future.
+        dependencies=[Depends(csrf_by_default)],
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.rendered_cells = RenderedCells()
+    app.state.templates = make_templates(header_account=header_account, kept_cells=kept_cells)
 
     # Through app.state so that tests, which swap the sessionmaker, see their own writes.
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
@@ -90,8 +93,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.environment == "production",
     )
-    templates.env.globals["header_account"] = header_account
-    templates.env.globals["kept_cells"] = kept_cells
 
     # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
     app.add_middleware(ApiCorsMiddleware)

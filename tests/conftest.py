@@ -73,7 +73,8 @@ def drop_stale_test_databases(
             stale = connection.scalars(
                 text(
                     "SELECT d.datname FROM pg_database d WHERE d.datname LIKE :like"
-                    " AND (pg_stat_file('base/' || d.oid || '/PG_VERSION')).modification"
+                    # missing_ok: a database another run is creating or dropping right now.
+                    " AND (pg_stat_file('base/' || d.oid || '/PG_VERSION', true)).modification"
                     " <= now() - :older_than"
                     " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)"
                 ),

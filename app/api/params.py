@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.api.problems import PROBLEM_RESPONSES
 from app.dates import InvalidDate, parse_iso_date
-from app.errors import BadRequest
+from app.exceptions import BadRequest
 from app.ids import MAX_ID
 from app.matrix.queries import ordered_demands, ordered_parties
 from app.paging import InvalidPaging, parse_cursor

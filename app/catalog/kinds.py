@@ -57,7 +57,9 @@ class Kind:
         return {f.name: f.label for f in self.fields}
 
 
-def _plain(names: tuple[str, ...]) -> Callable[[dict[str, str]], tuple[dict[str, Any], dict]]:
+def _plain(
+    names: tuple[str, ...],
+) -> Callable[[dict[str, str]], tuple[dict[str, Any], dict[str, str]]]:
     def to_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         return {name: form.get(name, "") for name in names}, {}
 

@@ -18,7 +18,7 @@ from app.catalog.queries import record, records
 from app.db import DbSession
 from app.demands.service import move_demand
 from app.editing import conflict_rows, form_version, merge_onto_stored
-from app.errors import AlreadyTaken, NotFound, Refusal
+from app.exceptions import AlreadyTaken, NotFound, Refusal
 from app.forms import validate
 from app.history import as_of_revision, history, revision_at
 from app.ids import RecordId

@@ -22,7 +22,7 @@ from app.api.schemas import (
     StanceValue,
 )
 from app.db import DbSession
-from app.errors import BadRequest
+from app.exceptions import BadRequest
 from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
 from app.stances import spread

@@ -10,10 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
-from app.errors import AlreadyTaken
-from app.fields import HttpUrl, text
+from app.exceptions import AlreadyTaken
+from app.fields import HttpUrl, Publisher, SourceTitle
 from app.models import Action, Source, SourceKind, User
-from app.models.source import PUBLISHER_MAX, TITLE_MAX
 from app.revisions import add_with_revision, update_with_revision
 
 
@@ -21,8 +20,8 @@ class SourceFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: HttpUrl
-    title: text(TITLE_MAX)  # type: ignore[valid-type]
-    publisher: text(PUBLISHER_MAX)  # type: ignore[valid-type]
+    title: SourceTitle
+    publisher: Publisher
     published_on: dt.date | None = None
     published_on_precision: DatePrecision | None = None
     kind: SourceKind = SourceKind.NEWS_REPORT

@@ -21,7 +21,7 @@ from app.api.params import (
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, StatementList, StatementOut
 from app.db import DbSession
-from app.errors import NotFound
+from app.exceptions import NotFound
 from app.statements.queries import statement_with_context
 from app.timeline.queries import TimelineFilters, timeline_page
 
