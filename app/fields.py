@@ -12,7 +12,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
+from app.dates import stored_date_range
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A single line (a name, a title, a slug) may hold no control character at all, not even a line
+# break or a tab, and none of the invisible bidi controls (U+202A-U+202E embeddings/overrides,
+# U+2066-U+2069 isolates) that reorder what a reader sees: "‮gnp.exe" shows as "exe.png".
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
@@ -25,6 +31,15 @@ def _clean_text(value: object) -> object:
         # What a form parser leaves where the bytes sent were not valid UTF-8.
         raise ValueError("contains characters that could not be read (the text was not UTF-8)")
     return value.replace("\r\n", "\n").strip()
+
+
+def _clean_line(value: object) -> object:
+    if isinstance(value, str) and _LINE_CONTROL.search(value.strip()):
+        raise ValueError(
+            "must be a single line of plain text: no line breaks, tabs, control characters or "
+            "invisible direction marks (such as U+202E)"
+        )
+    return _clean_text(value)
 
 
 def _empty_to_none(value: object) -> object:
@@ -51,6 +66,21 @@ def text(max_length: int, *, min_length: int = 1) -> object:
     ]
 
 
+def line(max_length: int, *, min_length: int = 1) -> object:
+    """A required single line (a name, a title) of at most `max_length` characters."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length),
+        BeforeValidator(_clean_line),
+    ]
+
+
+def optional_line(max_length: int) -> object:
+    """A single line that may be left empty (stored as NULL)."""
+    bounded = Annotated[str, StringConstraints(max_length=max_length), BeforeValidator(_clean_line)]
+    return Annotated[bounded | None, BeforeValidator(_empty_to_none)]
+
+
 def optional_text(max_length: int) -> object:
     """Trimmed text that may be left empty (stored as NULL)."""
     bounded = Annotated[str, StringConstraints(max_length=max_length), BeforeValidator(_clean_text)]
@@ -60,7 +90,7 @@ def optional_text(max_length: int) -> object:
 Slug = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=SLUG_PATTERN),
-    BeforeValidator(_clean_text),
+    BeforeValidator(_clean_line),
 ]
 
 HttpUrl = Annotated[
@@ -72,3 +102,35 @@ HttpUrl = Annotated[
 
 # Strict: lax mode would take 0 or 1700000000 as a date.
 StrictDate = Annotated[dt.date, Field(strict=True)]
+
+
+def _within_stored_range(value: dt.date) -> dt.date:
+    earliest, latest = stored_date_range()
+    if not earliest <= value <= latest:
+        raise ValueError(
+            f"must be between {earliest.isoformat()} and {latest.isoformat()} (a year from today)"
+        )
+    return value
+
+
+# A date kept in the database (a statement's, a source's): the range on the about page. Every
+# way in (forms, demo loader, imports through the services) refuses the same dates.
+StoredDate = Annotated[dt.date, AfterValidator(_within_stored_range)]
+
+# Whole numbers as people and links write them: ASCII digits only ("١" is not 1 here) and never
+# so long that reading them costs anything (Python refuses over 4,300 digits with an error).
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(raw: str | None, *, low: int, high: int) -> int | None:
+    """`raw` as an int from `low` to `high`, or None when it is not one (the caller says why)."""
+    text = (raw or "").strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def shown(raw: str, limit: int = 40) -> str:
+    """What a person sent, quoted in a message, cut short: a 5,000-digit number is not echoed."""
+    return repr(raw if len(raw) <= limit else raw[:limit] + "…")

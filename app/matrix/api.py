@@ -25,11 +25,9 @@ from app.db import DbSession
 from app.errors import BadRequest
 from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
-from app.stances import spread
+from app.stances import MAX_COMPARED, spread
 
 router = api_router("positions")
-
-MAX_COMPARED = 6
 
 
 # A Cell is a value and its MatrixCell never changes, so each is built once: building 800 of them
