@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import AlreadyTaken
-from app.fields import Slug, optional_text, text
+from app.fields import Slug, line, optional_text
 from app.models import Action, Demand, User
 from app.models.demand import TITLE_MAX
 from app.models.party import DESCRIPTION_MAX
@@ -20,7 +20,7 @@ class DemandFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slug: Slug
-    title: text(TITLE_MAX)  # type: ignore[valid-type]
+    title: line(TITLE_MAX)  # type: ignore[valid-type]
     description: optional_text(DESCRIPTION_MAX) = None  # type: ignore[valid-type]
     display_order: int = Field(0, ge=0, le=1_000_000)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.errors import AlreadyTaken
-from app.fields import optional_text, text
+from app.fields import StoredDate, optional_line, optional_text, text
 from app.models import Action, Demand, Party, Source, Statement, User
 from app.models.base import utcnow
 from app.models.statement import QUOTE_MAX, REASON_MAX, SPEAKER_MAX, SUMMARY_MAX
@@ -24,9 +24,9 @@ class StatementFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     stance: Stance
-    stated_on: dt.date
+    stated_on: StoredDate
     stated_on_precision: DatePrecision = DatePrecision.DAY
-    speaker: optional_text(SPEAKER_MAX) = None  # type: ignore[valid-type]
+    speaker: optional_line(SPEAKER_MAX) = None  # type: ignore[valid-type]
     summary: text(SUMMARY_MAX)  # type: ignore[valid-type]
     quote: optional_text(QUOTE_MAX) = None  # type: ignore[valid-type]
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.auth import second_factor
 from app.auth.passwords import hash_password, needs_rehash, password_problem
 from app.errors import AlreadyTaken
-from app.fields import text
+from app.fields import line
 from app.models import Action, Role, User
 from app.models.base import utcnow
 from app.models.user import DISPLAY_NAME_MAX
@@ -28,8 +28,8 @@ PERSON_ROLES = (Role.EDITOR, Role.ADMIN)
 class UserFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: text(254)  # type: ignore[valid-type]
-    display_name: text(DISPLAY_NAME_MAX)  # type: ignore[valid-type]
+    email: line(254)  # type: ignore[valid-type]
+    display_name: line(DISPLAY_NAME_MAX)  # type: ignore[valid-type]
     role: Role = Role.EDITOR
 
     @field_validator("email")
