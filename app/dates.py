@@ -73,6 +73,10 @@ class InvalidDate(ValueError):
     """A query or form date that is not a real calendar date in YYYY-MM-DD form."""
 
 
+class DateOutOfRange(InvalidDate):
+    """A real date, outside the range the site works with (EARLIEST to LATEST_QUERY)."""
+
+
 def parse_iso_date(raw: str, *, field: str) -> dt.date:
     """Parse a strict YYYY-MM-DD date, with a message a reader can act on."""
     text = raw.strip()
@@ -84,7 +88,7 @@ def parse_iso_date(raw: str, *, field: str) -> dt.date:
     except ValueError:
         raise InvalidDate(f"{field}: {raw!r} is not a real calendar date.") from None
     if not EARLIEST <= day <= LATEST_QUERY:
-        raise InvalidDate(
+        raise DateOutOfRange(
             f"{field} must be a day from {EARLIEST.isoformat()} to {LATEST_QUERY.isoformat()}, "
             f"not {raw!r}."
         )
@@ -139,6 +143,8 @@ def parse_date_at(raw: str, precision: DatePrecision, *, field: str) -> dt.date:
     padded = {4: "-01-01", 7: "-01", 10: ""}[len(text)]
     try:
         return parse_iso_date(text + padded, field=field)
+    except DateOutOfRange:
+        raise
     except InvalidDate:
         raise InvalidDate(f"{field}: {raw!r} is not a real calendar date.") from None
 

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from app.api.problems import PROBLEM_RESPONSES
-from app.dates import InvalidDate, parse_iso_date
+from app.dates import EARLIEST, LATEST_QUERY, InvalidDate, parse_iso_date
 from app.errors import BadRequest
 from app.fields import shown, whole_number
 from app.ids import MAX_ID
@@ -27,6 +27,8 @@ from app.stances import Stance
 from app.timeline.queries import TimelineFilters
 from app.timeline.routes import UnknownFilter, read_filters
 
+# Every date parameter says so in the docs (the about page says it to readers).
+DATE_RANGE = f"From {EARLIEST.isoformat()} to {LATEST_QUERY.isoformat()}."
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 
@@ -87,7 +89,9 @@ Cursor = Annotated[
 ]
 AsOf = Annotated[
     str | None,
-    Query(description="A day, YYYY-MM-DD; today when left out.", examples=["2025-01-31"]),
+    Query(
+        description=f"A day, YYYY-MM-DD; today when left out. {DATE_RANGE}", examples=["2025-01-31"]
+    ),
 ]
 
 

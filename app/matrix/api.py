@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.api.params import AsOf, api_router, as_of_or_today, parse_date
+from app.api.params import DATE_RANGE, AsOf, api_router, as_of_or_today, parse_date
 from app.api.schemas import (
     CellStatement,
     DateValue,
@@ -61,7 +61,8 @@ def matrix(
     since: Annotated[
         str | None,
         Query(
-            description="Compare with this earlier day (YYYY-MM-DD): cells mark `changed`.",
+            description="Compare with this earlier day (YYYY-MM-DD): cells mark `changed`. "
+            + DATE_RANGE,
             examples=["2024-01-01"],
         ),
     ] = None,
