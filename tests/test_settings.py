@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from app.settings import DEVELOPMENT_SECRET, Settings
+from app.settings import Settings
+from tests.test_secrets import PUBLISHED
 
 
 def test_default_database_is_a_local_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -16,10 +18,13 @@ def test_default_database_is_a_local_sqlite_file(monkeypatch: pytest.MonkeyPatch
 
 def test_production_refuses_to_start_without_a_real_secret() -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY"):
-        Settings(environment="production", secret_key=DEVELOPMENT_SECRET)
+        Settings(environment="production", secret_key=PUBLISHED)
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(environment="production", secret_key="short")
-    assert Settings(environment="production", secret_key="x" * 40).environment == "production"
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings(environment="production")
+    key = secrets.token_urlsafe(48)
+    assert Settings(environment="production", secret_key=key).environment == "production"
 
 
 def test_plain_postgres_urls_use_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:
