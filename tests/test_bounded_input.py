@@ -359,3 +359,26 @@ def test_compare_takes_the_cap_exactly(client, session: Session) -> None:
     session.commit()
     response = client.get("/compare?parties=" + ",".join(["russia", "ukraine", *extra]))
     assert response.status_code == 200
+
+
+def test_an_import_with_a_year_1_statement_is_refused_and_writes_nothing(
+    connection, migrated_engine
+) -> None:
+    """`parley import` is a way in too: the export of a database someone filled by hand."""
+    import io
+    import json
+
+    from sqlalchemy import func, select
+
+    from app.dataset import ImportRefused, import_lines, write_export
+
+    buffer = io.StringIO()
+    write_export(connection, buffer)
+    records = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    statement = next(r for r in records if r.get("table") == "statement")
+    statement["row"]["stated_on"] = "0001-01-01"
+    refused = pytest.raises(ImportRefused, match=r"statement\.stated_on 0001-01-01 is outside")
+    with refused, migrated_engine.begin() as target:
+        import_lines(target, (json.dumps(r) for r in records))
+    with migrated_engine.connect() as target:
+        assert target.scalar(select(func.count()).select_from(Statement)) == 0
