@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import stat
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 
 from app.cli import is_loopback
 from app.settings import Settings, secret_key_problem
+from tests.app_server import free_port
 
 # The development default that was in app/settings.py until this change, visible in the history.
 PUBLISHED = "development-only-secret-do-not-use-in-production"
@@ -131,12 +131,6 @@ def test_hosts_beyond_this_machine(host: str) -> None:
     assert not is_loopback(host)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_the_development_server_refuses_a_public_host_without_a_secret(tmp_path: Path) -> None:
     env = {
         k: v
@@ -153,7 +147,7 @@ def test_the_development_server_refuses_a_public_host_without_a_secret(tmp_path:
             "--host",
             "0.0.0.0",
             "--port",
-            str(_free_port()),
+            str(free_port()),
         ],
         env=env,
         cwd=ROOT,
