@@ -1,6 +1,6 @@
 """Step charts as plain geometry for an inline SVG template: no JavaScript, prints, has text.
 
-Python decides every coordinate; `templates/macros/chart.html` only draws them. A value holds
+Python decides every coordinate; `app/templates/macros/chart.html` only draws them. A value holds
 from the date it was stated until the next one (a step), which is how a position behaves.
 """
 

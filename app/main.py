@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Everything loaded at start-up (modules, templates, metadata) lives as long as the
         # process: moved out of the cyclic GC's reach, it stops costing ~40 ms full collections
-        # at p99 (DESIGN.md, measured on the reference app).
+        # at p99 (docs/design.md, "Caching, the data version and ETags").
         gc.collect()
         gc.freeze()
         yield

@@ -16,8 +16,9 @@ from starlette.responses import Response
 from app.dates import format_date, iso_with_precision
 from app.stances import SCALE, Stance
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# Package data: they ship inside the wheel, so an installed Parley runs from any directory.
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 HTMX_FILE = "vendor/htmx-2.0.11.min.js"
 
 templates = Jinja2Blocks(directory=TEMPLATES_DIR)

@@ -64,10 +64,14 @@ def test_compare_picker_swaps_in_place_and_pushes_the_url(page, server_url) -> N
     page.check("input[name=parties][value=russia]")
     page.check("input[name=parties][value=ukraine]")
     page.fill("#as_of", "2025-01-31")
+    # A full page load (the form working without htmx) would reach the same URL: only this
+    # marker, lost with the old document, tells the two apart.
+    page.evaluate("window.__same_document = true")
     page.click("form.compare-form button[type=submit]")
     page.wait_for_url("**/compare?parties=russia&parties=ukraine&as_of=2025-01-31")
     first = page.locator("#comparison > li").first
     assert first.get_attribute("data-gap") == "0"
+    assert page.evaluate("window.__same_document") is True
     page.reload()
     assert page.locator("#comparison > li").first.get_attribute("data-gap") == "0"
 
@@ -75,12 +79,14 @@ def test_compare_picker_swaps_in_place_and_pushes_the_url(page, server_url) -> N
 def test_timeline_filter_swaps_in_place(page, server_url) -> None:
     page.goto(server_url + "/timeline")
     page.select_option("#party", "ukraine")
+    page.evaluate("window.__same_document = true")
     page.click("form.date-form button[type=submit]")
     page.wait_for_url("**/timeline?party=ukraine*")
     parties = page.locator("#timeline > li").evaluate_all(
         "items => [...new Set(items.map(i => i.dataset.party))]"
     )
     assert parties == ["ukraine"]
+    assert page.evaluate("window.__same_document") is True
 
 
 @pytest.mark.parametrize(("width", "label"), [(1280, "desktop"), (375, "phone")])

@@ -147,7 +147,10 @@ def test_search_syntax_characters_are_not_errors(client) -> None:
 
 
 def test_bad_page_number_is_a_400(client) -> None:
-    assert client.get("/search", params={"q": "Putin", "page": "x"}).status_code == 400
+    response = client.get("/search", params={"q": "Putin", "page": "x"})
+    assert response.status_code == 400
+    assert "page" in words(one(parse(response), "[role=alert]")).lower()
+    assert not parse(response).select("#results > li")
 
 
 def test_search_is_paginated(client, session) -> None:
