@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Date, DateTime, Table, func, insert, select, text
 
+from app.dates import stored_date_range
 from app.models import Base
 from app.models.base import UTCDateTime
 
@@ -129,6 +130,14 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             value = dt.datetime.fromisoformat(value)
         elif isinstance(value, str) and isinstance(column.type, Date):
             value = dt.date.fromisoformat(value)
+            # The range every form and service keeps to (app/fields.py StoredDate): an import
+            # is a way in too, and a year-1 date would stretch every chart over two millennia.
+            earliest, latest = stored_date_range()
+            if not earliest <= value <= latest:
+                raise ImportRefused(
+                    f"{table.name}.{column.name} {value.isoformat()} is outside "
+                    f"{earliest.isoformat()} to {latest.isoformat()}"
+                )
         decoded[column.name] = value
     return decoded
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from app.api import problems
 from app.auth.csrf import is_cross_site
@@ -17,6 +17,11 @@ from app.auth.sessions import csrf_token
 from app.exceptions import BadRequest, Choice, NotFound, Refusal
 from app.forms import HIDDEN_FIELDS, posted_form, typed_text
 from app.web import render
+
+_BARE_500 = (
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>Something went wrong</title>'
+    '<h1>Something went wrong</h1><p>{message}</p><p><a href="/">Go to the front page</a></p>'
+)
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -50,6 +55,25 @@ def install_error_pages(app: FastAPI) -> None:
             {"status": 400, "message": exc.reason},
             status_code=400,
         )
+
+    # Starlette calls this one from its ServerErrorMiddleware, outside all our middleware but
+    # the security headers (app/main.py), and logs the exception itself afterwards.
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        message = "Something went wrong on our side. It has been logged; please try again later."
+        if problems.is_api(request):
+            return problems.problem(request, 500, message)
+        try:
+            response = render(
+                request,
+                "errors/error.html",
+                {"status": 500, "title": "Something went wrong", "message": message},
+                status_code=500,
+            )
+        except Exception:  # the page itself failed (templates, the session): a bare one then
+            response = HTMLResponse(_BARE_500.format(message=message), status_code=500)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.exception_handler(Refusal)
     async def refused(request: Request, exc: Refusal) -> Response:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from app import health, security
 from app.about import routes as about_routes
@@ -44,6 +45,20 @@ from app.users import routes as user_routes
 from app.web import STATIC_DIR, make_templates
 
 
+class Parley(FastAPI):
+    """FastAPI with the security headers as its outermost layer.
+
+    Outside Starlette's ServerErrorMiddleware, which `add_middleware` cannot reach: so a 500
+    (the page our handler renders, or Starlette's own if that fails) carries them too.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        return SecurityHeadersMiddleware(
+            super().build_middleware_stack(), hsts=settings.environment == "production"
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings)
@@ -58,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(
+    app = Parley(
         title=settings.site_name,
         summary="Where each side of a negotiation stands on each term, over time, with sources.",
         lifespan=lifespan,
@@ -97,9 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
     app.add_middleware(ApiCorsMiddleware)
 
-    # Added last, so they run first: every response, cached or not, carries the headers.
+    # Added last, so it runs first (inside only the security headers, see Parley above).
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(matrix_routes.router)

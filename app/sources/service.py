@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.exceptions import AlreadyTaken
-from app.fields import HttpUrl, Publisher, SourceTitle
+from app.fields import HttpUrl, Publisher, SourceTitle, StoredDate
 from app.models import Action, Source, SourceKind, User
 from app.revisions import add_with_revision, update_with_revision
 
@@ -22,7 +21,7 @@ class SourceFields(BaseModel):
     url: HttpUrl
     title: SourceTitle
     publisher: Publisher
-    published_on: dt.date | None = None
+    published_on: StoredDate | None = None
     published_on_precision: DatePrecision | None = None
     kind: SourceKind = SourceKind.NEWS_REPORT
 

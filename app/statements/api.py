@@ -9,6 +9,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app.api.csv_export import FILENAME, statement_csv
 from app.api.params import (
+    DATE_RANGE,
     DEFAULT_LIMIT,
     Cursor,
     Limit,
@@ -49,13 +50,17 @@ class StatementQuery:
         start: Annotated[
             str | None,
             Query(
-                alias="from", description="Stated on or after, YYYY-MM-DD.", examples=["2024-01-01"]
+                alias="from",
+                description="Stated on or after, YYYY-MM-DD. " + DATE_RANGE,
+                examples=["2024-01-01"],
             ),
         ] = None,
         end: Annotated[
             str | None,
             Query(
-                alias="to", description="Stated on or before, YYYY-MM-DD.", examples=["2024-12-31"]
+                alias="to",
+                description="Stated on or before, YYYY-MM-DD. " + DATE_RANGE,
+                examples=["2024-12-31"],
             ),
         ] = None,
         source: Annotated[str | None, Query(description="A source's id.", examples=["1"])] = None,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.exceptions import AlreadyRetracted
-from app.fields import Quote, RetractionReason, Speaker, Summary
+from app.fields import Quote, RetractionReason, Speaker, StoredDate, Summary
 from app.models import Action, Demand, Party, Source, Statement, User
 from app.models.base import utcnow
 from app.revisions import add_with_revision, update_with_revision
@@ -23,7 +23,7 @@ class StatementFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     stance: Stance
-    stated_on: dt.date
+    stated_on: StoredDate
     stated_on_precision: DatePrecision = DatePrecision.DAY
     speaker: Speaker = None
     summary: Summary
