@@ -37,6 +37,7 @@ NUMBERS = {"page", "limit", "source", "stance"}  # stance: a slug or its number,
 CURSORS = {"cursor", "before"}  # a keyset position (date_id) or an id, from a 'next' link
 NOT_NUMBERS = {
     "q",
+    "order",  # stated or entered (the timeline)
     "publisher",
     "kind",
     "party",

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from app.main import create_app
 from app.settings import Settings
+from tests.editors import csrf_of
 from tests.html import parse
 from tests.test_headers_everywhere import assert_security_headers
 
@@ -73,7 +74,9 @@ def test_an_api_route_that_fails_is_problem_json_with_the_security_headers(
 
 
 def test_a_post_that_fails_carries_the_headers_too(failing_client) -> None:
-    response = failing_client.post("/test-only/fails", data={"a": "b"})
+    # A real token from the login page: every POST is checked for one before the route runs.
+    token = csrf_of(failing_client.get("/login").text)
+    response = failing_client.post("/test-only/fails", data={"a": "b", "csrf_token": token})
     assert response.status_code == 500
     assert_security_headers(response.headers)
 
