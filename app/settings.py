@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     session_cookie: str = "parley_session"
     # Request bodies over this many bytes are refused (413) before anything parses them.
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    # CSV exports streaming at once per app process; more get 429 with Retry-After.
+    max_concurrent_exports: int = Field(4, ge=1, le=1000)
+    # A streamed response whose client takes longer than this to accept one chunk is ended.
+    export_send_timeout: float = Field(10.0, gt=0, le=600)
+    # Password hashes (Argon2: ~0.1 s of CPU and 64 MB each) computed at once per app process;
+    # a login that cannot get a turn within login_queue_timeout seconds gets 503.
+    max_concurrent_logins: int = Field(4, ge=1, le=1000)
+    login_queue_timeout: float = Field(3.0, gt=0, le=60)
     # Shown in the page footer and in feeds: who runs this instance.
     site_name: str = "Parley"
 

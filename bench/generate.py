@@ -491,6 +491,9 @@ def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None])
 
     with engine.begin() as connection:
         connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        # The app's engine cuts statements off after a few seconds; building a million rows'
+        # indexes and foreign keys takes longer, and nothing waits on this connection.
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         # Snapshots hold UTC ISO timestamps; keep the server's rendering of them the same.
         connection.exec_driver_sql("SET LOCAL TimeZone = 'UTC'")
         # Truncated in this transaction, so COPY FREEZE may write rows already frozen (no

@@ -1,7 +1,18 @@
-"""Password hashing with Argon2id (argon2-cffi's defaults, RFC 9106's second recommendation)."""
+"""Password hashing with Argon2id (argon2-cffi's defaults, RFC 9106's second recommendation).
+
+A hash is ~0.1 s of CPU and 64 MB, chosen to be slow: a burst of logins must not queue it on
+every core, nor inside a transaction (on SQLite a write lock) that readers or editors then wait
+for. `HashingTurns` runs hashes a few at a time, in threads of their own, and refuses quickly
+when no turn comes; callers hold no database connection meanwhile (app/auth/routes.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -25,6 +36,39 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return _hasher.verify(stored_hash or _UNKNOWN_ACCOUNT_HASH, password) and bool(stored_hash)
     except (VerificationError, InvalidHashError):
         return False
+
+
+T = TypeVar("T")
+
+
+class HashingBusy(Exception):
+    """Every hashing turn stayed taken for the whole wait: answer 503, do not queue for ever."""
+
+
+class HashingTurns:
+    """At most `limit` hashes at once in this process; a caller waits `timeout` s for a turn.
+
+    The wait is on the event loop, not in a worker thread, so logins waiting for a turn do not
+    take the threads that other requests' sync endpoints run in.
+    """
+
+    def __init__(self, limit: int, timeout: float) -> None:
+        self.turns = anyio.CapacityLimiter(limit)
+        # The threads hashes run in: as many as there are turns, apart from the shared pool.
+        self.threads = anyio.CapacityLimiter(limit)
+        self.timeout = timeout
+
+    async def run(self, work: Callable[..., T], *args: object) -> T:
+        got_turn = False
+        with anyio.move_on_after(self.timeout):
+            await self.turns.acquire()
+            got_turn = True
+        if not got_turn:
+            raise HashingBusy()
+        try:
+            return await anyio.to_thread.run_sync(work, *args, limiter=self.threads)
+        finally:
+            self.turns.release()
 
 
 def needs_rehash(stored_hash: str) -> bool:
