@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         engine.dispose()
+        app.state.hashing_turns.close()
 
     app = FastAPI(
         title="Parley",

@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     export_send_timeout: float = Field(10.0, gt=0, le=600)
     # Password hashes (Argon2: ~0.1 s of CPU and 64 MB each) computed at once per app process;
     # a login that cannot get a turn within login_queue_timeout seconds gets 503.
-    max_concurrent_logins: int = Field(4, ge=1, le=1000)
-    login_queue_timeout: float = Field(3.0, gt=0, le=60)
+    max_concurrent_logins: int = Field(2, ge=1, le=1000)
+    login_queue_timeout: float = Field(5.0, gt=0, le=120)
     # Shown in the page footer and in feeds: who runs this instance.
     site_name: str = "Parley"
 
