@@ -14,7 +14,6 @@ import io
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
@@ -119,12 +118,13 @@ def statement_csv(
     its own: no database connection is held while the client takes its time over the bytes.
 
     Chunks follow the export's order (stated_on DESC, id DESC) by keyset, each starting strictly
-    after the last row of the one before, so each is one index range scan however deep. What
-    this gives (one transaction no longer spans the export): every statement that existed when
-    the export started appears exactly once, with its contents as they were when its chunk was
-    read; statements added during the export are left out (the highest id is fixed first).
-    A statement whose date is edited meanwhile across the point the export has reached may be
-    missed or repeated, as a reader paging the timeline would see it. Streaming one server-side
+    after the last row of the one before, so each is one index range scan however deep
+    (ix_statement_stated_all when retracted ones are included). What this gives, now that one
+    transaction no longer spans the export: statements added during the export are left out
+    (the highest id is fixed first), so none shifts or repeats another; every other statement
+    appears exactly once, as it was when its chunk was read, except one whose date is edited
+    meanwhile across the point the export has reached (missed or repeated), or one retracted
+    before its chunk (left out unless retracted ones are asked for). Streaming one server-side
     cursor gave a perfect snapshot, but held a connection (and, on PostgreSQL, a transaction)
     for as long as the slowest client cared to take: issue 13.
     """
@@ -167,19 +167,15 @@ def statement_csv(
             # Through the Connection: plain rows; the ORM's row handling cost 10%.
             return session.connection().execute(page).all()
 
-    # The next chunk is read while this one is formatted and sent: the database's time and
-    # ours overlap, which keeps the rate of the single cursor this replaced. One chunk ahead
-    # at most, and its connection is back in the pool as soon as it is read.
-    with ThreadPoolExecutor(1, thread_name_prefix="csv-export") as reader:
-        ahead = reader.submit(read, None)
-        while ahead is not None:
-            rows = ahead.result()
-            ahead = None
-            if len(rows) == batch:
-                ahead = reader.submit(read, (rows[-1].stated_on, rows[-1].id))
-            if rows:
-                writer.writerows(map(csv_row, rows))
-                yield flush()
+    after: tuple[Any, int] | None = None
+    while True:
+        rows = read(after)
+        if rows:
+            writer.writerows(map(csv_row, rows))
+            yield flush()
+        if len(rows) < batch:
+            return
+        after = (rows[-1].stated_on, rows[-1].id)
 
 
 class ExportResponse(StreamingResponse):
