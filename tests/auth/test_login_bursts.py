@@ -168,6 +168,7 @@ def test_concurrent_guesses_at_one_account_count_exactly_the_limit(
     statuses, _ = flood(
         40, lambda n: post_login(server, form, EDITOR, f"127.0.1.{n + 1}", wait=PATIENCE)
     )
+    print(f"one account: {Counter(statuses)}")
     assert Counter(statuses) == {401: throttle.ACCOUNT_LIMIT, 429: 40 - throttle.ACCOUNT_LIMIT}
 
 
@@ -179,6 +180,7 @@ def test_concurrent_guesses_from_one_address_count_exactly_the_limit(
     statuses, _ = flood(
         120, lambda n: post_login(server, form, f"nobody{n}@example.org", wait=PATIENCE)
     )
+    print(f"one address: {Counter(statuses)}")
     assert Counter(statuses) == {401: throttle.CLIENT_LIMIT, 429: 120 - throttle.CLIENT_LIMIT}
 
 
@@ -219,6 +221,7 @@ def test_a_flood_of_logins_leaves_anonymous_pages_answering(postgres_server: Ser
     )
     reader.stop.set()
     reader.join(timeout=20)
+    print(f"flood: logins {Counter(statuses)}; pages {Counter(s for _, s in reader.statuses)}")
     failed = [(path, status) for path, status in reader.statuses if status != 200]
     assert failed == []
     assert len(reader.statuses) >= len(Reader.PATHS)
@@ -255,6 +258,7 @@ def test_an_editors_save_during_a_flood_of_bad_logins_answers_within_2_s(server:
 
         statuses, finished = flood(60, bad_login)
         saver.join(timeout=60)
+    print(f"save during flood: {result['took']:.2f} s; logins {Counter(statuses)}")
     assert result["status"] == 303
     # The save was measured while the flood was still being answered, not after it.
     assert result["started"] < max(finished), "the flood was over before the save began"
