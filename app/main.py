@@ -16,9 +16,11 @@ from app.about import routes as about_routes
 from app.account import routes as account_routes
 from app.api import docs as api_docs
 from app.api.cors import ApiCorsMiddleware
+from app.api.csv_export import export_slots
 from app.api.openapi import install_openapi
 from app.auth import routes as auth_routes
 from app.auth.guards import PrivateWhenLoggedIn, csrf_by_default, install_guards
+from app.auth.passwords import HashingTurns
 from app.auth.sessions import SESSION_MAX_AGE, header_account
 from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
 from app.catalog import routes as catalog_routes
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         engine.dispose()
+        app.state.hashing_turns.close()
 
     app = Parley(
         title=settings.site_name,
@@ -87,6 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.rendered_cells = RenderedCells()
     app.state.templates = make_templates(header_account=header_account, kept_cells=kept_cells)
+    app.state.export_slots = export_slots(settings.max_concurrent_exports)
+    app.state.hashing_turns = HashingTurns(
+        settings.max_concurrent_logins, settings.login_queue_timeout
+    )
 
     # Through app.state so that tests, which swap the sessionmaker, see their own writes.
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))

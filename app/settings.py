@@ -120,6 +120,14 @@ class Settings(BaseSettings):
     session_cookie: str = "parley_session"
     # Request bodies over this many bytes are refused (413) before anything parses them.
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    # CSV exports streaming at once per app process; more get 429 with Retry-After.
+    max_concurrent_exports: int = Field(4, ge=1, le=1000)
+    # A streamed response whose client takes longer than this to accept one chunk is ended.
+    export_send_timeout: float = Field(10.0, gt=0, le=600)
+    # Password hashes (Argon2: ~0.1 s of CPU and 64 MB each) computed at once per app process;
+    # a login that cannot get a turn within login_queue_timeout seconds gets 503.
+    max_concurrent_logins: int = Field(2, ge=1, le=1000)
+    login_queue_timeout: float = Field(5.0, gt=0, le=120)
     # The instance's name: page titles, the header, feeds, link previews, the about page, the
     # second factor's issuer. An instance tracking another negotiation sets its own.
     site_name: str = "Parley"

@@ -1,4 +1,4 @@
-"""Migration source_address_search indexes a source's address, including sources that existed
+"""Migration 0005 indexes a source's address, including sources that existed
 before it; down again, the index is as 0004 left it (title and publisher only)."""
 
 from __future__ import annotations

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.account.routes import (
@@ -16,7 +21,7 @@ from app.account.routes import (
 )
 from app.auth import second_factor, throttle
 from app.auth.guards import CsrfForm, CurrentUser
-from app.auth.passwords import verify_password
+from app.auth.passwords import HashingBusy, hash_password, needs_rehash, verify_password
 from app.auth.sessions import (
     csrf_token,
     log_in,
@@ -24,15 +29,19 @@ from app.auth.sessions import (
     pending_login,
     start_second_step,
 )
-from app.db import DbSession
+from app.db import DbSession, begin_for_writing
+from app.models import User
 from app.users.service import (
     end_sessions,
-    upgrade_hash_if_needed,
+    replace_password_hash,
     user_by_email,
 )
 from app.web import render
 
 router = APIRouter()
+
+# Seconds a login refused for want of a hashing turn is told to wait.
+BUSY_RETRY_AFTER = 5
 
 
 def safe_next(raw: str | None) -> str:
@@ -72,15 +81,67 @@ def login_form(request: Request, user: CurrentUser, next: str | None = None) -> 
     return _login_page(request, next_path=next or "/")
 
 
+@dataclass(frozen=True)
+class _Account:
+    """What the password check needs of an account, read before it (no session held across)."""
+
+    id: int
+    password_hash: str | None
+
+
+def _take_attempt(
+    sessions: sessionmaker[Session], email: str, client: str
+) -> tuple[throttle.Attempt, _Account | None]:
+    """Count the attempt (or refuse it) and find the account: one short write transaction."""
+    with sessions() as session:
+        begin_for_writing(session)
+        attempt = throttle.take_login_attempt(session, email, client)
+        throttle.sweep(session)
+        user = user_by_email(session, email) if email and attempt.allowed else None
+        session.commit()
+    return attempt, _Account(user.id, user.password_hash) if user else None
+
+
+def _give_back(sessions: sessionmaker[Session], email: str, client: str) -> None:
+    with sessions() as session:
+        begin_for_writing(session)
+        throttle.give_back_login_attempt(session, email, client)
+        session.commit()
+
+
+def _logged_in(
+    sessions: sessionmaker[Session], account_id: int, email: str, client: str, new_hash: str | None
+) -> User | None:
+    """The right password: clear the count, store a stronger hash if one was made; the account
+    as it is now (None if it cannot log in: deactivated meanwhile, or the system account)."""
+    with sessions() as session:
+        begin_for_writing(session)
+        user = session.get(User, account_id)
+        if user is None or not user.is_active or user.role == "system":
+            # Counted as a failure, as before: the attempt stays taken.
+            session.commit()
+            return None
+        throttle.forget_failures(session, email, client)
+        if new_hash is not None:
+            replace_password_hash(session, user, new_hash)
+        session.commit()
+        return user
+
+
 @router.post("/login")
-def login(request: Request, session: DbSession, form: CsrfForm) -> Response:
+async def login(request: Request, form: CsrfForm) -> Response:
+    """Async, and without the request's session: the hash (slow by design) runs under the
+    process's hashing turns with no connection or transaction held, between two short
+    transactions (issue 13: a burst of logins held SQLite's write lock and emptied the pool)."""
     email = form.get("email", "").strip()
     password = form.get("password", "")
     next_path = form.get("next", "/")
     client = request.client.host if request.client else "unknown"
-    lock = throttle.locked(session, *throttle.keys(email, client))
-    if lock is not None:
-        minutes = (lock.retry_after_seconds + 59) // 60
+    sessions = request.app.state.sessionmaker
+    turns = request.app.state.hashing_turns
+    attempt, account = await run_in_threadpool(_take_attempt, sessions, email, client)
+    if attempt.lock is not None:
+        minutes = (attempt.lock.retry_after_seconds + 59) // 60
         return _login_page(
             request,
             email=email,
@@ -90,14 +151,31 @@ def login(request: Request, session: DbSession, form: CsrfForm) -> Response:
                 f"paused: try again in {minutes} minute{'s' if minutes != 1 else ''}."
             ),
             status_code=429,
-            headers={"Retry-After": str(lock.retry_after_seconds)},
+            headers={"Retry-After": str(attempt.lock.retry_after_seconds)},
         )
-    user = user_by_email(session, email) if email else None
-    # Always verify (against a dummy hash when the account is unknown): same time either way.
-    password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not password_ok or not user.is_active or user.role == "system":
-        # Counted in this request's transaction, which commits: the answer is a page, not an error.
-        throttle.record_failed_login(session, email, client)
+    stored_hash = account.password_hash if account else None
+    try:
+        # Always verify (against a dummy hash when the account is unknown): same time either way.
+        password_ok = await turns.run(verify_password, stored_hash, password)
+    except HashingBusy:
+        await run_in_threadpool(_give_back, sessions, email, client)
+        return _login_page(
+            request,
+            email=email,
+            next_path=next_path,
+            error="Too many people are logging in right now. Try again in a few seconds.",
+            status_code=503,
+            headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+        )
+    user = None
+    if account is not None and password_ok:
+        new_hash = None
+        if stored_hash and needs_rehash(stored_hash):
+            with suppress(HashingBusy):  # then at the next login
+                new_hash = await turns.run(hash_password, password)
+        user = await run_in_threadpool(_logged_in, sessions, account.id, email, client, new_hash)
+    if user is None:
+        # Counted already (before the check), and committed: the answer is a page, not an error.
         return _login_page(
             request,
             email=email,
@@ -105,8 +183,6 @@ def login(request: Request, session: DbSession, form: CsrfForm) -> Response:
             error="That email and password do not match an active account.",
             status_code=401,
         )
-    throttle.forget_failures(session, email)
-    upgrade_hash_if_needed(session, user, password)
     if user.second_factor or user.must_have_second_factor:
         # Half logged in: nothing an editor can do yet, only the code (or setting it up).
         enrol = not user.second_factor

@@ -218,10 +218,11 @@ def attempt(
     one up or buy new recovery codes. Failures are counted in the caller's transaction, which
     must commit them even though the answer is a refusal: the caller returns a page, not raises.
     """
-    account_key, client_key = throttle.second_factor_keys(user.id, client)
-    lock = throttle.locked(session, account_key, client_key)
-    if lock is not None:
-        return Outcome(Verdict.LOCKED, retry_after_seconds=lock.retry_after_seconds)
+    # Counted before the code is looked at, in one statement that also says whether it may be
+    # (app/auth/throttle.py); a right code gives it back.
+    taken = throttle.take_second_factor_attempt(session, user.id, client)
+    if taken.lock is not None:
+        return Outcome(Verdict.LOCKED, retry_after_seconds=taken.lock.retry_after_seconds)
     code = normalised(typed)
     left = None
     if looks_like_totp(code):
@@ -232,11 +233,11 @@ def attempt(
         if verdict is Verdict.ACCEPTED:
             left = recovery_codes_left(session, user)
     else:
+        # Not a guess at all (a typo in the shape): not counted, as before.
+        throttle.give_back_second_factor_attempt(session, user.id, client)
         return Outcome(Verdict.MALFORMED)
     if verdict is Verdict.ACCEPTED:
-        throttle.forget_second_factor_failures(session, user.id)
-    else:
-        throttle.record_failed_second_factor(session, user.id, client)
+        throttle.forget_second_factor_failures(session, user.id, client)
     return Outcome(verdict, recovery_codes_left=left)
 
 

@@ -23,7 +23,8 @@ class LoginThrottle(Base):
     key: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     # Failures are counted in a window that starts at the first one.
-    window_started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Indexed so that sweeping stale rows (app/auth/throttle.py) is a short range scan.
+    window_started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:

@@ -3,7 +3,7 @@
 PostgreSQL matches `websearch_to_tsquery` against the generated `fts` columns of statement and
 source (GIN indexes); SQLite matches the FTS5 tables statement_fts and statement_fts_source
 (migration 0003); a source is found by its title, publisher and the words of its URL (migration
-source_address_search). Either way, one query finds and ranks the page of matches with the matching
+0005). Either way, one query finds and ranks the page of matches with the matching
 words wrapped in two control characters, and a second loads what the page shows. The markers
 are split here into plain segments, so a template escapes every character of the text itself:
 a highlight can never inject markup.

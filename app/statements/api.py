@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from starlette.responses import Response, StreamingResponse
 
-from app.api.csv_export import FILENAME, statement_csv
+from app.api.csv_export import FILENAME, ExportResponse, statement_csv
 from app.api.params import (
     DATE_RANGE,
     DEFAULT_LIMIT,
@@ -19,6 +19,7 @@ from app.api.params import (
     next_link,
     statement_filters,
 )
+from app.api.problems import problem
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, StatementList, StatementOut
 from app.db import DbSession
@@ -29,6 +30,8 @@ from app.timeline.queries import TimelineFilters, timeline_page
 router = api_router("statements")
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+# Seconds a refused export is told to wait: exports of the whole table take a few seconds.
+EXPORT_RETRY_AFTER = 5
 
 
 class StatementQuery:
@@ -107,10 +110,20 @@ def statements_csv(
 ) -> StreamingResponse:
     """Every statement matching the filters as CSV, newest first, streamed.
 
-    Text cells that a spreadsheet would run as a formula start with an apostrophe.
+    Text cells that a spreadsheet would run as a formula start with an apostrophe. A few exports
+    run at once per server; beyond that the answer is 429 with `Retry-After`.
     """
-    return StreamingResponse(
+    settings = request.app.state.settings
+    return ExportResponse(
         statement_csv(request.app.state.sessionmaker, query.filters),
+        slots=request.app.state.export_slots,
+        refusal=problem(
+            request,
+            429,
+            "Too many exports are running at the moment. Try again in a few seconds.",
+            headers={"Retry-After": str(EXPORT_RETRY_AFTER)},
+        ),
+        send_timeout=settings.export_send_timeout,
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f"attachment; filename={FILENAME}"},
     )

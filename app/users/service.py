@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import second_factor
-from app.auth.passwords import hash_password, needs_rehash, password_problem
+from app.auth.passwords import hash_password, password_problem
 from app.exceptions import AlreadyTaken, InvalidChoice
 from app.fields import DisplayName, EmailAddress
 from app.models import Action, Role, User
@@ -192,11 +192,11 @@ def end_sessions(session: Session, user: User) -> None:
     session.flush()
 
 
-def upgrade_hash_if_needed(session: Session, user: User, password: str) -> None:
-    # Argon2's recommended costs rise over time; a login is the only moment we hold the password.
-    if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-        session.flush()
+def replace_password_hash(session: Session, user: User, new_hash: str) -> None:
+    """A stronger hash of the same password, made at login (the only moment we hold it) when
+    Argon2's recommended costs have risen. Made by the caller outside any transaction."""
+    user.password_hash = new_hash
+    session.flush()
 
 
 def system_user(session: Session) -> User:

@@ -163,3 +163,37 @@ def test_conditional_get_passes_a_large_stream_through_without_keeping_it(app) -
     # Joining the chunks to cache them would have allocated the whole 1.5 MB body at once.
     assert peak < RenderCache.MAX_BODY
     assert len(cache._entries) == 0
+
+
+def test_statements_added_during_an_export_are_left_out_and_none_repeats(app, session) -> None:
+    """Chunks are separate transactions: the export fixes its last id at the start, so a row
+    added meanwhile (even one dated at the top of the order) neither appears nor shifts others."""
+    party = make_party(session)
+    made = [make_statement(session, party=party) for _ in range(7)]
+    session.commit()
+    export = statement_csv(app.state.sessionmaker, TimelineFilters(party=party), batch=3)
+    header, first = next(export), next(export)
+    late = make_statement(session, party=party, stated_on=made[0].stated_on)
+    session.commit()
+    rows = parse_csv(b"".join([header, first, *export]).decode())
+    ids = [int(row["id"]) for row in rows]
+    assert sorted(ids) == sorted(statement.id for statement in made)
+    assert late.id not in ids
+
+
+def test_exports_beyond_the_cap_get_429_with_retry_after(client, app) -> None:
+    slots = app.state.export_slots
+    taken = 0
+    while slots.acquire(blocking=False):
+        taken += 1
+    try:
+        refused = client.get("/api/statements.csv")
+    finally:
+        for _ in range(taken):
+            slots.release()
+    assert taken == app.state.settings.max_concurrent_exports
+    assert refused.status_code == 429
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert int(refused.headers["retry-after"]) > 0
+    # The slot comes back once a stream is done: the next export runs.
+    assert client.get("/api/statements.csv").status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from fastapi.testclient import TestClient
@@ -9,7 +10,8 @@ from sqlalchemy import select
 
 from app.auth import throttle
 from app.main import create_app
-from app.models import LoginThrottle, Party
+from app.models import LoginThrottle, Party, User
+from app.models.base import utcnow
 from app.settings import Settings
 from tests.editors import counts, csrf_of, form_fields, log_in, post_form
 from tests.factories import PASSWORD
@@ -259,3 +261,40 @@ def test_the_header_offers_log_in_or_the_editor_links(client, editor) -> None:
     nav = one(parse(client.get("/")), "nav")
     assert "Add statement" in words(nav) and "Log out" in words(nav)
     assert "Admin" not in words(nav)
+
+
+def test_a_login_stores_a_stronger_hash_when_the_costs_have_risen(client, session) -> None:
+    from argon2 import PasswordHasher
+
+    from app.auth.passwords import needs_rehash, verify_password
+    from tests.factories import make_user
+
+    user = make_user(session)
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    session.commit()
+    log_in(client, user)
+    session.expire_all()
+    stored = session.get(User, user.id).password_hash
+    assert not needs_rehash(stored) and verify_password(stored, PASSWORD)
+
+
+def test_each_login_sweeps_stale_throttle_rows_a_bounded_batch_at_a_time(client, session) -> None:
+    long_ago = utcnow() - throttle.WINDOW - throttle.LOCK - dt.timedelta(minutes=1)
+    stale = [f"client:10.9.{n // 250}.{n % 250}" for n in range(throttle.SWEEP_BATCH + 10)]
+    session.add_all(LoginThrottle(key=k, failures=3, window_started_at=long_ago) for k in stale)
+    # Still locked, though its window is old: kept.
+    session.add(
+        LoginThrottle(
+            key="client:10.8.0.1",
+            failures=throttle.CLIENT_LIMIT + 1,
+            window_started_at=long_ago,
+            locked_until=utcnow() + dt.timedelta(minutes=5),
+        )
+    )
+    session.commit()
+    post_form(client, "/login", "/login", {"email": "nobody@example.org", "password": "x"})
+    session.expire_all()
+    left = set(
+        session.scalars(select(LoginThrottle.key).where(LoginThrottle.key.like("client:10.%")))
+    )
+    assert len(left) == 10 + 1 and "client:10.8.0.1" in left

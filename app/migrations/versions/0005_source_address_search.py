@@ -10,7 +10,7 @@ publisher in the search index, so `dailywrap`, `hkbusinesswire` or a pasted URL 
   URL into its words). An FTS5 table's columns are fixed, so it and its three triggers are made
   again and rebuilt from the source table.
 
-Revision ID: source_address_search
+Revision ID: 0005
 Revises: 0004
 
 """
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "source_address_search"
+revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
