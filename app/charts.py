@@ -212,5 +212,5 @@ def _year_ticks(start: int, end: dt.date, most: int = 6) -> list[tuple[dt.date, 
         if day.toordinal() > start:
             months.append((day, f"{day:%b} {day.year}" if day.month == 1 else f"{day:%b}"))
         year, month = year + (month == 12), month % 12 + 1
-    step = -(-len(months) // most)
+    step = max(1, -(-len(months) // most))  # no months at all: an empty list, not a 0 step
     return months[::step]
