@@ -1,0 +1,23 @@
+// Small enhancements shared by every page; each works the same without scripts, only less well.
+"use strict";
+
+// A live region only speaks when its content changes: a status message that arrives with the
+// page (such as "Saved." after a save) is put back a moment after load, so screen readers read it.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const region of document.querySelectorAll("[data-announce]")) {
+    const text = region.textContent;
+    region.textContent = "";
+    window.setTimeout(() => { region.textContent = text; }, 150);
+  }
+});
+
+// Forms marked data-drop-empty leave empty fields out of htmx requests, so the URL htmx pushes
+// is the canonical one (/?as_of=2025-01-31, not /?as_of=2025-01-31&since=).
+document.addEventListener("htmx:configRequest", (event) => {
+  const form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-drop-empty]");
+  if (!form) return;
+  const data = event.detail.formData;
+  for (const name of new Set(data.keys())) {
+    if (data.getAll(name).every((value) => value === "")) data.delete(name);
+  }
+});
