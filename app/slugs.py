@@ -54,7 +54,8 @@ def _transliterate(text: str) -> str:
 
 def slugify(title: str, *, fallback: str = "item") -> str:
     """'Ukraine joins NATO' -> 'ukraine-joins-nato'; 'Нейтралітет' -> 'neitralitet'."""
-    text = _transliterate(title.strip().casefold())
+    # Apostrophes join a word ("Crimea's", "м’ята"): dropped, not turned into a hyphen.
+    text = _transliterate(re.sub(r"['’ʼ]", "", title.strip().casefold()))
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(slug) > SLUG_MAX - _SUFFIX_ROOM:
