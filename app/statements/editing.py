@@ -457,6 +457,22 @@ def pick_source(
     )
 
 
+@router.get("/edit/sources/blank", name="blank_source")
+def blank_source(request: Request, user: Editor) -> Response:
+    """htmx: empty source fields, to name a new source instead of the known one shown."""
+    return render(
+        request,
+        "statements/_source_fields.html",
+        {
+            "values": {"source_kind": SourceKind.NEWS_REPORT.value},
+            "errors": {},
+            "labels": LABELS,
+            "picked": None,
+            "source_kinds": [(k.value, k.label) for k in SourceKind],
+        },
+    )
+
+
 def statement_editing_context(
     request: Request, session: DbSession, statement: Statement, viewer: Any, saved: bool
 ) -> dict[str, Any]:

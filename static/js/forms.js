@@ -11,6 +11,14 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// Controls that only work with scripts (htmx buttons) are hidden in the markup and shown here,
+// also when htmx swaps them in.
+function showScriptedControls(root) {
+  for (const control of root.querySelectorAll("[data-needs-js][hidden]")) control.hidden = false;
+}
+document.addEventListener("DOMContentLoaded", () => showScriptedControls(document));
+document.addEventListener("htmx:load", (event) => showScriptedControls(event.target));
+
 // Forms marked data-drop-empty leave empty fields out of htmx requests, so the URL htmx pushes
 // is the canonical one (/?as_of=2025-01-31, not /?as_of=2025-01-31&since=).
 document.addEventListener("htmx:configRequest", (event) => {
