@@ -29,3 +29,22 @@ document.addEventListener("htmx:configRequest", (event) => {
     if (data.getAll(name).every((value) => value === "")) data.delete(name);
   }
 });
+
+// A date form whose request went through no longer shows the last refusal beside its fields
+// (the refusal itself came back into the form; a success only swaps the content below it).
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-drop-empty]");
+  if (!form || !event.detail.xhr || event.detail.xhr.status >= 400) return;
+  for (const message of form.querySelectorAll(".field-error")) {
+    const field = message.closest(".field");
+    const input = field && field.querySelector("[aria-invalid]");
+    if (input) {
+      input.removeAttribute("aria-invalid");
+      const described = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id !== message.id);
+      if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+      else input.removeAttribute("aria-describedby");
+    }
+    if (field) field.classList.remove("field--error");
+    message.remove();
+  }
+});

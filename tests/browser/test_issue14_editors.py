@@ -62,7 +62,7 @@ def test_save_back_and_save_again_warns_instead_of_saving_twice(page, server_url
     )
     page.goto(server_url + source_page)
     assert page.locator(f"a[href='/statements/{first}']").count() >= 1
-    assert page.locator("a[href^='/statements/']").evaluate_all(
+    assert page.locator("main a[href^='/statements/']").evaluate_all(
         "links => [...new Set(links.map(a => a.getAttribute('href')))]"
     ) == [f"/statements/{first}"]
 
@@ -83,7 +83,9 @@ def test_the_demand_combobox_by_keyboard_matches_any_word(page, server_url) -> N
     page.keyboard.type("guarantees")
     listbox = page.get_by_role("listbox")
     assert combobox.get_attribute("aria-expanded") == "true"
-    options = listbox.get_by_role("option")
+    assert listbox.get_attribute("id") == combobox.get_attribute("aria-controls")
+    assert listbox.get_attribute("aria-label") == "Demand"
+    options = page.locator("#demand-listbox [role=option]")
     visible = [o for o in options.all() if o.is_visible()]
     assert [o.inner_text() for o in visible] == ["Strong Western security guarantees for Ukraine"]
     assert page.locator("#demand-combobox-status").inner_text() == "1 match."
@@ -106,11 +108,11 @@ def test_the_demand_combobox_by_keyboard_matches_any_word(page, server_url) -> N
     assert combobox.input_value() == "" and page.locator("#demand").input_value() == ""
     # Down opens the whole list; Up from the top wraps to the last.
     page.keyboard.press("ArrowDown")
-    assert len([o for o in options.all() if o.is_visible()]) == 10
-    page.keyboard.press("ArrowUp")
+    every = options.count()
+    assert len([o for o in options.all() if o.is_visible()]) == every > 5
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")
-    assert combobox.input_value() == options.nth(9).inner_text()
+    assert combobox.input_value() == options.nth(every - 1).inner_text()
     screenshot(page, "issue14-combobox-closed-desktop")
     page.keyboard.press("Control+A")
     page.keyboard.type("western")
@@ -230,7 +232,7 @@ def test_a_new_demand_from_the_statement_form_without_javascript(browser, server
     page.goto(server_url + "/edit/demands")
     last = page.locator("#records tbody tr").last
     assert "Зобов’язання щодо нейтралітету" in last.inner_text()
-    assert "zobovyazannia-shchodo-neitralitetu" in last.inner_text()
+    assert "zoboviazannia-shchodo-neitralitetu" in last.inner_text()
     context.close()
 
 
