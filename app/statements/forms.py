@@ -182,6 +182,9 @@ def _parse_source(session: Session, values: dict[str, str], result: StatementFor
     if known is not None:
         result.source = known
         _refuse_changes_to_known(known, values, errors)
+        if not any(name in errors for name in SOURCE_FIELDS.values()):
+            # Shown read-only, so the form "says" what is stored (a conflict page compares it).
+            values.update(source_values(known))
         return
     published_raw = values["source_published_on"].strip()
     source_input: dict[str, Any] = {

@@ -250,6 +250,8 @@ def test_screenshots_of_the_changed_editor_pages(browser, server_url, width, lab
         ("matrix-error", "/?as_of=2025-02-30"),
     ]:
         page.goto(server_url + path)
+        if name == "saved":  # forms.js puts the text back a moment after load
+            page.get_by_role("status").filter(has_text="Saved.").wait_for()
         if name == "add-statement":
             page.locator(".new-demand summary").click()
             page.fill("#demand-combobox", "western")

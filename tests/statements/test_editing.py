@@ -300,6 +300,9 @@ def test_a_stale_save_is_refused_with_both_versions_and_can_be_applied_on_top(
     assert words(rows["Summary"].select("td")[0]) == "First editor's."
     assert words(rows["Summary"].select("td")[1]) == "Original."
     assert words(rows["Speaker"].select("td")[1]) == "Second editor's speaker"
+    # The known source is shown read-only, so neither side changed it (issue 14).
+    source_rows = ("Source title", "Publisher", "Published on", "Source kind")
+    assert [n for n in source_rows if n in rows and "differs" in rows[n].get("class", [])] == []
     # The form holds their change on top of the stored version: the speaker they typed, and the
     # colleague's summary (they did not touch it), at the stored version.
     resubmit = form_fields(stale)
