@@ -23,9 +23,14 @@
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", `${id}-listbox`);
-    for (const name of ["aria-describedby", "aria-invalid"]) {
-      if (select.hasAttribute(name)) input.setAttribute(name, select.getAttribute(name));
-    }
+    // What the plain select cannot do, so the hint comes with the script.
+    const hint = document.createElement("small");
+    hint.className = "hint";
+    hint.id = `${id}-combobox-hint`;
+    hint.textContent = "Type any words of it to narrow the list; Down arrow to browse.";
+    const described = [select.getAttribute("aria-describedby"), hint.id].filter(Boolean);
+    input.setAttribute("aria-describedby", described.join(" "));
+    if (select.hasAttribute("aria-invalid")) input.setAttribute("aria-invalid", "true");
 
     const list = document.createElement("ul");
     list.id = `${id}-listbox`;
@@ -54,7 +59,7 @@
 
     const wrapper = document.createElement("div");
     wrapper.className = "combobox";
-    wrapper.append(input, list, status);
+    wrapper.append(input, list, hint, status);
     select.after(wrapper);
     select.hidden = true;
     select.tabIndex = -1;

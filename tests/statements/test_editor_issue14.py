@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from app.dates import time_ago
 from app.models import Demand, Party, Revision, Source, Statement, User
 from app.slugs import slugify
 from app.stances import Stance
@@ -295,3 +296,19 @@ def test_a_reader_with_a_saved_url_sees_no_saved_notice(client, session) -> None
     session.commit()
     page = parse(client.get(f"/sources/{source.id}?saved=1"))
     assert "Saved." not in words(page)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (20, "just now"),
+        (60, "1 minute ago"),
+        (150, "2 minutes ago"),
+        (3 * 3600 + 5, "3 hours ago"),
+        (86400, "1 day ago"),
+        (40 * 86400, "on 21 October 2026"),
+    ],
+)
+def test_how_long_ago_a_statement_was_saved(seconds, said) -> None:
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    assert time_ago(now - dt.timedelta(seconds=seconds), now) == said
