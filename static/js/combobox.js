@@ -59,8 +59,9 @@
 
     const wrapper = document.createElement("div");
     wrapper.className = "combobox";
-    wrapper.append(input, list, hint, status);
+    wrapper.append(input, list, status);
     select.after(wrapper);
+    wrapper.after(hint); // below the input, so the open list drops straight from it
     select.hidden = true;
     select.tabIndex = -1;
     if (label) label.htmlFor = input.id;
