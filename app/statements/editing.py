@@ -474,13 +474,12 @@ def blank_source(request: Request, user: Editor) -> Response:
 
 
 def statement_editing_context(
-    request: Request, session: DbSession, statement: Statement, viewer: Any, saved: bool
+    request: Request, session: DbSession, statement: Statement, viewer: Any
 ) -> dict[str, Any]:
     """What /statements/{id} adds for history and editor controls (shown to editors only)."""
     return {
         "history": history(session, "statement", statement.id),
         "viewer": viewer,
-        "saved": saved,
         # Only editors get a token: an anonymous reader's page must not set a cookie.
         "csrf_token": csrf_token(request) if viewer else None,
     }

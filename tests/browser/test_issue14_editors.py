@@ -118,7 +118,20 @@ def test_the_demand_combobox_by_keyboard_matches_any_word(page, server_url) -> N
     page.keyboard.type("western")
     screenshot(page, "issue14-combobox-open-desktop")
 
+    # Below the list: "Add a new demand", a disclosure the keyboard opens.
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    assert page.locator("details.new-demand").get_attribute("open") is not None
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "new_demand_title"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "demand-combobox"
+
     # The pointer works too.
+    page.fill("#demand-combobox", "western")
     page.locator("[role=option]", has_text="Western troops").click()
     assert combobox.input_value() == "Western troops deployed to Ukraine as peacekeepers"
 
