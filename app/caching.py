@@ -1,11 +1,11 @@
 """HTTP caching for anonymous readers: ETags from the data version, 304s without rendering.
 
 Every accepted write appends a revision, so the highest revision id is a version of the whole
-dataset (DESIGN.md, "Caching and scale-out"). An anonymous GET gets an ETag built from that
-version, today's date (pages default to "as of today", which moves at midnight without any
-write) and whether htmx asked for a fragment. A request whose If-None-Match still matches is
-answered 304 before any route runs: one cheap query, or none while the version is fresh in
-this process.
+dataset (docs/design.md, "Caching, the data version and ETags"). An anonymous GET gets an ETag
+built from that version, today's date (pages default to "as of today", which moves at midnight
+without any write) and whether htmx asked for a fragment. A request whose If-None-Match still
+matches is answered 304 before any route runs: one cheap query, or none while the version is
+fresh in this process.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class RenderCache:
     """Whole anonymous responses, least recently used first out, up to a number of bytes.
 
     Keys carry the data version, so a write makes every older entry unreachable; nothing needs
-    invalidating. Rendering a big page is most of its cost (DESIGN.md), and this skips it. The
+    invalidating. Rendering a big page is most of its cost (docs/design.md), and this skips it. The
     bound is in bytes, not pages: a matrix page is 500 kB, a statement page 8 kB.
     """
 

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("file", help="the export file ('-' reads stdin)")
     commands.add_parser(
         "bench-data",
-        help="fill a database with synthetic benchmark data (bench/generate.py; see --help)",
+        help="fill a database with synthetic benchmark data (app/synthetic_data.py; see --help)",
         add_help=False,
     )
     users = commands.add_parser("users", help="manage accounts")
@@ -243,11 +243,7 @@ def serve_app(args: argparse.Namespace) -> int:
 
 
 def bench_data(argv: list[str]) -> int:
-    # bench/ lives in the checkout, not in the installed package.
-    from app.migrate import ROOT
-
-    sys.path.insert(0, str(ROOT))
-    from bench.generate import main as generate
+    from app.synthetic_data import main as generate
 
     return generate(argv)
 

@@ -52,14 +52,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Everything loaded at start-up (modules, templates, metadata) lives as long as the
         # process: moved out of the cyclic GC's reach, it stops costing ~40 ms full collections
-        # at p99 (DESIGN.md, measured on the reference app).
+        # at p99 (docs/design.md, "Caching, the data version and ETags").
         gc.collect()
         gc.freeze()
         yield
         engine.dispose()
 
     app = FastAPI(
-        title="Parley",
+        title=settings.site_name,
         summary="Where each side of a negotiation stands on each term, over time, with sources.",
         lifespan=lifespan,
         docs_url=None,  # our own /docs, from vendored files (app/api/docs.py)

@@ -3,7 +3,7 @@
 Every page that shows positions builds on these, so the rule lives in one place. The shape is a
 correlated `ORDER BY stated_on DESC, id DESC LIMIT 1` per (party, demand), which PostgreSQL and
 SQLite both answer with one probe of ix_statement_position: the cost depends on the number of
-cells, never on the number of statements (DESIGN.md, "The matrix query").
+cells, never on the number of statements (docs/design.md, "The matrix query").
 """
 
 from __future__ import annotations

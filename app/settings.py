@@ -36,8 +36,15 @@ class Settings(BaseSettings):
     session_cookie: str = "parley_session"
     # Request bodies over this many bytes are refused (413) before anything parses them.
     max_body_bytes: int = Field(1_048_576, ge=1024)
-    # Shown in the page footer and in feeds: who runs this instance.
+    # The instance's name: page titles, the header, feeds, link previews, the about page, the
+    # second factor's issuer. An instance tracking another negotiation sets its own.
     site_name: str = "Parley"
+    # What this instance tracks, in one sentence: the pages' default description (search
+    # results, link previews).
+    site_description: str = (
+        "Where each side of the Russia–Ukraine negotiation stands on each term, over time, "
+        "with sources."
+    )
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:

@@ -16,8 +16,9 @@ from starlette.responses import Response
 from app.dates import format_date, iso_with_precision
 from app.stances import SCALE, Stance
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# Package data: they ship inside the wheel, so an installed Parley runs from any directory.
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 HTMX_FILE = "vendor/htmx-2.0.11.min.js"
 
 templates = Jinja2Blocks(directory=TEMPLATES_DIR)
@@ -85,7 +86,13 @@ def render(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The page, or only `block` of it when htmx asks; the same URL serves both."""
-    context = {"today": dt.date.today(), **context}
+    settings = request.app.state.settings
+    context = {
+        "today": dt.date.today(),
+        "site_name": settings.site_name,
+        "site_description": settings.site_description,
+        **context,
+    }
     fragment = block if block and wants_fragment(request) else None
     response: Response = templates.TemplateResponse(
         request, name, context, status_code=status_code, block_name=fragment

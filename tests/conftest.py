@@ -7,8 +7,10 @@ runs inside a transaction that is rolled back, with the app's sessions joined to
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import make_engine
@@ -47,6 +50,51 @@ def drop_postgres_database(url: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# A run that is interrupted (Ctrl-C, a killed CI job) never drops its databases. Several runs
+# share the server at once, so a database is only taken for stale when nobody is connected to it
+# AND it is older than any run lasts.
+STALE_AFTER = dt.timedelta(hours=2)
+
+
+def drop_stale_test_databases(
+    older_than: dt.timedelta = STALE_AFTER, like: str = r"parley\_test\_%"
+) -> list[str]:
+    """Drop the test databases (names matching `like`) that interrupted runs left behind.
+
+    Age is the database directory's PG_VERSION file, written once by CREATE DATABASE. DROP
+    DATABASE without FORCE refuses a database someone connected to since the check, so a run
+    starting at that moment keeps its database. Returns the names dropped."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    dropped: list[str] = []
+    try:
+        with admin.connect() as connection:
+            stale = connection.scalars(
+                text(
+                    "SELECT d.datname FROM pg_database d WHERE d.datname LIKE :like"
+                    " AND (pg_stat_file('base/' || d.oid || '/PG_VERSION')).modification"
+                    " <= now() - :older_than"
+                    " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)"
+                ),
+                {"like": like, "older_than": older_than},
+            ).all()
+            for name in stale:
+                try:
+                    connection.execute(text(f'DROP DATABASE "{name}"'))
+                except DBAPIError:
+                    continue  # in use after all: not stale
+                dropped.append(name)
+    finally:
+        admin.dispose()
+    return dropped
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    try:
+        drop_stale_test_databases()
+    except DBAPIError as problem:  # no server, or not allowed to read file dates: not our job
+        warnings.warn(f"stale test databases not swept: {problem}", stacklevel=1)
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

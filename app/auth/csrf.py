@@ -1,6 +1,6 @@
 """CSRF: every state-changing request carries this browser's token, and does not come cross-site.
 
-A small dependency of our own (see LIBRARIES.md for the libraries that failed here): the token
+A small dependency of our own (docs/dependencies.md says which libraries failed here): the token
 lives in the signed session cookie and comes back in the form field `csrf_token` (plain HTML
 forms) or the `X-CSRF-Token` header (scripts). Browsers also say where a request comes from in
 `Sec-Fetch-Site`; a cross-site POST is refused even before the token is looked at.

@@ -1,7 +1,7 @@
-"""Fill a migrated database with synthetic data of a realistic shape, fast.
+"""Fill a migrated database with synthetic data of a realistic shape, fast (for benchmarks).
 
     parley bench-data --statements 1000000 --database-url postgresql://postgres@127.0.0.1/x
-    python -m bench.generate --statements 100000 --database-url sqlite:///bench.db
+    python -m app.synthetic_data --statements 100000 --database-url sqlite:///bench.db
 
 Shape: 20 parties × 40 demands, sources shared by ~20 statements each, stances that shift a few
 times per cell over the years (plus some noise), ~1% retractions with reasons, dates known to the
@@ -490,6 +490,9 @@ def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None])
         return now
 
     with engine.begin() as connection:
+        # The app's statement timeout (settings.statement_timeout_ms) is for pages; one COPY or
+        # index build of a load takes minutes and would be cancelled half-way on a busy machine.
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
         # Snapshots hold UTC ISO timestamps; keep the server's rendering of them the same.
         connection.exec_driver_sql("SET LOCAL TimeZone = 'UTC'")
@@ -532,7 +535,12 @@ def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None])
             )
     # VACUUM also sets the visibility map, so the matrix probes can be index-only.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(_quoted(t) for t in TABLES)}")
+        connection.exec_driver_sql("SET statement_timeout = 0")
+        try:
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(_quoted(t) for t in TABLES)}")
+        finally:
+            # Back to the connection's own setting before it returns to the pool.
+            connection.exec_driver_sql("RESET statement_timeout")
     phase("vacuum+analyze", t)
     return Report("postgresql", gen.shape.statements, total, time.perf_counter() - started, phases)
 
