@@ -108,7 +108,8 @@ def _as_utc(value: Any) -> dt.datetime | None:
         return None
     if isinstance(value, str):  # SQLite hands back text for an aggregate
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    moment: dt.datetime = value
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)

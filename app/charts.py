@@ -130,15 +130,19 @@ def step_chart(
 def _lay_out(
     chart: Chart, series: Sequence[Series], levels: Sequence[Level], end: dt.date, max_ticks: int
 ) -> None:
-    dates = [step.on for s in series for step in s.steps if step.on <= end]
-    start = min(dates, default=end - dt.timedelta(days=365))
+    # Day numbers (ordinals), not dates: the axis may start before 1 January of year 1, where
+    # date arithmetic overflows, and a chart must draw whatever date a reader may ask for.
+    last = end.toordinal()
+    days = [step.on.toordinal() for s in series for step in s.steps if step.on <= end]
+    start = min(days, default=last - 365)
     # A little room before the first point, so it does not sit on the axis.
-    span = max((end - start).days, 30)
-    start = start - dt.timedelta(days=max(span // 20, 1))
-    span = (end - start).days
+    span = max(last - start, 30)
+    start = start - max(span // 20, 1)
+    span = last - start
 
     def x_of(day: dt.date) -> float:
-        return round(chart.left + (day - start).days / span * (chart.right_edge - chart.left), 1)
+        offset = day.toordinal() - start
+        return round(chart.left + offset / span * (chart.right_edge - chart.left), 1)
 
     top_value = max(level.value for level in levels)
     bottom_value = min(level.value for level in levels)
@@ -193,18 +197,20 @@ def _spread_labels(lines: list[Line], gap: float) -> list[Line]:
     return [replace(line, label_y=y) for line, y in zip(lines, placed, strict=True)]
 
 
-def _year_ticks(start: dt.date, end: dt.date, most: int = 6) -> list[tuple[dt.date, str]]:
-    """1 January of each year in range; months instead when the range is under a year; about
-    `most` of them."""
-    years = [dt.date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
+def _year_ticks(start: int, end: dt.date, most: int = 6) -> list[tuple[dt.date, str]]:
+    """1 January of each year after day number `start` up to `end`; months instead when the
+    range is under a year. About `most` ticks, whatever the range (even 1900 to 9999)."""
+    first = dt.date.fromordinal(max(start, 1))
+    years = range(first.year + 1, end.year + 1)
     if len(years) >= 2:
         step = -(-len(years) // most)
-        return [(day, str(day.year)) for day in years[::step]]
+        return [(dt.date(year, 1, 1), str(year)) for year in years[::step]]
     months = []
-    day = dt.date(start.year, start.month, 1)
-    while day <= end:
-        if day > start:
+    year, month = first.year, first.month
+    while (year, month) <= (end.year, end.month):
+        day = dt.date(year, month, 1)
+        if day.toordinal() > start:
             months.append((day, f"{day:%b} {day.year}" if day.month == 1 else f"{day:%b}"))
-        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        year, month = year + (month == 12), month % 12 + 1
     step = -(-len(months) // most)
     return months[::step]

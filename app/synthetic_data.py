@@ -251,7 +251,7 @@ class Generator:
             slug = "-".join(name.lower().replace(".", "").split())
             colour = f"#{rng.randrange(0x1000000):06x}"
             description = f"{name}: a synthetic party for benchmarks."
-            values = (slug, name, short, kind.value, colour, description)
+            values: tuple[Any, ...] = (slug, name, short, kind.value, colour, description)
             parties.append((i + 1, *values, 1, now, now))
             snapshot = dict(zip(Party.SNAPSHOT_FIELDS, values, strict=True))
             revisions.append(self.revision("party", i + 1, snapshot, 1, now))
@@ -512,9 +512,9 @@ def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None])
                     copier.write_row(row)
 
         small, revisions = gen.small_tables()
-        for rows in small:
-            copy(rows.table, rows.columns, rows.rows)
-            total += len(rows.rows)
+        for table_rows in small:
+            copy(table_rows.table, table_rows.columns, table_rows.rows)
+            total += len(table_rows.rows)
         copy("revision", REVISION_COLUMNS, revisions)
         total += len(revisions)
         t = phase("copy", t)
@@ -605,9 +605,9 @@ def _load_sqlite(engine: Engine, gen: Generator, say: Callable[[str], None]) -> 
             )
 
         small, revisions = gen.small_tables()
-        for rows in small:
-            insert(rows.table, rows.columns, rows.rows)
-            total += len(rows.rows)
+        for table_rows in small:
+            insert(table_rows.table, table_rows.columns, table_rows.rows)
+            total += len(table_rows.rows)
         insert("revision", REVISION_COLUMNS, revisions)
         total += len(revisions)
         for rows, revs in gen.statement_chunks():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -27,6 +28,10 @@ from app.demo import load_demo
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
+
+# Development settings on PostgreSQL keep a generated secret in the user's state directory: a
+# run's own, so the suite writes nothing into the home directory (servers it starts inherit it).
+os.environ.setdefault("XDG_STATE_HOME", tempfile.mkdtemp(prefix="parley-test-state-"))
 
 # The server to create throw-away test databases on (PostgreSQL's maintenance database).
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -73,7 +78,8 @@ def drop_stale_test_databases(
             stale = connection.scalars(
                 text(
                     "SELECT d.datname FROM pg_database d WHERE d.datname LIKE :like"
-                    " AND (pg_stat_file('base/' || d.oid || '/PG_VERSION')).modification"
+                    # missing_ok: a database another run is creating or dropping right now.
+                    " AND (pg_stat_file('base/' || d.oid || '/PG_VERSION', true)).modification"
                     " <= now() - :older_than"
                     " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)"
                 ),

@@ -19,6 +19,14 @@ HEADER = "X-CSRF-Token"
 # "none" is a person typing the URL or using a bookmark; old browsers send no header at all.
 ALLOWED_FETCH_SITES = {"same-origin", "none"}
 
+# The methods that change state: each one needs the token, unless its route is exempt below.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Unsafe routes that take no token, by route name, and why. Keep this short: each is a door.
+EXEMPT_ROUTES = {
+    "csp_report": "browsers send violation reports by themselves, with no token or cookie; "
+    "a forged report only adds a log line",
+}
+
 
 def is_cross_site(request: Request) -> bool:
     site = request.headers.get("Sec-Fetch-Site")

@@ -8,11 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import AlreadyTaken
-from app.fields import Slug, optional_text, text
+from app.exceptions import AlreadyTaken
+from app.fields import DemandTitle, Description, Slug
 from app.models import Action, Demand, User
-from app.models.demand import TITLE_MAX
-from app.models.party import DESCRIPTION_MAX
 from app.revisions import add_with_revision, update_with_revision
 from app.slugs import slugify, unique_slug
 
@@ -22,8 +20,8 @@ class DemandFields(BaseModel):
 
     # None: made from the title (transliterated), with -2, -3… if another demand has it.
     slug: Slug | None = None
-    title: text(TITLE_MAX)  # type: ignore[valid-type]
-    description: optional_text(DESCRIPTION_MAX) = None  # type: ignore[valid-type]
+    title: DemandTitle
+    description: Description = None
     # None: after every other demand, so a new one does not jump to the top of the matrix.
     display_order: int | None = Field(None, ge=0, le=1_000_000)
 

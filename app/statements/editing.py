@@ -15,10 +15,11 @@ from app.dates import time_ago
 from app.db import DbSession
 from app.demands.service import create_demand
 from app.editing import conflict_rows, form_version, merge_onto_stored
-from app.errors import AlreadyTaken, NotFound, Refusal
+from app.exceptions import AlreadyRetracted, AlreadyTaken, NotFound, Refusal
+from app.fields import whole_number
 from app.forms import validate
 from app.history import as_of_revision, history, revision_at
-from app.ids import RecordId
+from app.ids import MAX_ID, RecordId
 from app.models import Demand, Revision, Source, SourceKind, Statement, User
 from app.models.base import utcnow
 from app.revisions import StaleVersion, bring_back
@@ -182,7 +183,7 @@ def add_statement(request: Request, session: DbSession, post: EditorPost) -> Res
             user=post.user,
             submission_key=key,
             # "Save anyway" names the statement the editor was shown (and no other).
-            duplicate_of=int(confirmed) if confirmed.isdecimal() and len(confirmed) < 10 else None,
+            duplicate_of=whole_number(confirmed, low=1, high=MAX_ID),
             check_duplicates=True,
         )
     except LooksLikeDuplicate as similar:
@@ -246,7 +247,7 @@ def edit_statement(
         }
         stored = form_values(current, current.source)
         base = as_of_revision(Statement, revision_at(session, "statement", statement_id, version))
-        base_values = form_values(base, session.get(Source, base.source_id)) if base else None
+        base_values = form_values(base, session.get_one(Source, base.source_id)) if base else None
         merged, both = merge_onto_stored(base_values, stored, parsed.values)
         rows = conflict_rows(LABELS, stored, parsed.values, shown, both)
         raise Refusal(
@@ -317,7 +318,7 @@ def retract(
         )
     try:
         retract_statement(session, statement, fields, form_version=version, user=post.user)
-    except AlreadyTaken as problem:
+    except AlreadyRetracted as problem:
         raise Refusal(
             _retract_page(
                 request,

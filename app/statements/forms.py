@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from app.dates import InvalidDate, parse_typed_date, typed_form
 from app.demands.service import DemandFields
-from app.fields import HttpUrl
+from app.fields import HttpUrl, whole_number
 from app.forms import validate
+from app.ids import MAX_ID
 from app.models import Demand, Party, Source, SourceKind, Statement
 from app.sources.service import SourceFields, source_by_url
 from app.stances import Stance
@@ -89,9 +90,8 @@ def source_values(source: Source) -> dict[str, str]:
 
 
 def _record(session: Session, model: type[Party] | type[Demand], raw: str) -> Any:
-    if not raw.strip().isdecimal() or len(raw.strip()) > 9:
-        return None
-    return session.get(model, int(raw))
+    record_id = whole_number(raw, low=1, high=MAX_ID)
+    return None if record_id is None else session.get(model, record_id)
 
 
 def parse_statement_form(session: Session, form: dict[str, str]) -> StatementForm:
@@ -161,8 +161,11 @@ def _parse_demand(session: Session, values: dict[str, str], result: StatementFor
 
 
 def _is_stance(raw: str) -> bool:
+    number = whole_number(raw.strip().removeprefix("-"), low=0, high=9)
+    if number is None:
+        return False
     try:
-        Stance(int(raw))
+        Stance(-number if raw.strip().startswith("-") else number)
     except ValueError:
         return False
     return True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -26,6 +26,8 @@ from app.stances import Stance
 PER_PAGE = 25
 # ?order=: newest stated first (the default) or newest entered first.
 ORDERS = ("stated", "entered")
+# The columns of a query that `filtered` narrows: they come back as they went in.
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class TimelinePage:
         return Stance(previous) if previous is not None else None
 
 
-def filtered(query: Select[Any], filters: TimelineFilters) -> Select[Any]:
+def filtered(query: Select[*Columns], filters: TimelineFilters) -> Select[*Columns]:
     """`query` (over statements) narrowed to the filters: the timeline, its feed, the API, CSV."""
     if not filters.include_retracted:
         query = query.where(Statement.retracted_at.is_(None))

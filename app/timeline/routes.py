@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
-from app.errors import BadRequest
+from app.exceptions import BadRequest
 from app.matrix.queries import ordered_demands, ordered_parties
 from app.models import Demand, Party
 from app.paging import InvalidPaging, parse_cursor

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -34,7 +36,9 @@ def test_the_cookie_is_secure_in_production(settings, connection) -> None:
     from tests.conftest import joined_sessionmaker
 
     production = Settings(
-        database_url=settings.database_url, environment="production", secret_key="s" * 40
+        database_url=settings.database_url,
+        environment="production",
+        secret_key=secrets.token_urlsafe(48),
     )
     app = create_app(production)
     app.state.sessionmaker = joined_sessionmaker(connection)
