@@ -24,14 +24,16 @@ def show_matrix(
     form = {"as_of": as_of or "", "since": since or ""}
     field = "as_of"
     try:
-        # Messages without the field's name: the form shows each beside its label.
-        as_of_date = parse_iso_date(as_of, field=None) if as_of else dt.date.today()
+        as_of_date = parse_iso_date(as_of, field="as_of") if as_of else dt.date.today()
         field = "since"
-        since_date = parse_iso_date(since, field=None) if since else None
+        since_date = parse_iso_date(since, field="since") if since else None
         if since_date and since_date > as_of_date:
-            raise InvalidDate("It must be on or before the “As of” date it is compared with.")
+            raise InvalidDate("since must be on or before the as_of date it is compared with.")
     except InvalidDate as problem:
-        errors = {field: str(problem)}
+        # The page's message names the URL parameter; beside the field its label says which.
+        named = str(problem)
+        beside = named.removeprefix(f"{field}: ").removeprefix(f"{field} ")
+        errors = {field: beside[:1].upper() + beside[1:]}
         if wants_fragment(request):
             # The form asked (htmx): the message goes beside its field and the matrix on screen
             # stays as it was, rather than being replaced by an error.
@@ -54,7 +56,7 @@ def show_matrix(
                 "form": form,
                 "errors": errors,
                 "labels": DATE_LABELS,
-                "error": f"{DATE_LABELS[field]}: {problem}",
+                "error": named,
                 "matrix": None,
             },
             block="matrix",
