@@ -77,20 +77,27 @@ class DateOutOfRange(InvalidDate):
     """A real date, outside the range the site works with (EARLIEST to LATEST_QUERY)."""
 
 
-def parse_iso_date(raw: str, *, field: str) -> dt.date:
-    """Parse a strict YYYY-MM-DD date, with a message a reader can act on."""
+def parse_iso_date(raw: str, *, field: str | None) -> dt.date:
+    """Parse a strict YYYY-MM-DD date, with a message a reader can act on.
+
+    `field` names the parameter in the message (an API caller or a URL needs it); a form passes
+    None because it shows the message beside the field's own label.
+    """
     text = raw.strip()
     if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.isascii():
         shown = repr(raw if len(raw) <= 40 else raw[:40] + "…")
+        if field is None:
+            raise InvalidDate(f"Write the date as YYYY-MM-DD, not {shown}.")
         raise InvalidDate(f"{field} must be a date in the form YYYY-MM-DD, not {shown}.")
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidDate(f"{field}: {raw!r} is not a real calendar date.") from None
+        prefix = f"{field}: " if field else ""
+        raise InvalidDate(f"{prefix}{raw!r} is not a real calendar date.") from None
     if not EARLIEST <= day <= LATEST_QUERY:
         raise DateOutOfRange(
-            f"{field} must be a day from {EARLIEST.isoformat()} to {LATEST_QUERY.isoformat()}, "
-            f"not {raw!r}."
+            f"{field or 'It'} must be a day from {EARLIEST.isoformat()} to "
+            f"{LATEST_QUERY.isoformat()}, not {raw!r}."
         )
     return day
 
@@ -117,36 +124,51 @@ def precision_typed(raw: str) -> DatePrecision | None:
     return shape
 
 
-def parse_date_at(raw: str, precision: DatePrecision, *, field: str) -> dt.date:
+def parse_date_at(raw: str, precision: DatePrecision) -> dt.date:
     """A date typed to `precision` ('2024-06' for a month), stored as the first day of the period.
 
     Refuses a date that says more or less than its precision, in words that say what to type.
+    The messages do not name the field: forms show them beside its label.
     """
     text = raw.strip()
     typed = precision_typed(text)
     if typed is None:
         raise InvalidDate(
-            f"{field} must be written YYYY-MM-DD, YYYY-MM or YYYY (for example "
+            f"Write the date as YYYY-MM-DD, YYYY-MM or YYYY (for example "
             f"{_EXAMPLES[precision]}), not {raw!r}."
         )
     if typed is not precision:
         if typed is DatePrecision.DAY:
             raise InvalidDate(
-                f"{field}: a date known only to the {precision.value} cannot name a day. "
-                f"Write the {precision.value} alone, for example {_EXAMPLES[precision]}, "
-                "or choose day precision."
+                f"A date known only to the {precision.value} cannot name a day. "
+                f"Write the {precision.value} alone, for example {_EXAMPLES[precision]}."
             )
         raise InvalidDate(
-            f"{field}: {raw!r} gives a {typed.value} but the precision is {precision.value}. "
-            f"Write it like {_EXAMPLES[precision]}, or choose {typed.value} precision."
+            f"{raw!r} gives a {typed.value} but the precision is {precision.value}. "
+            f"Write it like {_EXAMPLES[precision]}."
         )
     padded = {4: "-01-01", 7: "-01", 10: ""}[len(text)]
     try:
-        return parse_iso_date(text + padded, field=field)
+        return parse_iso_date(text + padded, field=None)
     except DateOutOfRange:
         raise
     except InvalidDate:
-        raise InvalidDate(f"{field}: {raw!r} is not a real calendar date.") from None
+        raise InvalidDate(f"{raw!r} is not a real calendar date.") from None
+
+
+def parse_typed_date(raw: str) -> tuple[dt.date, DatePrecision]:
+    """A date as a person types it in a form; how much they wrote is its precision.
+
+    '2024' is the year 2024, '2024-06' June 2024, '2024-06-03' that day: one field says it all,
+    so no form needs a precision menu that could contradict what was typed.
+    """
+    precision = precision_typed(raw)
+    if precision is None:
+        raise InvalidDate(
+            f"Write the date as YYYY-MM-DD, YYYY-MM or YYYY (for example 2024-06-03, 2024-06 "
+            f"or 2024), not {raw!r}."
+        )
+    return parse_date_at(raw, precision), precision
 
 
 def typed_form(value: dt.date | None, precision: DatePrecision | str | None) -> str:
@@ -154,3 +176,15 @@ def typed_form(value: dt.date | None, precision: DatePrecision | str | None) -> 
     if value is None:
         return ""
     return iso_with_precision(value, precision or DatePrecision.DAY)
+
+
+def time_ago(when: dt.datetime, now: dt.datetime) -> str:
+    """'just now', '2 minutes ago', '3 hours ago', '4 days ago', then the date itself."""
+    seconds = max(0, int((now - when).total_seconds()))
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            if unit == "day" and count > 30:
+                return f"on {format_date(when.date())}"
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now"

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.dates import InvalidDate, parse_date_at, precision_typed, typed_form
+from app.dates import InvalidDate, parse_typed_date, typed_form
 from app.demands.service import DemandFields, create_demand, update_demand
 from app.fields import whole_number
 from app.models import Demand, Party, PartyKind, Source, SourceKind
@@ -73,7 +73,11 @@ def _snapshot_form(entity: Any) -> dict[str, str]:
 
 def _demand_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {n: form.get(n, "") for n in ("slug", "title", "description")}
-    raw = form.get("display_order", "").strip() or "0"
+    # Empty slug: made from the title; empty order: last (both decided by the service).
+    values["slug"] = values["slug"].strip() or None
+    raw = form.get("display_order", "").strip()
+    if not raw:
+        return values, {}
     number = whole_number(raw.removeprefix("-"), low=0, high=99_999_999)
     if number is None:
         return values, {"display_order": "Give a whole number (digits 0-9), such as 10."}
@@ -85,14 +89,10 @@ def _source_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]
     values: dict[str, Any] = {n: form.get(n, "") for n in ("url", "title", "publisher", "kind")}
     raw = form.get("published_on", "").strip()
     if raw:
-        precision = precision_typed(raw)
-        if precision is None:
-            return values, {"published_on": "Write the date as YYYY-MM-DD, YYYY-MM or YYYY."}
         try:
-            values["published_on"] = parse_date_at(raw, precision, field="Published on")
+            values["published_on"], values["published_on_precision"] = parse_typed_date(raw)
         except InvalidDate as problem:
             return values, {"published_on": str(problem)}
-        values["published_on_precision"] = precision
     return values, {}
 
 
@@ -135,17 +135,28 @@ DEMANDS = Kind(
     model=Demand,
     fields_model=DemandFields,
     fields=(
-        Field("slug", "Slug", maxlength=64, hint="Lower-case words joined by hyphens; in URLs."),
+        Field(
+            "slug",
+            "Slug",
+            required=False,
+            maxlength=64,
+            hint="In URLs. Leave empty to make it from the title.",
+        ),
         Field("title", "Title", maxlength=300, hint="A proposition a party can back or reject."),
         Field("description", "Description", "textarea", required=False, maxlength=4000),
-        Field("display_order", "Display order", "number", hint="Smaller comes first."),
+        Field(
+            "display_order",
+            "Display order",
+            "number",
+            required=False,
+            hint="Smaller comes first. Leave empty to put a new demand last.",
+        ),
     ),
     create=create_demand,
     update=update_demand,
     title=lambda demand: demand.title,
     to_input=_demand_input,
     to_form=_snapshot_form,
-    defaults=(("display_order", "0"),),
 )
 
 SOURCES = Kind(

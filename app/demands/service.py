@@ -5,31 +5,53 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.exceptions import AlreadyTaken
 from app.fields import DemandTitle, Description, Slug
 from app.models import Action, Demand, User
 from app.revisions import add_with_revision, update_with_revision
+from app.slugs import slugify, unique_slug
 
 
 class DemandFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    slug: Slug
+    # None: made from the title (transliterated), with -2, -3… if another demand has it.
+    slug: Slug | None = None
     title: DemandTitle
     description: Description = None
-    display_order: int = Field(0, ge=0, le=1_000_000)
+    # None: after every other demand, so a new one does not jump to the top of the matrix.
+    display_order: int | None = Field(None, ge=0, le=1_000_000)
 
 
-def _values(fields: DemandFields) -> dict[str, Any]:
+def _values(session: Session, fields: DemandFields, demand: Demand | None) -> dict[str, Any]:
+    demand_id = demand.id if demand else None
+    if fields.slug is not None:
+        slug = fields.slug
+        _check_slug_free(session, slug, demand_id)
+    elif demand is not None and demand.slug == slugify(fields.title, fallback="demand"):
+        slug = demand.slug
+    else:
+        slug = unique_slug(
+            session, Demand, slugify(fields.title, fallback="demand"), exclude_id=demand_id
+        )
+    order = fields.display_order
+    if order is None:
+        order = demand.display_order if demand else next_display_order(session)
     return {
-        "slug": fields.slug,
+        "slug": slug,
         "title": fields.title,
         "description": fields.description or "",
-        "display_order": fields.display_order,
+        "display_order": order,
     }
+
+
+def next_display_order(session: Session) -> int:
+    """One past the last demand's place."""
+    last = session.scalar(select(func.max(Demand.display_order)))
+    return 0 if last is None else last + 1
 
 
 def _check_slug_free(session: Session, slug: str, demand_id: int | None) -> None:
@@ -39,8 +61,7 @@ def _check_slug_free(session: Session, slug: str, demand_id: int | None) -> None
 
 
 def create_demand(session: Session, fields: DemandFields, *, user: User) -> Demand:
-    _check_slug_free(session, fields.slug, None)
-    demand = Demand(**_values(fields))
+    demand = Demand(**_values(session, fields, None))
     add_with_revision(session, demand, user=user)
     return demand
 
@@ -48,9 +69,13 @@ def create_demand(session: Session, fields: DemandFields, *, user: User) -> Dema
 def update_demand(
     session: Session, demand: Demand, fields: DemandFields, *, form_version: int, user: User
 ) -> Demand:
-    _check_slug_free(session, fields.slug, demand.id)
     return update_with_revision(
-        session, demand, _values(fields), form_version=form_version, action=Action.EDIT, user=user
+        session,
+        demand,
+        _values(session, fields, demand),
+        form_version=form_version,
+        action=Action.EDIT,
+        user=user,
     )
 
 

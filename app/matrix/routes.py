@@ -10,9 +10,11 @@ from starlette.responses import Response
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
 from app.matrix.queries import matrix_as_of
-from app.web import render
+from app.web import render, wants_fragment
 
 router = APIRouter()
+
+DATE_LABELS = {"as_of": "As of", "since": "Mark changes since"}
 
 
 @router.get("/", name="matrix")
@@ -20,16 +22,43 @@ def show_matrix(
     request: Request, session: DbSession, as_of: str | None = None, since: str | None = None
 ) -> Response:
     form = {"as_of": as_of or "", "since": since or ""}
+    field = "as_of"
     try:
         as_of_date = parse_iso_date(as_of, field="as_of") if as_of else dt.date.today()
+        field = "since"
         since_date = parse_iso_date(since, field="since") if since else None
         if since_date and since_date > as_of_date:
             raise InvalidDate("since must be on or before the as_of date it is compared with.")
     except InvalidDate as problem:
+        # The page's message names the URL parameter; beside the field its label says which.
+        named = str(problem)
+        beside = named.removeprefix(f"{field}: ").removeprefix(f"{field} ")
+        errors = {field: beside[:1].upper() + beside[1:]}
+        if wants_fragment(request):
+            # The form asked (htmx): the message goes beside its field and the matrix on screen
+            # stays as it was, rather than being replaced by an error.
+            return render(
+                request,
+                "matrix/index.html",
+                {"form": form, "errors": errors, "labels": DATE_LABELS},
+                block="date_form",
+                status_code=400,
+                headers={
+                    "HX-Retarget": "#date-form",
+                    "HX-Reswap": "outerHTML",
+                    "HX-Push-Url": "false",
+                },
+            )
         return render(
             request,
             "matrix/index.html",
-            {"form": form, "error": str(problem), "matrix": None},
+            {
+                "form": form,
+                "errors": errors,
+                "labels": DATE_LABELS,
+                "error": named,
+                "matrix": None,
+            },
             block="matrix",
             status_code=400,
         )
@@ -37,6 +66,6 @@ def show_matrix(
     return render(
         request,
         "matrix/index.html",
-        {"form": form, "error": None, "matrix": matrix},
+        {"form": form, "errors": {}, "labels": DATE_LABELS, "error": None, "matrix": matrix},
         block="matrix",
     )

@@ -11,14 +11,17 @@ from starlette.responses import Response
 
 from app.auth.guards import Editor, EditorPost, Post
 from app.auth.sessions import csrf_token
-from app.dates import DatePrecision
+from app.dates import time_ago
 from app.db import DbSession
+from app.demands.service import create_demand
 from app.editing import conflict_rows, form_version, merge_onto_stored
 from app.exceptions import AlreadyRetracted, AlreadyTaken, NotFound, Refusal
+from app.fields import whole_number
 from app.forms import validate
 from app.history import as_of_revision, history, revision_at
-from app.ids import RecordId
-from app.models import Revision, Source, SourceKind, Statement
+from app.ids import MAX_ID, RecordId
+from app.models import Demand, Revision, Source, SourceKind, Statement, User
+from app.models.base import utcnow
 from app.revisions import StaleVersion, bring_back
 from app.sources.service import source_for
 from app.stances import SCALE
@@ -31,6 +34,7 @@ from app.statements.forms import (
 )
 from app.statements.queries import form_choices, source_suggestions, statement_for_edit
 from app.statements.service import (
+    LooksLikeDuplicate,
     RetractionFields,
     create_statement_once,
     restore_statement,
@@ -54,23 +58,29 @@ def _form_page(
     version: int | None = None,
     submission_key: str | None = None,
     conflict: list[Any] | None = None,
+    known_source: Source | None = None,
+    duplicate: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     choices = form_choices(session)
+    errors = errors or {}
+    if any(name.startswith("source_") for name in errors):
+        known_source = None  # show the fields, with what was typed and the message beside them
     return render(
         request,
         "statements/form.html",
         {
             "values": values,
-            "errors": errors or {},
+            "errors": errors,
             "labels": LABELS,
+            "picked": known_source,
+            "duplicate": duplicate,
             "statement": statement,
             "version": version,
             "submission_key": submission_key,
             "conflict": conflict,
             "csrf_token": csrf_token(request),
             "stances": [(str(s.value), s) for s in SCALE],
-            "precisions": [(p.value, p.value) for p in DatePrecision],
             "source_kinds": [(k.value, k.label) for k in SourceKind],
             **choices,
         },
@@ -78,12 +88,58 @@ def _form_page(
     )
 
 
-def _refuse(request: Request, session: DbSession, parsed: StatementForm, **kwargs: Any) -> None:
+def _refuse(
+    request: Request,
+    session: DbSession,
+    parsed: StatementForm,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 422,
+    **kwargs: Any,
+) -> None:
     raise Refusal(
         _form_page(
-            request, session, values=parsed.values, errors=parsed.errors, status_code=422, **kwargs
+            request,
+            session,
+            values=parsed.values,
+            errors=parsed.errors if errors is None else errors,
+            known_source=parsed.source,
+            status_code=status_code,
+            **kwargs,
         )
     )
+
+
+def _demand(
+    request: Request, session: DbSession, parsed: StatementForm, post: Post, **kw: Any
+) -> Demand:
+    """The demand chosen from the list, or the one this submit adds (placed last)."""
+    if parsed.demand is not None:
+        return parsed.demand
+    assert parsed.new_demand is not None
+    try:
+        return create_demand(session, parsed.new_demand, user=post.user)
+    except AlreadyTaken as taken:
+        _refuse(
+            request,
+            session,
+            parsed,
+            errors={"new_demand_slug": taken.message.capitalize() + "."},
+            **kw,
+        )
+        raise  # unreachable: _refuse raises
+
+
+def _duplicate_notice(session: DbSession, existing: Statement, viewer: User) -> dict[str, Any]:
+    """What the near-duplicate warning says: which statement, when, and by whom."""
+    author = session.get(User, existing.created_by_id)
+    return {
+        "id": existing.id,
+        "when": time_ago(existing.created_at, utcnow()),
+        "by": "you"
+        if author is not None and author.id == viewer.id
+        else (author.display_name if author else "someone"),
+    }
 
 
 def _source(session: DbSession, parsed: StatementForm, post: Post) -> Any:
@@ -102,7 +158,7 @@ def _statement(session: DbSession, statement_id: int) -> Statement:
 
 @router.get("/statements/new", name="new_statement")
 def new_statement_form(request: Request, session: DbSession, user: Editor) -> Response:
-    values = {"stated_on_precision": DatePrecision.DAY.value, "source_kind": "news_report"}
+    values = {"source_kind": "news_report"}
     return _form_page(request, session, values=values, submission_key=secrets.token_urlsafe(24))
 
 
@@ -115,16 +171,31 @@ def add_statement(request: Request, session: DbSession, post: EditorPost) -> Res
     parsed = parse_statement_form(session, post.form)
     if parsed.errors or parsed.fields is None:
         _refuse(request, session, parsed, submission_key=key)
-    assert parsed.fields and parsed.party and parsed.demand
-    statement, _created = create_statement_once(
-        session,
-        parsed.fields,
-        party=parsed.party,
-        demand=parsed.demand,
-        source=_source(session, parsed, post),
-        user=post.user,
-        submission_key=key,
-    )
+    assert parsed.fields and parsed.party
+    confirmed = post.form.get("save_anyway", "")
+    try:
+        statement, _created = create_statement_once(
+            session,
+            parsed.fields,
+            party=parsed.party,
+            demand=_demand(request, session, parsed, post, submission_key=key),
+            source=_source(session, parsed, post),
+            user=post.user,
+            submission_key=key,
+            # "Save anyway" names the statement the editor was shown (and no other).
+            duplicate_of=whole_number(confirmed, low=1, high=MAX_ID),
+            check_duplicates=True,
+        )
+    except LooksLikeDuplicate as similar:
+        _refuse(
+            request,
+            session,
+            parsed,
+            errors={},
+            submission_key=key,
+            duplicate=_duplicate_notice(session, similar.existing, post.user),
+            status_code=409,
+        )
     return RedirectResponse(f"/statements/{statement.id}?saved=1", status_code=303)
 
 
@@ -139,6 +210,7 @@ def edit_statement_form(
         values=form_values(statement, statement.source),
         statement=statement,
         version=statement.version,
+        known_source=statement.source,
     )
 
 
@@ -151,14 +223,15 @@ def edit_statement(
     parsed = parse_statement_form(session, post.form)
     if parsed.errors or parsed.fields is None:
         _refuse(request, session, parsed, statement=statement, version=version)
-    assert parsed.fields and parsed.party and parsed.demand
+    assert parsed.fields and parsed.party
+    demand = _demand(request, session, parsed, post, statement=statement, version=version)
     try:
         update_statement(
             session,
             statement,
             parsed.fields,
             party=parsed.party,
-            demand=parsed.demand,
+            demand=demand,
             source=_source(session, parsed, post),
             form_version=version,
             user=post.user,
@@ -186,6 +259,7 @@ def edit_statement(
                 # Saving this form again applies the editor's version on top of the stored one.
                 version=stale.current.version,
                 conflict=rows,
+                known_source=current.source,
                 status_code=409,
             )
         ) from None
@@ -384,14 +458,29 @@ def pick_source(
     )
 
 
+@router.get("/edit/sources/blank", name="blank_source")
+def blank_source(request: Request, user: Editor) -> Response:
+    """htmx: empty source fields, to name a new source instead of the known one shown."""
+    return render(
+        request,
+        "statements/_source_fields.html",
+        {
+            "values": {"source_kind": SourceKind.NEWS_REPORT.value},
+            "errors": {},
+            "labels": LABELS,
+            "picked": None,
+            "source_kinds": [(k.value, k.label) for k in SourceKind],
+        },
+    )
+
+
 def statement_editing_context(
-    request: Request, session: DbSession, statement: Statement, viewer: Any, saved: bool
+    request: Request, session: DbSession, statement: Statement, viewer: Any
 ) -> dict[str, Any]:
     """What /statements/{id} adds for history and editor controls (shown to editors only)."""
     return {
         "history": history(session, "statement", statement.id),
         "viewer": viewer,
-        "saved": saved,
         # Only editors get a token: an anonymous reader's page must not set a cookie.
         "csrf_token": csrf_token(request) if viewer else None,
     }

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.dates import DatePrecision, InvalidDate, parse_date_at, precision_typed, typed_form
+from app.dates import InvalidDate, parse_typed_date, typed_form
+from app.demands.service import DemandFields
 from app.fields import HttpUrl, whole_number
 from app.forms import validate
 from app.ids import MAX_ID
@@ -28,10 +29,11 @@ LABELS = {
     "demand": "Demand",
     "stance": "Stance",
     "stated_on": "Date stated",
-    "stated_on_precision": "Date precision",
     "speaker": "Speaker",
     "summary": "Summary",
     "quote": "Quote",
+    "new_demand_title": "New demand",
+    "new_demand_slug": "New demand's slug",
     "source_url": "Source URL",
     "source_title": "Source title",
     "source_publisher": "Publisher",
@@ -56,6 +58,8 @@ class StatementForm:
     fields: StatementFields | None = None
     party: Party | None = None
     demand: Demand | None = None
+    # Input for a demand added from this form, when none was chosen from the list.
+    new_demand: DemandFields | None = None
     # The known source the URL names, or the input for a new one.
     source: Source | None = None
     new_source: SourceFields | None = None
@@ -68,7 +72,6 @@ def form_values(statement: Statement, source: Source) -> dict[str, str]:
         "demand": str(statement.demand_id),
         "stance": str(statement.stance),
         "stated_on": typed_form(statement.stated_on, statement.stated_on_precision),
-        "stated_on_precision": statement.stated_on_precision,
         "speaker": statement.speaker or "",
         "summary": statement.summary,
         "quote": statement.quote or "",
@@ -99,32 +102,24 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
     result.party = _record(session, Party, values["party"])
     if result.party is None:
         errors["party"] = "Choose a party from the list." if values["party"] else "Choose a party."
-    result.demand = _record(session, Demand, values["demand"])
-    if result.demand is None:
-        errors["demand"] = (
-            "Choose a demand from the list." if values["demand"] else "Choose a demand."
-        )
+    _parse_demand(session, values, result)
 
     statement_input: dict[str, Any] = {
         "stance": values["stance"] or None,
-        "stated_on_precision": values["stated_on_precision"] or DatePrecision.DAY.value,
         "speaker": values["speaker"],
         "summary": values["summary"],
         "quote": values["quote"],
     }
-    try:
-        precision = DatePrecision(statement_input["stated_on_precision"])
-        if not values["stated_on"].strip():
-            errors["stated_on"] = "Give the date the statement was made."
-        else:
-            statement_input["stated_on"] = parse_date_at(
-                values["stated_on"], precision, field="Date stated"
-            )
-    except ValueError as problem:
-        if isinstance(problem, InvalidDate):
+    # The precision is what was typed (2025, 2025-06, 2025-06-03): there is no menu to disagree.
+    if not values["stated_on"].strip():
+        errors["stated_on"] = "Give the date the statement was made."
+    else:
+        try:
+            stated_on, precision = parse_typed_date(values["stated_on"])
+            statement_input["stated_on"] = stated_on
+            statement_input["stated_on_precision"] = precision
+        except InvalidDate as problem:
             errors["stated_on"] = str(problem)
-        else:
-            errors["stated_on_precision"] = "Choose day, month or year."
     if statement_input["stance"] is not None and not _is_stance(statement_input["stance"]):
         statement_input["stance"] = "not a stance"
     fields, problems = validate(StatementFields, statement_input, whole_form_field="stated_on")
@@ -138,6 +133,31 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
     if errors:
         result.fields = None
     return result
+
+
+def _parse_demand(session: Session, values: dict[str, str], result: StatementForm) -> None:
+    """A demand from the list, or a new one named in "Add a new demand" (created on save)."""
+    errors = result.errors
+    new_title = values["new_demand_title"].strip()
+    if values["demand"]:
+        result.demand = _record(session, Demand, values["demand"])
+        if result.demand is None:
+            errors["demand"] = "Choose a demand from the list."
+        elif new_title:
+            errors["new_demand_title"] = (
+                "You chose a demand from the list and typed a new one: clear one of the two."
+            )
+        return
+    if not new_title:
+        errors["demand"] = "Choose a demand, or add a new one below the list."
+        return
+    slug = values["new_demand_slug"].strip() or None
+    fields, problems = validate(DemandFields, {"title": new_title, "slug": slug})
+    for name, message in problems.items():
+        if name == "slug":
+            message = "Use lower-case letters, digits and hyphens, or leave it empty."
+        errors.setdefault(f"new_demand_{name}" if name == "slug" else "new_demand_title", message)
+    result.new_demand = fields
 
 
 def _is_stance(raw: str) -> bool:
@@ -164,6 +184,10 @@ def _parse_source(session: Session, values: dict[str, str], result: StatementFor
     known = source_by_url(session, url.url)
     if known is not None:
         result.source = known
+        _refuse_changes_to_known(known, values, errors)
+        if not any(name in errors for name in SOURCE_FIELDS.values()):
+            # Shown read-only, so the form "says" what is stored (a conflict page compares it).
+            values.update(source_values(known))
         return
     published_raw = values["source_published_on"].strip()
     source_input: dict[str, Any] = {
@@ -173,15 +197,13 @@ def _parse_source(session: Session, values: dict[str, str], result: StatementFor
         "kind": values["source_kind"] or SourceKind.NEWS_REPORT.value,
     }
     if published_raw:
-        precision = precision_typed(published_raw) or DatePrecision.DAY
         try:
-            source_input["published_on"] = parse_date_at(
-                published_raw, precision, field="Published on"
-            )
-            source_input["published_on_precision"] = precision
+            published_on, precision = parse_typed_date(published_raw)
         except InvalidDate as problem:
             errors["source_published_on"] = str(problem)
             return
+        source_input["published_on"] = published_on
+        source_input["published_on_precision"] = precision
     new_source, problems = validate(SourceFields, source_input, whole_form_field="published_on")
     for name, message in problems.items():
         form_name = SOURCE_FIELDS.get(name, "source_url")
@@ -189,6 +211,25 @@ def _parse_source(session: Session, values: dict[str, str], result: StatementFor
             message = f"A new source needs its {LABELS[form_name].lower()}."
         errors.setdefault(form_name, message)
     result.new_source = new_source
+
+
+def _refuse_changes_to_known(known: Source, values: dict[str, str], errors: dict[str, str]) -> None:
+    """A statement form never edits a known source (it has its own form, version and history).
+
+    The form shows a known source read-only; if details typed beside its URL differ from what is
+    stored (a form filled in by hand, without scripts), say so instead of dropping them.
+    """
+    stored = source_values(known)
+    typed = {name: values[name].strip() for name in SOURCE_FIELDS.values() if name != "source_url"}
+    if not (typed["source_title"] or typed["source_publisher"] or typed["source_published_on"]):
+        return  # nothing typed: the known source as it is
+    for name, value in typed.items():
+        if value and value != stored[name]:
+            errors[name] = (
+                f"This URL is the known source “{known.title}”, and this form does not change "
+                "it. Clear this field to use the source as it is, or edit the source on its "
+                "own page."
+            )
 
 
 class _UrlOnly(BaseModel):

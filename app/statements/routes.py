@@ -22,7 +22,6 @@ def show_statement(
     session: DbSession,
     statement_id: RecordId,
     viewer: CurrentUser,
-    saved: bool = False,
 ) -> Response:
     statement = statement_with_context(session, statement_id)
     if statement is None:
@@ -39,6 +38,6 @@ def show_statement(
         {
             "statement": statement,
             "neighbours": neighbours(session, statement),
-            **statement_editing_context(request, session, statement, viewer, saved),
+            **statement_editing_context(request, session, statement, viewer),
         },
     )

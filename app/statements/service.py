@@ -41,6 +41,15 @@ class StatementFields(BaseModel):
         return self
 
 
+class LooksLikeDuplicate(Exception):
+    """A new statement would repeat one already stored (same party, demand, stance, date and
+    source): the editor is asked before a second copy is saved."""
+
+    def __init__(self, existing: Statement) -> None:
+        super().__init__(f"looks like statement #{existing.id}")
+        self.existing = existing
+
+
 class RetractionFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -87,6 +96,32 @@ def statement_for_submission(session: Session, submission_key: str) -> Statement
     return session.scalar(select(Statement).where(Statement.submission_key == submission_key))
 
 
+def near_duplicate(
+    session: Session, fields: StatementFields, *, party: Party, demand: Demand, source: Source
+) -> Statement | None:
+    """The newest live statement saying the same thing from the same source, if there is one.
+
+    The summary, speaker and quote are left out on purpose: a second entry of the same news
+    item is usually worded a little differently.
+    """
+    if source.id is None:  # a source created by this very submit has no statements yet
+        return None
+    return session.scalar(
+        select(Statement)
+        .where(
+            Statement.party_id == party.id,
+            Statement.demand_id == demand.id,
+            Statement.source_id == source.id,
+            Statement.stance == int(fields.stance),
+            Statement.stated_on == fields.stated_on,
+            Statement.stated_on_precision == fields.stated_on_precision.value,
+            Statement.retracted_at.is_(None),
+        )
+        .order_by(Statement.id.desc())
+        .limit(1)
+    )
+
+
 def create_statement_once(
     session: Session,
     fields: StatementFields,
@@ -96,16 +131,26 @@ def create_statement_once(
     source: Source,
     user: User,
     submission_key: str,
+    duplicate_of: int | None = None,
+    check_duplicates: bool = False,
 ) -> tuple[Statement, bool]:
     """Create the statement unless this submission already did; returns it and whether it is new.
 
     A replay that arrives after the first submit committed is found by the lookup; one that races
     it hits the unique index, and its savepoint is rolled back so the request can still answer
     with the statement that won.
+
+    With `check_duplicates`, a statement that repeats a stored one raises LooksLikeDuplicate
+    unless the editor has seen that very one and said "save anyway" (`duplicate_of` is its id):
+    a replay is looked up first, so a double submit is never taken for a duplicate of itself.
     """
     existing = statement_for_submission(session, submission_key)
     if existing is not None:
         return existing, False
+    if check_duplicates:
+        similar = near_duplicate(session, fields, party=party, demand=demand, source=source)
+        if similar is not None and similar.id != duplicate_of:
+            raise LooksLikeDuplicate(similar)
     try:
         with session.begin_nested():
             statement = create_statement(

@@ -351,7 +351,10 @@ def test_add_statement_errors_then_success_by_keyboard(open_state) -> None:
     tab_to(page, "#party")
     page.keyboard.type("Russia")
     page.keyboard.press("Tab")
-    page.keyboard.type("Strong")
+    page.keyboard.type("Strong")  # the demand combobox
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # "Add a new demand"
     page.keyboard.press("Tab")  # the stance radios: one stop, arrows choose
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.querySelector('input[name=stance]:checked') !== null")

@@ -169,3 +169,27 @@ def test_matrix_query_count_is_fixed_whatever_the_data(client, session, queries)
     queries.clear()
     client.get("/?since=2025-01-01")
     assert queries.count == baseline
+
+
+def test_a_bad_date_from_the_htmx_form_is_shown_in_the_form_and_keeps_the_matrix(client) -> None:
+    """Issue 14: htmx retargets the answer to the form, which shows the message by its field;
+    the matrix on screen is not replaced and the URL is not pushed."""
+    response = client.get("/?as_of=32025-01-31", headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert response.headers["HX-Retarget"] == "#date-form"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert response.headers["HX-Push-Url"] == "false"
+    page = parse(response)
+    assert page.select("#matrix") == []
+    form = one(page, "form#date-form")
+    assert one(form, "input[name=as_of]")["value"] == "32025-01-31"
+    assert one(form, "input[name=as_of]")["aria-invalid"] == "true"
+    error = one(form, "#as_of-error")
+    assert error["role"] == "alert"
+    assert "YYYY-MM-DD, not '32025-01-31'" in words(error)
+    assert "as_of" not in words(error)
+
+
+def test_the_date_form_asks_for_empty_fields_to_be_left_out(client) -> None:
+    form = one(parse(client.get("/")), "form#date-form")
+    assert form.has_attr("data-drop-empty")

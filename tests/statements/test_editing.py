@@ -20,7 +20,6 @@ def new_statement(**changes: str) -> dict[str, str]:
         "demand": "1",
         "stance": "-1",
         "stated_on": "2025-03-04",
-        "stated_on_precision": "day",
         "speaker": "A Minister",
         "summary": "Rejects the proposal.",
         "quote": "We reject it.",
@@ -51,7 +50,6 @@ def test_the_add_form_has_every_label_the_issue_names(editor_client) -> None:
         "Party",
         "Demand",
         "Date stated",
-        "Date precision",
         "Speaker",
         "Summary",
         "Quote",
@@ -103,20 +101,25 @@ def test_pasting_a_known_source_url_reuses_it(editor_client, session) -> None:
     source = make_source(session, url="https://known.example.org/a")
     session.commit()
     before = counts(session)
-    response = add(editor_client, source_url="https://known.example.org/a", source_title="")
+    response = add(
+        editor_client,
+        source_url="https://known.example.org/a",
+        source_title="",
+        source_publisher="",
+        source_published_on="",
+    )
     statement = session.get(Statement, statement_id_from(response))
     assert statement.source_id == source.id
     assert counts(session)["Source"] == before["Source"]
 
 
 def test_month_and_year_precision_are_typed_as_a_month_or_a_year(editor_client, session) -> None:
-    month = add(editor_client, stated_on="2024-06", stated_on_precision="month")
+    month = add(editor_client, stated_on="2024-06")
     statement = session.get(Statement, statement_id_from(month))
     assert (statement.stated_on, statement.stated_on_precision) == (dt.date(2024, 6, 1), "month")
     year = add(
         editor_client,
         stated_on="2022",
-        stated_on_precision="year",
         source_url="https://news.example.org/other",
         source_published_on="2022",
     )
@@ -136,13 +139,9 @@ FUTURE = (dt.date.today() + dt.timedelta(days=2)).isoformat()
         ({"stated_on": "2025-13-01"}, "stated_on", "not a real calendar date"),
         ({"stated_on": "yesterday"}, "stated_on", "YYYY-MM-DD"),
         ({"stated_on": FUTURE}, "stated_on", "future"),
-        (
-            {"stated_on": "2024-06-15", "stated_on_precision": "month"},
-            "stated_on",
-            "known only to the month cannot name a day",
-        ),
-        ({"stated_on": "2024-06", "stated_on_precision": "day"}, "stated_on", "gives a month"),
-        ({"stated_on_precision": "week"}, "stated_on_precision", "day, month or year"),
+        ({"stated_on": "2024-6"}, "stated_on", "YYYY-MM-DD, YYYY-MM or YYYY"),
+        ({"stated_on": "32025-01-31"}, "stated_on", "YYYY-MM-DD, YYYY-MM or YYYY"),
+        ({"stated_on": "2024-02-30"}, "stated_on", "not a real calendar date"),
         ({"party": "999999"}, "party", "Choose a party"),
         ({"party": "99999999999999999999"}, "party", "Choose a party"),
         ({"demand": "abc"}, "demand", "Choose a demand"),
@@ -301,6 +300,9 @@ def test_a_stale_save_is_refused_with_both_versions_and_can_be_applied_on_top(
     assert words(rows["Summary"].select("td")[0]) == "First editor's."
     assert words(rows["Summary"].select("td")[1]) == "Original."
     assert words(rows["Speaker"].select("td")[1]) == "Second editor's speaker"
+    # The known source is shown read-only, so neither side changed it (issue 14).
+    source_rows = ("Source title", "Publisher", "Published on", "Source kind")
+    assert [n for n in source_rows if n in rows and "differs" in rows[n].get("class", [])] == []
     # The form holds their change on top of the stored version: the speaker they typed, and the
     # colleague's summary (they did not touch it), at the stored version.
     resubmit = form_fields(stale)
