@@ -4,10 +4,10 @@
     python -m app.synthetic_data --statements 100000 --database-url sqlite:///bench.db
 
 Shape: 20 parties × 40 demands in 2 negotiations (each demand in one; a third of the parties,
-the mediators, take part in both, the others in one each), sources shared by ~20 statements each, stances that shift a few
-times per cell over the years (plus some noise), ~1% retractions with reasons, dates known to the
-day, month or year (stored as the first day of the period), a handful of editors, and one
-`create` revision per row whose snapshot is what `Versioned.snapshot()` gives.
+the mediators, take part in both, the others in one each), sources shared by ~20 statements
+each, stances that shift a few times per cell over the years (plus some noise), ~1% retractions
+with reasons, dates known to the day, month or year (stored as the first day of the period), a
+handful of editors, and one `create` revision per row whose snapshot is what `Versioned.snapshot()` gives.
 
 Not the write path: that would take hours for a million rows. Instead, PostgreSQL gets COPY
 (FREEZE, into tables truncated in the same transaction) with the statement and revision tables'
@@ -300,7 +300,7 @@ class Generator:
             snapshot = dict(zip(Negotiation.SNAPSHOT_FIELDS, values, strict=True))
             revisions.append(self.revision("negotiation", i + 1, snapshot, 1, now))
 
-        participations = []
+        participations: list[tuple[Any, ...]] = []
         for party in range(1, self.shape.parties + 1):
             for negotiation, role in self.shape.roles(party).items():
                 values = (negotiation, party, role.value, party)

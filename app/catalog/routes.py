@@ -18,7 +18,7 @@ from app.catalog.queries import record, records
 from app.db import DbSession
 from app.demands.service import move_demand
 from app.editing import MAX_VERSION, conflict_rows, form_version, merge_onto_stored
-from app.exceptions import AlreadyTaken, NotFound, Refusal
+from app.exceptions import AlreadyTaken, FieldProblem, NotFound, Refusal
 from app.fields import whole_number
 from app.forms import validate
 from app.history import as_of_revision, history, revision_at
@@ -29,7 +29,9 @@ from app.web import render
 
 router = APIRouter()
 
-KindSlug = Annotated[Literal["parties", "demands", "sources"], Path()]
+KindSlug = Annotated[
+    Literal["parties", "demands", "sources", "negotiations", "participations"], Path()
+]
 
 
 def _record(session: DbSession, kind: Kind, record_id: int) -> Any:
@@ -60,6 +62,7 @@ def _form_page(
             "values": values,
             "errors": errors or {},
             "labels": kind.labels,
+            "choices": kind.choices(session),
             "version": version,
             "conflict": conflict,
             "csrf_token": csrf_token(request),
@@ -100,7 +103,12 @@ def list_records(
 @router.get("/edit/{kind_slug}/new", name="catalog_new")
 def new_form(request: Request, session: DbSession, user: Editor, kind_slug: KindSlug) -> Response:
     kind = KINDS[kind_slug]
-    return _form_page(request, session, kind, values=dict(kind.defaults))
+    values = dict(kind.defaults)
+    for name, choices in kind.choices(session).items():
+        # A select of records starts at its first (the only negotiation, most often).
+        if name not in values and choices:
+            values[name] = choices[0][0]
+    return _form_page(request, session, kind, values=values)
 
 
 @router.post("/edit/{kind_slug}/new")
@@ -113,7 +121,7 @@ def create(request: Request, session: DbSession, post: EditorPost, kind_slug: Ki
         )
     try:
         entity = kind.create(session, fields, user=post.user)
-    except AlreadyTaken as taken:
+    except FieldProblem as taken:
         raise Refusal(
             _form_page(
                 request,
@@ -165,7 +173,7 @@ def edit(
         )
     try:
         kind.update(session, entity, fields, form_version=version, user=post.user)
-    except AlreadyTaken as taken:
+    except FieldProblem as taken:
         raise Refusal(
             _form_page(
                 request,

@@ -255,16 +255,12 @@ def test_negotiations_and_participations_are_versioned_with_revisions(
         user=user,
     )
     assert (edited.version, edited.status_changed_on) == (2, dt.date.today())
-    mediator = session.scalar(
-        select(Participation).where(Participation.negotiation_id == sudan.id)
-    )
+    mediator = session.scalar(select(Participation).where(Participation.negotiation_id == sudan.id))
     assert mediator is not None
     observer = update_participation(
         session,
         mediator,
-        ParticipationFields(
-            negotiation_id=sudan.id, party_id=mediator.party_id, role="observer"
-        ),
+        ParticipationFields(negotiation_id=sudan.id, party_id=mediator.party_id, role="observer"),
         form_version=mediator.version,
         user=user,
     )
