@@ -7,7 +7,8 @@ Shape: 20 parties × 40 demands in 2 negotiations (each demand in one; a third o
 the mediators, take part in both, the others in one each), sources shared by ~20 statements
 each, stances that shift a few times per cell over the years (plus some noise), ~1% retractions
 with reasons, dates known to the day, month or year (stored as the first day of the period), a
-handful of editors, and one `create` revision per row whose snapshot is what `Versioned.snapshot()` gives.
+handful of editors, and one `create` revision per row whose snapshot is what
+`Versioned.snapshot()` gives.
 
 Not the write path: that would take hours for a million rows. Instead, PostgreSQL gets COPY
 (FREEZE, into tables truncated in the same transaction) with the statement and revision tables'

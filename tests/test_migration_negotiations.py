@@ -214,7 +214,8 @@ def test_existing_rows_move_into_one_negotiation_and_back(empty_engine: Engine) 
         assert (
             connection.scalar(
                 text(
-                    "SELECT count(*) FROM revision WHERE entity_type IN ('negotiation', 'participation')"
+                    "SELECT count(*) FROM revision"
+                    " WHERE entity_type IN ('negotiation', 'participation')"
                 )
             )
             == 0

@@ -203,3 +203,16 @@ def takes_part(session: Session, *, negotiation_id: int, party_id: int) -> bool:
         )
         is not None
     )
+
+
+def only_negotiation_of(session: Session, party_id: int) -> int | None:
+    """The negotiation a party takes part in, when it takes part in exactly one."""
+    found = list(
+        session.scalars(
+            select(Participation.negotiation_id)
+            .where(Participation.party_id == party_id)
+            .order_by(Participation.negotiation_id)
+            .limit(2)
+        )
+    )
+    return found[0] if len(found) == 1 else None
