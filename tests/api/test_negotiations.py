@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models import ParticipationRole, Party
+from tests.api.test_csv import parse_csv
 from tests.api.test_problems import problem
-from tests.factories import make_demand, make_negotiation, make_participation
+from tests.factories import make_demand, make_negotiation, make_participation, make_statement
 
 
 def test_every_negotiation_with_its_participants(client, session, queries) -> None:
@@ -53,3 +54,24 @@ def test_one_negotiation_lists_only_its_own_demands(client, session, queries) ->
 def test_an_unknown_negotiation_is_a_problem_404(client) -> None:
     body = problem(client.get("/api/negotiations/atlantis"), 404)
     assert "atlantis" in body["detail"]
+
+
+def test_statements_and_the_csv_filter_by_negotiation(client, session) -> None:
+    us = session.scalars(select(Party).where(Party.slug == "united-states")).one()
+    sudan = make_negotiation(session, slug="sudan", title="Sudan talks")
+    make_participation(session, party=us, negotiation=sudan, role=ParticipationRole.MEDIATOR)
+    # The same slug as a demo demand: within Sudan's talks it names Sudan's.
+    ceasefire = make_demand(session, negotiation=sudan, slug="nato-renunciation", title="Twin")
+    said = make_statement(session, party=us, demand=ceasefire, summary="Sudan: a ceasefire.")
+    session.commit()
+
+    sudan_items = client.get("/api/statements?negotiation=sudan").json()["items"]
+    assert [item["id"] for item in sudan_items] == [said.id]
+    demo_items = client.get("/api/statements?negotiation=russia-ukraine&limit=100").json()["items"]
+    assert demo_items and said.id not in {item["id"] for item in demo_items}
+    both = client.get("/api/statements?negotiation=sudan&demand=nato-renunciation").json()
+    assert [item["id"] for item in both["items"]] == [said.id]
+    rows = parse_csv(client.get("/api/statements.csv?negotiation=sudan").text)
+    assert [int(row["id"]) for row in rows] == [said.id]
+    body = problem(client.get("/api/statements?negotiation=atlantis"), 400)
+    assert [error["name"] for error in body["errors"]] == ["negotiation"]
