@@ -279,3 +279,48 @@ def test_negotiations_and_participations_are_versioned_with_revisions(
             ParticipationFields(negotiation_id=sudan.id, party_id=mediator.party_id),
             user=user,
         )
+
+
+def test_bringing_back_a_slug_another_demand_of_the_talks_took_is_refused_clearly(
+    session: Session, sudan: Negotiation
+) -> None:
+    from app.revisions import bring_back
+
+    user = system_user(session)
+    first = make_demand(session, negotiation=sudan, slug="ceasefire", title="A ceasefire")
+    first = update_demand(
+        session,
+        first,
+        DemandFields(slug="truce", title="A truce"),
+        form_version=first.version,
+        user=user,
+    )
+    make_demand(session, negotiation=sudan, slug="ceasefire", title="Another ceasefire")
+    original = session.scalars(
+        select(Revision).where(
+            Revision.entity_type == "demand", Revision.entity_id == first.id, Revision.version == 1
+        )
+    ).one()
+    with pytest.raises(AlreadyTaken) as refusal:
+        bring_back(session, first, original, form_version=first.version, user=user)
+    assert refusal.value.field == "slug"
+    # The same slug in other talks does not stand in the way.
+    elsewhere = make_demand(session, slug="truce-elsewhere")
+    elsewhere = update_demand(
+        session,
+        elsewhere,
+        DemandFields(slug="peace", title="Peace"),
+        form_version=elsewhere.version,
+        user=user,
+    )
+    make_demand(session, negotiation=sudan, slug="truce-elsewhere")
+    old = session.scalars(
+        select(Revision).where(
+            Revision.entity_type == "demand",
+            Revision.entity_id == elsewhere.id,
+            Revision.version == 1,
+        )
+    ).one()
+    assert bring_back(session, elsewhere, old, form_version=elsewhere.version, user=user).slug == (
+        "truce-elsewhere"
+    )
