@@ -51,9 +51,15 @@ def _negotiation_values(
 ) -> dict[str, Any]:
     _check_slug_free(session, fields.slug, negotiation.id if negotiation else None)
     changed_on = fields.status_changed_on
-    if changed_on is None:
-        unchanged = negotiation is not None and negotiation.status == fields.status.value
-        changed_on = negotiation.status_changed_on if unchanged else dt.date.today()  # type: ignore[union-attr]
+    unchanged = negotiation is not None and negotiation.status == fields.status.value
+    if negotiation is not None and unchanged and changed_on is None:
+        changed_on = negotiation.status_changed_on
+    elif changed_on is None or (
+        # The edit form shows the stored date: a new status with that date left as it was
+        # changed today, not back then.
+        negotiation is not None and not unchanged and changed_on == negotiation.status_changed_on
+    ):
+        changed_on = dt.date.today()
     order = fields.display_order
     if order is None:
         if negotiation is not None:

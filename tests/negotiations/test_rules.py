@@ -324,3 +324,40 @@ def test_bringing_back_a_slug_another_demand_of_the_talks_took_is_refused_clearl
     assert bring_back(session, elsewhere, old, form_version=elsewhere.version, user=user).slug == (
         "truce-elsewhere"
     )
+
+
+def test_a_new_status_left_with_the_old_date_is_dated_today(
+    session: Session, sudan: Negotiation
+) -> None:
+    user = system_user(session)
+    dated = update_negotiation(
+        session,
+        sudan,
+        NegotiationFields(slug="sudan", title="Sudan talks", status_changed_on=dt.date(2024, 5, 1)),
+        form_version=sudan.version,
+        user=user,
+    )
+    assert dated.status_changed_on == dt.date(2024, 5, 1)
+    # As the edit form posts it back: the stored date, and a new status.
+    stalled = update_negotiation(
+        session,
+        dated,
+        NegotiationFields(
+            slug="sudan",
+            title="Sudan talks",
+            status="stalled",
+            status_changed_on=dt.date(2024, 5, 1),
+        ),
+        form_version=dated.version,
+        user=user,
+    )
+    assert stalled.status_changed_on == dt.date.today()
+    # A retitling keeps the date.
+    retitled = update_negotiation(
+        session,
+        stalled,
+        NegotiationFields(slug="sudan", title="Jeddah talks", status="stalled"),
+        form_version=stalled.version,
+        user=user,
+    )
+    assert retitled.status_changed_on == dt.date.today()
