@@ -6,9 +6,10 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import health, security
 from app.about import routes as about_routes
@@ -17,9 +18,16 @@ from app.api import docs as api_docs
 from app.api.cors import ApiCorsMiddleware
 from app.api.openapi import install_openapi
 from app.auth import routes as auth_routes
-from app.auth.guards import PrivateWhenLoggedIn, install_guards
+from app.auth.guards import install_guards
 from app.auth.sessions import SESSION_MAX_AGE, header_account
-from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
+from app.caching import (
+    ConditionalGetMiddleware,
+    DataVersion,
+    HeadAsGetMiddleware,
+    RenderCache,
+    track,
+)
+from app.canonical import canonical_reader_url
 from app.catalog import routes as catalog_routes
 from app.compare import routes as compare_routes
 from app.db import make_engine, make_sessionmaker
@@ -64,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # our own /docs, from vendored files (app/api/docs.py)
         redoc_url=None,
+        # Reader routes answer only their canonical URLs (app/canonical.py).
+        dependencies=[Depends(canonical_reader_url)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -74,15 +84,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
     app.state.data_version = version
     app.add_middleware(
-        ConditionalGetMiddleware,
-        version=version,
-        session_cookie=settings.session_cookie,
-        render_cache=RenderCache(settings.render_cache_mb * 1_000_000),
-    )
-
-    # Inner first: PrivateWhenLoggedIn reads the session SessionMiddleware has put in the scope.
-    app.add_middleware(PrivateWhenLoggedIn)
-    app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
         session_cookie=settings.session_cookie,
@@ -90,6 +91,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.environment == "production",
     )
+    # Outside SessionMiddleware: what may be shared is decided on the final headers, Set-Cookie
+    # included (inside it, a stored /login page once carried one visitor's session to all).
+    app.add_middleware(
+        ConditionalGetMiddleware,
+        version=version,
+        session_cookie=settings.session_cookie,
+        render_cache=RenderCache(settings.render_cache_mb * 1_000_000),
+    )
+    app.add_middleware(HeadAsGetMiddleware)
     templates.env.globals["header_account"] = header_account
     templates.env.globals["kept_cells"] = kept_cells
 
@@ -99,6 +109,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added last, so they run first: every response, cached or not, carries the headers.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
+    if settings.trusted_proxies:
+        # Outermost: the client address and scheme are settled before anything reads them (the
+        # login throttle counts per address). Only these proxies are believed.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(matrix_routes.router)

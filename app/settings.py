@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
 DEFAULT_DATABASE_URL = "sqlite:///parley.db"
+# Where `parley serve` listens by default; development links point here unless told otherwise.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -38,6 +41,25 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024)
     # Shown in the page footer and in feeds: who runs this instance.
     site_name: str = "Parley"
+    # The public address of this instance (`https://parley.example.org`): every absolute URL
+    # (feeds, links to come in emails) is built from it, never from a request's Host header,
+    # which anyone can set. Required in production.
+    base_url: str | None = None
+    # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed (the client address feeds the login throttle). Empty: none.
+    trusted_proxies: str = ""
+
+    @field_validator("base_url")
+    @classmethod
+    def _a_plain_origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                "PARLEY_BASE_URL must be an http(s) address such as https://parley.example.org"
+            )
+        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
@@ -49,7 +71,17 @@ class Settings(BaseSettings):
                 "32 characters in production, e.g. `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))'`."
             )
+        if self.environment == "production" and not self.base_url:
+            raise ValueError(
+                "PARLEY_BASE_URL must be set in production: the public address of this "
+                "instance (e.g. https://parley.example.org), used for every absolute link."
+            )
         return self
+
+    @property
+    def public_base_url(self) -> str:
+        """The base of absolute URLs: PARLEY_BASE_URL, or the default development address."""
+        return self.base_url or DEVELOPMENT_BASE_URL
 
     @property
     def sqlalchemy_url(self) -> str:

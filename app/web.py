@@ -50,6 +50,13 @@ def app_path(app: Any, name: str, /, **params: Any) -> str:
     return path
 
 
+def absolute_url(request: Request, name: str, /, **params: Any) -> str:
+    """An absolute link, from PARLEY_BASE_URL: never from Host, which the client chooses (and a
+    cached feed would pass on to every reader)."""
+    base: str = request.app.state.settings.public_base_url
+    return base + app_path(request.app, name, **params)
+
+
 # Digits no real link contains, which every route convertor we use (int, str, path) accepts.
 _STAND_IN = 7_310_000_000_000_000_001
 

@@ -34,7 +34,10 @@ def test_the_cookie_is_secure_in_production(settings, connection) -> None:
     from tests.conftest import joined_sessionmaker
 
     production = Settings(
-        database_url=settings.database_url, environment="production", secret_key="s" * 40
+        database_url=settings.database_url,
+        environment="production",
+        secret_key="s" * 40,
+        base_url="https://parley.example.org",
     )
     app = create_app(production)
     app.state.sessionmaker = joined_sessionmaker(connection)
