@@ -263,7 +263,12 @@ class Variant:
         headers = Headers(scope=scope)
         # Parameters in a canonical order (reader routes refuse unknown and empty ones), so
         # `?a=1&b=2` and `?b=2&a=1` are one entry; values of one name keep their order.
-        query = urlencode(sorted(parse_qsl(scope["query_string"].decode("latin-1")), key=_name))
+        query = urlencode(
+            sorted(
+                parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
+                key=_name,
+            )
+        )
         # Only "true" means anything to htmx or to us: any other value is the same variant as
         # none, so made-up values cannot make new entries.
         varying = tuple(f"{name}={headers.get(name) == 'true'}" for name in VARYING_HEADERS)

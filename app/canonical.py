@@ -25,6 +25,16 @@ from app.errors import BadRequest, Refusal
 READ_BY_HAND = {"compare": frozenset({"parties"})}
 
 
+def _canonical_path_params(route: APIRoute, raw: dict[str, str]) -> dict[str, str]:
+    """Ids as their digits without leading zeros; FastAPI itself reads `01` as 1."""
+    params = dict(raw)
+    for field in route.dependant.path_params:
+        value = params.get(field.alias)
+        if field.field_info.annotation is int and value and value.isascii() and value.isdigit():
+            params[field.alias] = value.lstrip("0") or "0"
+    return params
+
+
 def canonical_reader_url(request: Request) -> None:
     """An app-wide dependency: acts only on the GETs of reader routes."""
     route = request.scope.get("route")
@@ -32,7 +42,7 @@ def canonical_reader_url(request: Request) -> None:
         return
     if route.name not in READER_ROUTES:
         return
-    path = route.url_path_for(route.name, **request.path_params)
+    path = route.url_path_for(route.name, **_canonical_path_params(route, request.path_params))
     query = request.query_params.multi_items()
     if not is_api(request):  # the API refuses unknown and repeated names on its own
         known = known_parameters(route) | READ_BY_HAND.get(route.name, frozenset())

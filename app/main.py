@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Through app.state so that tests, which swap the sessionmaker, see their own writes.
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
     app.state.data_version = version
+    app.state.render_cache = RenderCache(settings.render_cache_mb * 1_000_000)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ConditionalGetMiddleware,
         version=version,
         session_cookie=settings.session_cookie,
-        render_cache=RenderCache(settings.render_cache_mb * 1_000_000),
+        render_cache=app.state.render_cache,
     )
     app.add_middleware(HeadAsGetMiddleware)
     templates.env.globals["header_account"] = header_account

@@ -143,11 +143,15 @@ def test_no_logged_in_response_reaches_an_anonymous_reader_nor_a_fragment_a_whol
             if len(re.findall(r"<html", anonymous.text, flags=re.IGNORECASE)) > 1:
                 problems.append(f"{where}: a page inside the page")
             editor_answer = logged_in[name]
-            if name == "hx" and editor_answer.status_code == 200 and is_html(editor_answer):
-                # The editor's answer was rendered for its request, never stored: whether this
-                # route answers htmx with a fragment.
-                if is_whole_page(anonymous) != is_whole_page(editor_answer):
-                    problems.append(f"{where}: a whole page answered a fragment request")
+            # The editor's answer was rendered for its request, never stored: it says whether
+            # this route answers htmx with a fragment.
+            if (
+                name == "hx"
+                and editor_answer.status_code == 200
+                and is_html(editor_answer)
+                and is_whole_page(anonymous) != is_whole_page(editor_answer)
+            ):
+                problems.append(f"{where}: a whole page answered a fragment request")
     assert problems == []
 
 
