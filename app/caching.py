@@ -342,10 +342,13 @@ def _validators(etag: str, version: Version) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-def _private(message: Message) -> None:
+def _unshared(message: Message, *, personal: bool) -> None:
+    """Cache-Control for what no shared cache may keep: `no-store`, and `private` too when it
+    belongs to one browser (its session cookie was sent, or one is being set)."""
     headers = MutableHeaders(scope=message)
-    if "no-store" not in headers.get("cache-control", ""):  # a route's own no-store is enough
-        headers["cache-control"] = PRIVATE_CACHE_CONTROL
+    personal = personal or "set-cookie" in headers
+    if "no-store" not in headers.get("cache-control", "") or personal:
+        headers["cache-control"] = PRIVATE_CACHE_CONTROL if personal else "no-store"
     headers["vary"] = Variant.vary()
 
 
@@ -375,13 +378,14 @@ class ConditionalGetMiddleware:
             await self.app(scope, receive, send)
             return
         if not self._may_share_request(scope):
-            await self.app(scope, receive, self._send_private(send))
+            personal = carries_session_cookie(scope, self.session_cookie)
+            await self.app(scope, receive, self._send_unshared(send, personal=personal))
             return
         try:
             version = await self.version.current()
         except SQLAlchemyError:
             # The database is away: let the route answer (with the 503 page), unshared.
-            await self.app(scope, receive, self._send_private(send))
+            await self.app(scope, receive, self._send_unshared(send, personal=False))
             return
         request_headers = Headers(scope=scope)
         variant = Variant.of(scope)
@@ -410,7 +414,7 @@ class ConditionalGetMiddleware:
             if message["type"] == "http.response.start":
                 response_headers = MutableHeaders(scope=message)
                 if not may_share(message["status"], response_headers):
-                    _private(message)
+                    _unshared(message, personal=False)
                     await send(message)
                     return
                 for name, value in _validators(etag, version):
@@ -450,13 +454,13 @@ class ConditionalGetMiddleware:
         )
 
     @staticmethod
-    def _send_private(send: Send) -> Send:
-        async def send_private(message: Message) -> None:
+    def _send_unshared(send: Send, *, personal: bool) -> Send:
+        async def send_unshared(message: Message) -> None:
             if message["type"] == "http.response.start":
-                _private(message)
+                _unshared(message, personal=personal)
             await send(message)
 
-        return send_private
+        return send_unshared
 
     @staticmethod
     async def _not_modified(send: Send, etag: str, version: Version) -> None:

@@ -10,7 +10,7 @@ ids without leading zeros. None of these answers is a 200, so none is ever store
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.routing import APIRoute
@@ -42,7 +42,8 @@ def canonical_reader_url(request: Request) -> None:
         return
     if route.name not in READER_ROUTES:
         return
-    path = route.url_path_for(route.name, **_canonical_path_params(route, request.path_params))
+    canonical_params = _canonical_path_params(route, request.path_params)
+    moved = canonical_params != request.path_params
     query = request.query_params.multi_items()
     if not is_api(request):  # the API refuses unknown and repeated names on its own
         known = known_parameters(route) | READ_BY_HAND.get(route.name, frozenset())
@@ -57,6 +58,9 @@ def canonical_reader_url(request: Request) -> None:
         if errors:
             raise BadRequest(" ".join(detail for _, detail in errors), errors=errors)
         query = [(name, value) for name, value in query if value != ""]
-    if path != request.url.path or len(query) != len(request.query_params.multi_items()):
-        location = path + (f"?{urlencode(query)}" if query else "")
+    if moved or len(query) != len(request.query_params.multi_items()):
+        path = quote(route.url_path_for(route.name, **canonical_params)) if moved else None
+        location = (
+            path or request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+        ) + (f"?{urlencode(query)}" if query else "")
         raise Refusal(RedirectResponse(location, status_code=308))
