@@ -23,6 +23,9 @@ from app.errors import BadRequest, Refusal
 
 # Parameters a route reads from request.query_params itself (a repeated list), by route name.
 READ_BY_HAND = {"compare": frozenset({"parties"})}
+# Empty values that are an answer of their own, not a spelling of "no value": an empty search
+# gets "Type one or more words", not the bare search box.
+EMPTY_MEANS_SOMETHING = {"search": frozenset({"q"})}
 
 
 def _canonical_path_params(route: APIRoute, raw: dict[str, str]) -> dict[str, str]:
@@ -57,7 +60,8 @@ def canonical_reader_url(request: Request) -> None:
                 errors.append((name, f"Give {name} once."))
         if errors:
             raise BadRequest(" ".join(detail for _, detail in errors), errors=errors)
-        query = [(name, value) for name, value in query if value != ""]
+        keep = EMPTY_MEANS_SOMETHING.get(route.name, frozenset())
+        query = [(name, value) for name, value in query if value != "" or name in keep]
     if moved or len(query) != len(request.query_params.multi_items()):
         path = quote(route.url_path_for(route.name, **canonical_params)) if moved else None
         location = (

@@ -13,6 +13,7 @@ from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
+from app.caching import VARY
 from app.dates import format_date, iso_with_precision
 from app.stances import SCALE, Stance
 
@@ -99,7 +100,8 @@ def render(
     )
     response.headers.update(headers or {})
     if block:
-        response.headers["Vary"] = "HX-Request"
+        # The same list as the render cache's key (app/caching.py), whoever answers.
+        response.headers["Vary"] = VARY
     return response
 
 

@@ -3,6 +3,7 @@ shared cache may keep, one URL per view, and absolute URLs that no request heade
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -108,7 +109,7 @@ def test_a_304_before_the_page_is_rendered_once_is_still_a_304(app) -> None:
         ("/?since=", "/"),
         ("/?as_of=2025-01-31&since=", "/?as_of=2025-01-31"),
         ("/timeline?party=&demand=russian-withdrawal", "/timeline?demand=russian-withdrawal"),
-        ("/search?q=", "/search"),
+        ("/search?q=ceasefire&page=", "/search?q=ceasefire"),
     ],
 )
 def test_spellings_of_a_view_redirect_to_its_canonical_url(client, path, canonical) -> None:
@@ -183,10 +184,8 @@ def test_no_request_header_bends_a_link_on_any_page_or_feed(client, accounts) ->
 
 
 def feed_links(response: Any) -> list[str]:
-    soup = parse(response.text)
-    return [link["href"] for link in soup.find_all("link")] + [
-        node.get_text() for node in soup.find_all("id") if node.get_text().startswith("http")
-    ]
+    """Every link of an Atom feed (a regex: it is XML, and the HTML parser warns about it)."""
+    return re.findall(r'<link href="([^"]*)"', response.text)
 
 
 def test_feed_links_come_from_the_base_url_setting(settings, connection) -> None:
