@@ -9,12 +9,10 @@ WORKDIR /srv/parley
 COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 
-# The app runs from its source tree: templates, static files and migrations live beside app/.
+# Templates, static files and migrations are package data inside app/; alembic.ini is for
+# running `alembic` by hand in the container.
 COPY pyproject.toml alembic.ini ./
 COPY app ./app
-COPY migrations ./migrations
-COPY templates ./templates
-COPY static ./static
 
 RUN useradd --system --uid 10001 parley
 USER parley

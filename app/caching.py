@@ -2,11 +2,12 @@
 and the one decision of what a shared cache may keep.
 
 Every accepted write appends a revision, so the highest revision id is a version of the whole
-dataset (DESIGN.md, "Caching and scale-out"). An anonymous GET gets an ETag built from that
-version, today's date (pages default to "as of today", which moves at midnight without any
-write) and the htmx headers that change the body. A request whose If-None-Match still matches
-a page in the render cache is answered 304 before any route runs: one cheap query, or none
-while the version is fresh in this process; otherwise the route runs and a 200 becomes a 304.
+dataset (docs/design.md, "Caching, the data version and ETags"). An anonymous GET gets an ETag
+built from that version, today's date (pages default to "as of today", which moves at midnight
+without any write) and the htmx headers that change the body. A request whose If-None-Match
+still matches a page in the render cache is answered 304 before any route runs: one cheap
+query, or none while the version is fresh in this process; otherwise the route runs and a 200
+becomes a 304.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def _as_utc(value: Any) -> dt.datetime | None:
         return None
     if isinstance(value, str):  # SQLite hands back text for an aggregate
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    moment: dt.datetime = value
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ class RenderCache:
     """Whole anonymous responses, least recently used first out, up to a number of bytes.
 
     Keys carry the data version, so a write makes every older entry unreachable; nothing needs
-    invalidating. Rendering a big page is most of its cost (DESIGN.md), and this skips it. The
+    invalidating. Rendering a big page is most of its cost (docs/design.md), and this skips it. The
     bound is in bytes, not pages: a matrix page is 500 kB, a statement page 8 kB.
     """
 
@@ -263,12 +265,11 @@ class Variant:
         headers = Headers(scope=scope)
         # Parameters in a canonical order (reader routes refuse unknown and empty ones), so
         # `?a=1&b=2` and `?b=2&a=1` are one entry; values of one name keep their order.
-        query = urlencode(
-            sorted(
-                parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
-                key=_name,
-            )
+        pairs: list[tuple[str, str]] = parse_qsl(
+            scope["query_string"].decode("latin-1"), keep_blank_values=True
         )
+        ordered = sorted(pairs, key=_name)
+        query = urlencode(ordered)
         # Only "true" means anything to htmx or to us: any other value is the same variant as
         # none, so made-up values cannot make new entries.
         varying = tuple(f"{name}={headers.get(name) == 'true'}" for name in VARYING_HEADERS)
@@ -286,7 +287,7 @@ class Variant:
 
 
 def _name(pair: tuple[str, str]) -> str:
-    return pair[0]
+    return pair[0]  # sorted() is stable: values of one name keep their order
 
 
 def may_share(status: int, response_headers: Headers) -> bool:

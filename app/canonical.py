@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse
 from app.api.params import known_parameters
 from app.api.problems import is_api
 from app.caching import READER_ROUTES
-from app.errors import BadRequest, Refusal
+from app.exceptions import BadRequest, Refusal
 
 # Parameters a route reads from request.query_params itself (a repeated list), by route name.
 READ_BY_HAND = {"compare": frozenset({"parties"})}

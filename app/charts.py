@@ -1,7 +1,12 @@
 """Step charts as plain geometry for an inline SVG template: no JavaScript, prints, has text.
 
-Python decides every coordinate; `templates/macros/chart.html` only draws them. A value holds
+Python decides every coordinate; `app/templates/macros/chart.html` only draws them. A value holds
 from the date it was stated until the next one (a step), which is how a position behaves.
+
+Each chart is laid out twice: wide, with the level names left of the plot, and narrow (a phone),
+drawn at about the size it is shown, with the level names above their lines. A 720-unit drawing
+shrunk to a phone's 340 px would print its names at 6 px; stretched past the screen it hid them.
+The stylesheet shows the one that fits.
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ LEFT = 150  # room for the level labels ("open / conditional")
 RIGHT = 96  # room for the line labels at the end
 TOP = 16
 BOTTOM = 34
+# The phone layout: about a 375 px screen's content width, the level names above their lines.
+NARROW_WIDTH = 340
+NARROW_LEFT = 6
+NARROW_TOP = 28
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,10 @@ class Chart:
     lines: list[Line] = field(default_factory=list)
     x_ticks: list[Tick] = field(default_factory=list)
     y_ticks: list[Tick] = field(default_factory=list)
+    # Level names above their grid lines (the narrow layout) rather than left of the plot.
+    levels_above: bool = False
+    # The same chart laid out for a phone; None on the narrow layout itself.
+    narrow: Chart | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -94,17 +107,42 @@ def step_chart(
     description: str,
     height: int = HEIGHT,
 ) -> Chart:
-    """Lay out one step line per series from its first step to `end`, on the given levels."""
-    chart = Chart(title=title, description=description, height=height, bottom_edge=height - BOTTOM)
-    dates = [step.on for s in series for step in s.steps if step.on <= end]
-    start = min(dates, default=end - dt.timedelta(days=365))
+    """Lay out one step line per series from its first step to `end`, on the given levels:
+    wide, and narrow in `.narrow`."""
+    wide = Chart(title=title, description=description, height=height, bottom_edge=height - BOTTOM)
+    narrow = Chart(
+        title=title,
+        description=description,
+        width=NARROW_WIDTH,
+        height=height,
+        left=NARROW_LEFT,
+        right_edge=NARROW_WIDTH - RIGHT,
+        top=NARROW_TOP,
+        bottom_edge=height - BOTTOM,
+        levels_above=True,
+    )
+    _lay_out(wide, series, levels, end, max_ticks=6)
+    _lay_out(narrow, series, levels, end, max_ticks=3)
+    wide.narrow = narrow
+    return wide
+
+
+def _lay_out(
+    chart: Chart, series: Sequence[Series], levels: Sequence[Level], end: dt.date, max_ticks: int
+) -> None:
+    # Day numbers (ordinals), not dates: the axis may start before 1 January of year 1, where
+    # date arithmetic overflows, and a chart must draw whatever date a reader may ask for.
+    last = end.toordinal()
+    days = [step.on.toordinal() for s in series for step in s.steps if step.on <= end]
+    start = min(days, default=last - 365)
     # A little room before the first point, so it does not sit on the axis.
-    span = max((end - start).days, 30)
-    start = start - dt.timedelta(days=max(span // 20, 1))
-    span = (end - start).days
+    span = max(last - start, 30)
+    start = start - max(span // 20, 1)
+    span = last - start
 
     def x_of(day: dt.date) -> float:
-        return round(chart.left + (day - start).days / span * (chart.right_edge - chart.left), 1)
+        offset = day.toordinal() - start
+        return round(chart.left + offset / span * (chart.right_edge - chart.left), 1)
 
     top_value = max(level.value for level in levels)
     bottom_value = min(level.value for level in levels)
@@ -115,7 +153,7 @@ def step_chart(
         return round(chart.top + share * (chart.bottom_edge - chart.top) + nudge, 1)
 
     chart.y_ticks = [Tick(y_of(level.value), level.label) for level in levels]
-    chart.x_ticks = [Tick(x_of(day), label) for day, label in _year_ticks(start, end)]
+    chart.x_ticks = [Tick(x_of(day), label) for day, label in _year_ticks(start, end, max_ticks)]
 
     for index, s in enumerate(series):
         # Lines on the same level would hide each other: each is nudged a few pixels apart.
@@ -134,7 +172,6 @@ def step_chart(
         label_y = points[-1].y if points else y_of(top_value)
         chart.lines.append(Line(s.name, s.colour, path, points, label_y))
     chart.lines = _spread_labels(chart.lines, LABEL_GAP)
-    return chart
 
 
 LABEL_GAP = 16  # px between the baselines of two line names: no overlapping text at ~14 px
@@ -160,17 +197,20 @@ def _spread_labels(lines: list[Line], gap: float) -> list[Line]:
     return [replace(line, label_y=y) for line, y in zip(lines, placed, strict=True)]
 
 
-def _year_ticks(start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
-    """1 January of each year in range; months instead when the range is under a year."""
-    years = [dt.date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
+def _year_ticks(start: int, end: dt.date, most: int = 6) -> list[tuple[dt.date, str]]:
+    """1 January of each year after day number `start` up to `end`; months instead when the
+    range is under a year. About `most` ticks, whatever the range (even 1900 to 9999)."""
+    first = dt.date.fromordinal(max(start, 1))
+    years = range(first.year + 1, end.year + 1)
     if len(years) >= 2:
-        step = max(len(years) // 6, 1)
-        return [(day, str(day.year)) for day in years[::step]]
+        step = -(-len(years) // most)
+        return [(dt.date(year, 1, 1), str(year)) for year in years[::step]]
     months = []
-    day = dt.date(start.year, start.month, 1)
-    while day <= end:
-        if day > start:
+    year, month = first.year, first.month
+    while (year, month) <= (end.year, end.month):
+        day = dt.date(year, month, 1)
+        if day.toordinal() > start:
             months.append((day, f"{day:%b} {day.year}" if day.month == 1 else f"{day:%b}"))
-        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    step = max(len(months) // 6, 1)
+        year, month = year + (month == 12), month % 12 + 1
+    step = -(-len(months) // most)
     return months[::step]

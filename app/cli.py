@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("file", help="the export file ('-' reads stdin)")
     commands.add_parser(
         "bench-data",
-        help="fill a database with synthetic benchmark data (bench/generate.py; see --help)",
+        help="fill a database with synthetic benchmark data (app/synthetic_data.py; see --help)",
         add_help=False,
     )
     users = commands.add_parser("users", help="manage accounts")
@@ -151,7 +151,7 @@ def create_user_from_shell(args: argparse.Namespace) -> int:
     import getpass
 
     from app.db import make_engine, make_sessionmaker
-    from app.errors import AlreadyTaken
+    from app.exceptions import FieldProblem
     from app.models import Role
     from app.users.service import PasswordProblem, UserFields, create_user, system_user
 
@@ -175,7 +175,7 @@ def create_user_from_shell(args: argparse.Namespace) -> int:
     try:
         with make_sessionmaker(engine).begin() as session:
             create_user(session, fields, password=password, by=system_user(session))
-    except (AlreadyTaken, PasswordProblem) as problem:
+    except (FieldProblem, PasswordProblem) as problem:
         print(f"parley: {problem} No account created.", file=sys.stderr)
         return 1
     finally:
@@ -222,6 +222,17 @@ def create_demo_accounts() -> None:
         )
 
 
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name (or 0.0.0.0's spellings) that may reach beyond this machine
+
+
 def serve_app(args: argparse.Namespace) -> int:
     import os
 
@@ -235,6 +246,17 @@ def serve_app(args: argparse.Namespace) -> int:
         host = f"[{host}]" if ":" in host else host
         os.environ.setdefault("PARLEY_BASE_URL", f"http://{host}:{args.port}")
         get_settings.cache_clear()
+    settings = get_settings()
+    if settings.secret_key_generated and not is_loopback(args.host):
+        # The generated secret is fine for one person on this machine; on a network, sessions
+        # must be signed with a secret someone chose and keeps (and production mode is better).
+        print(
+            f"parley: refusing to serve on {args.host} in development without "
+            "PARLEY_SECRET_KEY: set it to a random value (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'), or serve on 127.0.0.1.",
+            file=sys.stderr,
+        )
+        return 2
     if args.demo:
         migrate()
         load_demo_if_empty()
@@ -255,13 +277,10 @@ def serve_app(args: argparse.Namespace) -> int:
 
 
 def bench_data(argv: list[str]) -> int:
-    # bench/ lives in the checkout, not in the installed package.
-    from app.migrate import ROOT
+    from app.synthetic_data import main as generate
 
-    sys.path.insert(0, str(ROOT))
-    from bench.generate import main as generate
-
-    return generate(argv)
+    status: int = generate(argv)
+    return status
 
 
 def _display_url() -> str:

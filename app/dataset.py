@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Date, DateTime, Table, func, insert, select, text
 
+from app.dates import stored_date_range
 from app.models import Base
 from app.models.base import UTCDateTime
 
@@ -74,9 +75,9 @@ def import_lines(connection: Connection, lines: Iterable[str]) -> dict[str, int]
             f"{schema(connection)!r}: migrate one to match the other first"
         )
     by_name = {table.name: table for table in tables()}
-    for table in by_name.values():
-        if connection.scalar(select(func.count()).select_from(table)):
-            raise ImportRefused(f"the database is not empty (table {table.name!r} has rows)")
+    for existing in by_name.values():
+        if connection.scalar(select(func.count()).select_from(existing)):
+            raise ImportRefused(f"the database is not empty (table {existing.name!r} has rows)")
 
     counts = dict.fromkeys(by_name, 0)
     batch: list[dict[str, Any]] = []
@@ -107,7 +108,8 @@ def import_lines(connection: Connection, lines: Iterable[str]) -> dict[str, int]
 
 
 def schema(connection: Connection) -> str | None:
-    return connection.scalar(text("SELECT version_num FROM alembic_version"))
+    version: str | None = connection.scalar(text("SELECT version_num FROM alembic_version"))
+    return version
 
 
 def _stored_columns(table: Table) -> list[Any]:
@@ -128,6 +130,14 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             value = dt.datetime.fromisoformat(value)
         elif isinstance(value, str) and isinstance(column.type, Date):
             value = dt.date.fromisoformat(value)
+            # The range every form and service keeps to (app/fields.py StoredDate): an import
+            # is a way in too, and a year-1 date would stretch every chart over two millennia.
+            earliest, latest = stored_date_range()
+            if not earliest <= value <= latest:
+                raise ImportRefused(
+                    f"{table.name}.{column.name} {value.isoformat()} is outside "
+                    f"{earliest.isoformat()} to {latest.isoformat()}"
+                )
         decoded[column.name] = value
     return decoded
 

@@ -54,19 +54,45 @@ def iso_with_precision(value: dt.date, precision: DatePrecision | str) -> str:
     return value.isoformat()
 
 
+# The dates the site works with, shown on the about page and in the API docs. Stored dates (when a
+# statement was made, when a source was published) are from EARLIEST to a year from today: older
+# ones are typing mistakes, and a "year 1" would stretch every chart over two millennia. Dates in
+# queries (as_of, since, from, to) may be any day from EARLIEST to LATEST_QUERY: a future day is
+# a fair question ("where do they stand, as far as we know?").
+EARLIEST = dt.date(1900, 1, 1)
+LATEST_QUERY = dt.date(9999, 12, 31)
+STORED_AHEAD_DAYS = 365
+
+
+def stored_date_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    today = today or dt.date.today()
+    return EARLIEST, today + dt.timedelta(days=STORED_AHEAD_DAYS)
+
+
 class InvalidDate(ValueError):
     """A query or form date that is not a real calendar date in YYYY-MM-DD form."""
+
+
+class DateOutOfRange(InvalidDate):
+    """A real date, outside the range the site works with (EARLIEST to LATEST_QUERY)."""
 
 
 def parse_iso_date(raw: str, *, field: str) -> dt.date:
     """Parse a strict YYYY-MM-DD date, with a message a reader can act on."""
     text = raw.strip()
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        raise InvalidDate(f"{field} must be a date in the form YYYY-MM-DD, not {raw!r}.")
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.isascii():
+        shown = repr(raw if len(raw) <= 40 else raw[:40] + "…")
+        raise InvalidDate(f"{field} must be a date in the form YYYY-MM-DD, not {shown}.")
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidDate(f"{field}: {raw!r} is not a real calendar date.") from None
+    if not EARLIEST <= day <= LATEST_QUERY:
+        raise DateOutOfRange(
+            f"{field} must be a day from {EARLIEST.isoformat()} to {LATEST_QUERY.isoformat()}, "
+            f"not {raw!r}."
+        )
+    return day
 
 
 def date_or_today(raw: str | None, *, field: str = "as_of") -> dt.date:
@@ -86,7 +112,7 @@ def precision_typed(raw: str) -> DatePrecision | None:
     """How much of a date a person typed: '2024' a year, '2024-06' a month, '2024-06-03' a day."""
     text = raw.strip()
     shape = _SHAPES.get(len(text))
-    if shape is None or not text[:4].isdecimal():
+    if shape is None or not (text[:4].isascii() and text[:4].isdecimal()):
         return None
     return shape
 
@@ -117,6 +143,8 @@ def parse_date_at(raw: str, precision: DatePrecision, *, field: str) -> dt.date:
     padded = {4: "-01-01", 7: "-01", 10: ""}[len(text)]
     try:
         return parse_iso_date(text + padded, field=field)
+    except DateOutOfRange:
+        raise
     except InvalidDate:
         raise InvalidDate(f"{field}: {raw!r} is not a real calendar date.") from None
 

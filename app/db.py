@@ -6,10 +6,21 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, UpdateBase, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.settings import Settings
+
+
+def rows_changed(session: Session, statement: UpdateBase) -> int:
+    """Run an UPDATE or DELETE in the session, and say how many rows it changed.
+
+    Session.execute is typed as returning a plain Result; for these statements it is always a
+    CursorResult, the one that knows its rowcount.
+    """
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def make_engine(settings: Settings, **overrides: Any) -> Engine:

@@ -1,4 +1,4 @@
-"""Demo data: the positions reported in the AP article in ../shared/seeds/ (January 2025).
+"""Demo data: the positions reported in an AP article of January 2025 (docs/demo-data.md).
 
 Faithful to the article: its parties, the demands it names, its speakers, its own quotes (only
 where it has them) and dates at the precision it gives. "In June" is a month; the initial

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from app.errors import Refusal
+from app.exceptions import Refusal
+from app.fields import whole_number
+from app.forms import typed_text
 from app.web import render
 
 # Ids beyond this are not records (the database's integer range).
@@ -82,18 +84,27 @@ def merge_onto_stored(
 
 def form_version(request: Request, form: dict[str, str]) -> int:
     """The version the form was loaded at; a form without one cannot be saved safely."""
-    raw = form.get("version", "").strip()
-    if not raw.isdecimal() or not 1 <= int(raw) <= MAX_VERSION:
+    version = whole_number(form.get("version"), low=1, high=MAX_VERSION)
+    if version is None:
+        # The form was tampered with or mangled on its way: it cannot be saved safely, but what
+        # the editor typed is shown back, to copy into the edit page opened afresh.
         raise Refusal(
             render(
                 request,
-                "errors/error.html",
+                "errors/refused.html",
                 {
                     "status": 400,
-                    "message": "The form did not say which version it was loaded at. "
-                    "Nothing was saved. Open the edit page again.",
+                    "title": "Not saved: the form's version is missing or unreadable",
+                    "message": "The form did not say which version it was loaded at (version "
+                    "must be a whole number from 1 to 2147483647, digits 0-9). Nothing was "
+                    "saved. Open the edit page again.",
+                    "typed": typed_text(form),
+                    "hidden": {},
+                    "resend": False,
+                    "not_sent": "Copy what you need into the edit page opened afresh.",
+                    "action": request.url.path,
                 },
                 status_code=400,
             )
         )
-    return int(raw)
+    return version

@@ -3,61 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from app.api import problems
+from app.auth.csrf import is_cross_site
+from app.auth.sessions import csrf_token
+from app.exceptions import BadRequest, Choice, NotFound, Refusal
+from app.forms import HIDDEN_FIELDS, posted_form, typed_text
 from app.web import render
 
-
-@dataclass(frozen=True)
-class Choice:
-    """A record a reader may have meant: shown on a 404 page instead of a dead end."""
-
-    label: str
-    href: str
-
-
-class NotFound(Exception):
-    """A record named in the URL does not exist.
-
-    `choices` are the records to pick from instead (for a mistyped slug: all of them), and
-    `index` the list page that holds them all when they are too many to show.
-    """
-
-    def __init__(
-        self,
-        what: str,
-        *,
-        choices: Sequence[Choice] = (),
-        index: Choice | None = None,
-    ) -> None:
-        super().__init__(what)
-        self.what = what
-        self.choices = list(choices)
-        self.index = index
-
-
-class BadRequest(Exception):
-    """A query parameter a page cannot use; the reason is shown on a 400 page.
-
-    `errors` names each parameter at fault and why, for the API's problem details.
-    """
-
-    def __init__(self, reason: str, *, errors: Sequence[tuple[str, str]] = ()) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.errors = list(errors)
-
-    @classmethod
-    def parameter(cls, name: str, detail: str) -> BadRequest:
-        return cls(detail, errors=[(name, detail)])
+_BARE_500 = (
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>Something went wrong</title>'
+    '<h1>Something went wrong</h1><p>{message}</p><p><a href="/">Go to the front page</a></p>'
+)
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -91,6 +55,25 @@ def install_error_pages(app: FastAPI) -> None:
             {"status": 400, "message": exc.reason},
             status_code=400,
         )
+
+    # Starlette calls this one from its ServerErrorMiddleware, outside all our middleware but
+    # the security headers (app/main.py), and logs the exception itself afterwards.
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        message = "Something went wrong on our side. It has been logged; please try again later."
+        if problems.is_api(request):
+            return problems.problem(request, 500, message)
+        try:
+            response = render(
+                request,
+                "errors/error.html",
+                {"status": 500, "title": "Something went wrong", "message": message},
+                status_code=500,
+            )
+        except Exception:  # the page itself failed (templates, the session): a bare one then
+            response = HTMLResponse(_BARE_500.format(message=message), status_code=500)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.exception_handler(Refusal)
     async def refused(request: Request, exc: Refusal) -> Response:
@@ -157,8 +140,6 @@ def install_outage_page(app: FastAPI) -> None:
 
 
 async def _form_if_readable(request: Request) -> dict[str, str] | None:
-    from app.forms import posted_form
-
     try:
         return await posted_form(request)
     except Exception:  # too large, not a form, body already gone: the plain 503 page then
@@ -173,11 +154,6 @@ def _unsaved_form_page(request: Request, form: dict[str, str]) -> Response:
     its answer, and the page says so. Sending again is safe either way: edits carry their
     version, new statements their submission key, so nothing is stored twice.
     """
-    # Imported here: app.auth (through app.users) imports this module for its exceptions.
-    from app.auth.csrf import is_cross_site
-    from app.auth.sessions import csrf_token
-    from app.forms import HIDDEN_FIELDS, typed_text
-
     if getattr(request.state, "commit_unconfirmed", False):
         title = "Perhaps not saved: the database stopped answering"
         message = (
@@ -218,24 +194,3 @@ def not_found_page(
         {"message": message, "choices": choices, "index": index},
         status_code=404,
     )
-
-
-class AlreadyTaken(ValueError):
-    """A unique value (slug, URL, email) that another record already has: a message for a field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class Refusal(Exception):
-    """A refused write, answered with `response` (the form again, a conflict page…).
-
-    Raised rather than returned so that the request's session rolls back: nothing a refused
-    request did on its way (a source created before the statement failed) is ever committed.
-    """
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response

@@ -12,7 +12,19 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
+from app.dates import stored_date_range
+from app.models.demand import TITLE_MAX as DEMAND_TITLE_MAX
+from app.models.party import DESCRIPTION_MAX, NAME_MAX, SHORT_NAME_MAX
+from app.models.source import PUBLISHER_MAX
+from app.models.source import TITLE_MAX as SOURCE_TITLE_MAX
+from app.models.statement import QUOTE_MAX, REASON_MAX, SPEAKER_MAX, SUMMARY_MAX
+from app.models.user import DISPLAY_NAME_MAX, EMAIL_MAX
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A single line (a name, a title, a slug) may hold no control character at all, not even a line
+# break or a tab, and none of the invisible bidi controls (U+202A-U+202E embeddings/overrides,
+# U+2066-U+2069 isolates) that reorder what a reader sees: "‮gnp.exe" shows as "exe.png".
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
@@ -25,6 +37,15 @@ def _clean_text(value: object) -> object:
         # What a form parser leaves where the bytes sent were not valid UTF-8.
         raise ValueError("contains characters that could not be read (the text was not UTF-8)")
     return value.replace("\r\n", "\n").strip()
+
+
+def _clean_line(value: object) -> object:
+    if isinstance(value, str) and _LINE_CONTROL.search(value.strip()):
+        raise ValueError(
+            "must be a single line of plain text: no line breaks, tabs, control characters or "
+            "invisible direction marks (such as U+202E)"
+        )
+    return _clean_text(value)
 
 
 def _empty_to_none(value: object) -> object:
@@ -42,33 +63,82 @@ def _http_url(value: str) -> str:
     return f"{scheme.lower()}://{rest}"
 
 
-def text(max_length: int, *, min_length: int = 1) -> object:
-    """A required, trimmed text of at most `max_length` characters."""
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        BeforeValidator(_clean_text),
-    ]
+# The first step of every text field: trimmed, line endings unified, no control characters.
+CLEAN = BeforeValidator(_clean_text)
+# An optional field left empty is stored as NULL.
+EMPTY_IS_NONE = BeforeValidator(_empty_to_none)
+# Instead of CLEAN for a single line (a name, a title, a slug): no line breaks, tabs or bidi
+# controls either.
+LINE = BeforeValidator(_clean_line)
 
 
-def optional_text(max_length: int) -> object:
-    """Trimmed text that may be left empty (stored as NULL)."""
-    bounded = Annotated[str, StringConstraints(max_length=max_length), BeforeValidator(_clean_text)]
-    return Annotated[bounded | None, BeforeValidator(_empty_to_none)]
+def _required(max_length: int) -> StringConstraints:
+    return StringConstraints(min_length=1, max_length=max_length)
 
+
+def _at_most(max_length: int) -> StringConstraints:
+    return StringConstraints(max_length=max_length)
+
+
+# Named field types, each bounded by its column: a required text, or an optional one (None when
+# left empty).
+EmailAddress = Annotated[str, _required(EMAIL_MAX), LINE]
+DisplayName = Annotated[str, _required(DISPLAY_NAME_MAX), LINE]
+PartyName = Annotated[str, _required(NAME_MAX), LINE]
+ShortName = Annotated[str, _required(SHORT_NAME_MAX), LINE]
+Description = Annotated[Annotated[str, _at_most(DESCRIPTION_MAX), CLEAN] | None, EMPTY_IS_NONE]
+DemandTitle = Annotated[str, _required(DEMAND_TITLE_MAX), LINE]
+SourceTitle = Annotated[str, _required(SOURCE_TITLE_MAX), LINE]
+Publisher = Annotated[str, _required(PUBLISHER_MAX), LINE]
+Speaker = Annotated[Annotated[str, _at_most(SPEAKER_MAX), LINE] | None, EMPTY_IS_NONE]
+Summary = Annotated[str, _required(SUMMARY_MAX), CLEAN]
+Quote = Annotated[Annotated[str, _at_most(QUOTE_MAX), CLEAN] | None, EMPTY_IS_NONE]
+RetractionReason = Annotated[str, _required(REASON_MAX), CLEAN]
 
 Slug = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=SLUG_PATTERN),
-    BeforeValidator(_clean_text),
+    LINE,
 ]
 
 HttpUrl = Annotated[
     str,
     StringConstraints(min_length=1, max_length=2000),
-    BeforeValidator(_clean_text),
+    CLEAN,
     AfterValidator(_http_url),
 ]
 
 # Strict: lax mode would take 0 or 1700000000 as a date.
 StrictDate = Annotated[dt.date, Field(strict=True)]
+
+
+def _within_stored_range(value: dt.date) -> dt.date:
+    earliest, latest = stored_date_range()
+    if not earliest <= value <= latest:
+        raise ValueError(
+            f"must be between {earliest.isoformat()} and {latest.isoformat()} (a year from today)"
+        )
+    return value
+
+
+# A date kept in the database (a statement's, a source's): the range on the about page. Every
+# way in (forms, demo loader, imports through the services) refuses the same dates.
+StoredDate = Annotated[dt.date, AfterValidator(_within_stored_range)]
+
+# Whole numbers as people and links write them: ASCII digits only ("١" is not 1 here) and never
+# so long that reading them costs anything (Python refuses over 4,300 digits with an error).
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(raw: str | None, *, low: int, high: int) -> int | None:
+    """`raw` as an int from `low` to `high`, or None when it is not one (the caller says why)."""
+    text = (raw or "").strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def shown(raw: str, limit: int = 40) -> str:
+    """What a person sent, quoted in a message, cut short: a 5,000-digit number is not echoed."""
+    return repr(raw if len(raw) <= limit else raw[:limit] + "…")

@@ -179,7 +179,8 @@ def _shown(
     if value is None or value == "":
         return None
     if name in _REFERENCES:
-        return f"{names.get((name, value), 'deleted record')} (#{value})"
+        # The name alone: the history is public, and a database id means nothing to a reader.
+        return names.get((name, value), "a deleted record")
     if name == "stance":
         return Stance(value).label
     if name in ("stated_on", "published_on"):

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import health, security
@@ -18,7 +19,7 @@ from app.api import docs as api_docs
 from app.api.cors import ApiCorsMiddleware
 from app.api.openapi import install_openapi
 from app.auth import routes as auth_routes
-from app.auth.guards import install_guards
+from app.auth.guards import csrf_by_default, install_guards
 from app.auth.sessions import SESSION_MAX_AGE, header_account
 from app.caching import (
     ConditionalGetMiddleware,
@@ -49,7 +50,21 @@ from app.statements import editing as statement_editing
 from app.statements import routes as statement_routes
 from app.timeline import routes as timeline_routes
 from app.users import routes as user_routes
-from app.web import STATIC_DIR, templates
+from app.web import STATIC_DIR, make_templates
+
+
+class Parley(FastAPI):
+    """FastAPI with the security headers as its outermost layer.
+
+    Outside Starlette's ServerErrorMiddleware, which `add_middleware` cannot reach: so a 500
+    (the page our handler renders, or Starlette's own if that fails) carries them too.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        return SecurityHeadersMiddleware(
+            super().build_middleware_stack(), hsts=settings.environment == "production"
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,25 +75,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Everything loaded at start-up (modules, templates, metadata) lives as long as the
         # process: moved out of the cyclic GC's reach, it stops costing ~40 ms full collections
-        # at p99 (DESIGN.md, measured on the reference app).
+        # at p99 (docs/design.md, "Caching, the data version and ETags").
         gc.collect()
         gc.freeze()
         yield
         engine.dispose()
 
-    app = FastAPI(
-        title="Parley",
+    app = Parley(
+        title=settings.site_name,
         summary="Where each side of a negotiation stands on each term, over time, with sources.",
         lifespan=lifespan,
         docs_url=None,  # our own /docs, from vendored files (app/api/docs.py)
         redoc_url=None,
+        # CSRF by default: every POST, PUT, PATCH and DELETE of every route, present or future.
         # Reader routes answer only their canonical URLs (app/canonical.py).
-        dependencies=[Depends(canonical_reader_url)],
+        dependencies=[Depends(csrf_by_default), Depends(canonical_reader_url)],
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.rendered_cells = RenderedCells()
+    app.state.templates = make_templates(header_account=header_account, kept_cells=kept_cells)
 
     # Through app.state so that tests, which swap the sessionmaker, see their own writes.
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
@@ -101,18 +118,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         render_cache=app.state.render_cache,
     )
     app.add_middleware(HeadAsGetMiddleware)
-    templates.env.globals["header_account"] = header_account
-    templates.env.globals["kept_cells"] = kept_cells
 
     # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
     app.add_middleware(ApiCorsMiddleware)
 
-    # Added last, so they run first: every response, cached or not, carries the headers.
+    # Added last, so it runs first (inside only the security headers, see Parley above).
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
     if settings.trusted_proxies:
-        # Outermost: the client address and scheme are settled before anything reads them (the
-        # login throttle counts per address). Only these proxies are believed.
+        # Outside the rest: the client address and scheme are settled before anything reads
+        # them (the login throttle counts per address). Only these proxies are believed.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -9,7 +9,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-ROOT = Path(__file__).resolve().parent.parent
+# The migrations ship inside the package (app/migrations), so an installed Parley migrates from
+# any directory; alembic.ini at the checkout's root only serves the `alembic` command.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 # Full-text search is a different structure on each database (a generated tsvector column `fts`
@@ -49,8 +51,9 @@ def include_object_for(dialect: str) -> Callable[..., bool]:
 
 
 def alembic_config() -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
     return config
 
 

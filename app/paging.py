@@ -14,13 +14,16 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from app.dates import InvalidDate, parse_iso_date
+from app.fields import shown, whole_number
 from app.ids import MAX_ID
 
 T = TypeVar("T")
 
 # Deep offsets cost a scan of everything before them; past this, use the search or filters.
 PAGE_MAX = 1000
-CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})_(\d{1,10})")
+# [0-9], not \d: \d matches every script's digits ("١"), which are not ours to read.
+CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})_([0-9]{1,10})")
 
 
 class InvalidPaging(ValueError):
@@ -41,10 +44,10 @@ class Page(Generic[T]):
 def parse_page(raw: str | None) -> int:
     if raw is None or raw.strip() == "":
         return 1
-    text = raw.strip()
-    if not text.isdecimal() or not 1 <= int(text) <= PAGE_MAX:
-        raise InvalidPaging(f"page must be a whole number from 1 to {PAGE_MAX}, not {raw!r}.")
-    return int(text)
+    number = whole_number(raw, low=1, high=PAGE_MAX)
+    if number is None:
+        raise InvalidPaging(f"page must be a whole number from 1 to {PAGE_MAX}, not {shown(raw)}.")
+    return number
 
 
 def numbered_page(session: Session, query: Select[Any], number: int, size: int) -> Page[Any]:
@@ -64,13 +67,14 @@ def parse_cursor(raw: str | None, *, field: str = "before") -> tuple[dt.date, in
         return None
     match = CURSOR.fullmatch(raw.strip())
     problem = (
-        f"{field} must be a position from a 'next page' link (like 2025-01-31_42), not {raw!r}."
+        f"{field} must be a position from a 'next page' link (like 2025-01-31_42), "
+        f"not {shown(raw)}."
     )
     if not match:
         raise InvalidPaging(problem)
     try:
-        on = dt.date.fromisoformat(match[1])
-    except ValueError:
+        on = parse_iso_date(match[1], field=field)
+    except InvalidDate:
         raise InvalidPaging(problem) from None
     record_id = int(match[2])
     if not 1 <= record_id <= MAX_ID:

@@ -3,7 +3,7 @@
 Every page that shows positions builds on these, so the rule lives in one place. The shape is a
 correlated `ORDER BY stated_on DESC, id DESC LIMIT 1` per (party, demand), which PostgreSQL and
 SQLite both answer with one probe of ix_statement_position: the cost depends on the number of
-cells, never on the number of statements (DESIGN.md, "The matrix query").
+cells, never on the number of statements (docs/design.md, "The matrix query").
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import BindParameter, ColumnElement, Select, func, select, true
+from sqlalchemy import BindParameter, ColumnExpressionArgument, Select, func, select, true
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.models import Demand, Party, Statement
@@ -23,10 +23,13 @@ from app.models import Demand, Party, Statement
 # page whatever the table holds; the timeline, filtered to the party and demand, has them all.
 HISTORY_PER_LINE = 12
 
+# The columns of the query that with_positions joins to: they come back as they went in.
+Row = TypeVarTuple("Row")
+
 
 def latest_statement(
-    party_id: ColumnElement[Any] | int,
-    demand_id: ColumnElement[Any] | int,
+    party_id: ColumnExpressionArgument[int] | int,
+    demand_id: ColumnExpressionArgument[int] | int,
     as_of: dt.date | BindParameter[dt.date],
     *columns: str,
 ) -> Select[Any]:
@@ -52,11 +55,11 @@ def latest_statement(
 
 def with_positions(
     dialect: str,
-    query: Select[Any],
-    party_id: ColumnElement[Any],
-    demand_id: ColumnElement[Any],
+    query: Select[*Row],
+    party_id: ColumnExpressionArgument[int],
+    demand_id: ColumnExpressionArgument[int],
     as_of: dt.date | BindParameter[dt.date],
-) -> tuple[Select[Any], type[Statement]]:
+) -> tuple[Select[*Row], type[Statement]]:
     """Join each row of `query` (which has a party and a demand) to its position as of a date.
 
     `dialect` is the database's kind (`session.get_bind().dialect.name`). Returns the query and

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from app.errors import AlreadyTaken
+from app.db import rows_changed
+from app.exceptions import AlreadyTaken
 from app.models import Action, Revision, User
 from app.models.base import Versioned, utcnow
 
@@ -81,15 +82,16 @@ def update_with_revision(
     Raises StaleVersion, without writing anything, when the row has moved on.
     """
     model = type(entity)
-    table = model.__table__  # type: ignore[attr-defined]
-    result = session.execute(
+    table = _table(model)
+    written = rows_changed(
+        session,
         update(table)
         .where(table.c.id == entity.id, table.c.version == form_version)
-        .values(**values, version=form_version + 1, updated_at=utcnow())
+        .values(**values, version=form_version + 1, updated_at=utcnow()),
     )
     # Reload: either the row we just wrote, or the stored one that beat us.
     current = session.get(model, entity.id, populate_existing=True)
-    if result.rowcount != 1 or current is None:  # type: ignore[attr-defined]
+    if written != 1 or current is None:
         if current is None:
             raise LookupError(f"{model.ENTITY_TYPE} {entity.id} no longer exists")
         raise StaleVersion(current, form_version)
@@ -97,9 +99,16 @@ def update_with_revision(
     return current
 
 
+def _table(model: type[Versioned]) -> Table:
+    """The model's table: updated directly, so the ORM neither loads nor evaluates the rows."""
+    table = model.__table__
+    assert isinstance(table, Table)  # every model is declared on a table, never a query
+    return table
+
+
 def values_from_snapshot(model: type[Versioned], snapshot: dict[str, Any]) -> dict[str, Any]:
     """A snapshot's JSON values turned back into column values, for bringing a revision back."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = _table(model)
     values: dict[str, Any] = {}
     for name, value in snapshot.items():
         if name not in table.c:
@@ -117,7 +126,8 @@ def _python_type(column_type: Any) -> type | None:
     # A TypeDecorator (our UTCDateTime) answers for the type it wraps.
     column_type = getattr(column_type, "impl_instance", column_type)
     try:
-        return column_type.python_type  # type: ignore[no-any-return]
+        python_type: type = column_type.python_type
+        return python_type
     except NotImplementedError:
         return None
 
@@ -153,7 +163,7 @@ def bring_back(
 
 def _check_unique_values(session: Session, entity: Versioned, values: dict[str, Any]) -> None:
     # An old slug or URL may have been given to another record since.
-    table = type(entity).__table__  # type: ignore[attr-defined]
+    table = _table(type(entity))
     for name, value in values.items():
         column = table.c[name]
         if not column.unique or value is None:

@@ -2,17 +2,96 @@
 
 from __future__ import annotations
 
+import math
+import os
+import secrets
+from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
-DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+# The secret this project once shipped as its development default: published in its history, so
+# it signs nothing anywhere (anyone could forge a session with it). Refused as PARLEY_SECRET_KEY.
+PUBLISHED_SECRETS = frozenset({"development-only-secret-do-not-use-in-production"})
+# Words that mark a placeholder copied from an example rather than a generated secret.
+PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "secret", "password", "example")
+SECRET_MIN_LENGTH = 32
+# token_urlsafe(48): 64 characters, ~40 distinct, ~330 bits; token_hex(16): ~110 bits; "aaaa…": 0.
+SECRET_MIN_DISTINCT = 8
+SECRET_MIN_BITS = 80
 DEFAULT_DATABASE_URL = "sqlite:///parley.db"
 # Where `parley serve` listens by default; development links point here unless told otherwise.
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
+SECRET_FILE_SUFFIX = ".secret-key"
+
+
+def secret_key_problem(secret: str) -> str | None:
+    """Why `secret` is not fit to sign sessions in production, or None when it is."""
+    advice = "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+    if secret in PUBLISHED_SECRETS:
+        return f"PARLEY_SECRET_KEY is a value published in Parley's source; generate one, {advice}"
+    if len(secret) < SECRET_MIN_LENGTH:
+        return (
+            f"PARLEY_SECRET_KEY (or SECRET_KEY) must be a random value of at least "
+            f"{SECRET_MIN_LENGTH} characters in production, {advice}"
+        )
+    counts = Counter(secret)
+    # Shannon entropy of the characters as drawn, times the length: a rough upper bound on the
+    # guessing work, enough to tell generated secrets from typed patterns ("abcabc…", "aaaa…").
+    bits = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values()) * len(secret)
+    if len(counts) < SECRET_MIN_DISTINCT or bits < SECRET_MIN_BITS:
+        return (
+            f"PARLEY_SECRET_KEY looks typed, not generated ({len(counts)} distinct characters, "
+            f"about {bits:.0f} bits; at least {SECRET_MIN_DISTINCT} and {SECRET_MIN_BITS} "
+            f"needed): generate one, {advice}"
+        )
+    # "abcabc…", "0123456789" × 4: a short pattern repeated (the string is found inside itself).
+    if (secret + secret).find(secret, 1) < len(secret):
+        return f"PARLEY_SECRET_KEY repeats a short pattern; generate one, {advice}"
+    if any(word in secret.lower() for word in PLACEHOLDER_WORDS):
+        return f"PARLEY_SECRET_KEY looks like a placeholder from an example; generate one, {advice}"
+    return None
+
+
+def _state_home() -> Path:
+    """Where development keeps its secret when the database is not a SQLite file."""
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "parley"
+
+
+def development_secret_file(database_url: str) -> Path | None:
+    """Beside a SQLite database file (`parley.db.secret-key`), else in the user's state
+    directory ($XDG_STATE_HOME/parley/secret-key); None for an in-memory database."""
+    url = make_url(database_url) if "://" in database_url else None
+    if url is not None and url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database + SECRET_FILE_SUFFIX)
+    return _state_home() / "secret-key"
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The secret kept in `path`, made (random, mode 0600) the first time."""
+    try:
+        existing = path.read_text().strip()
+    except FileNotFoundError:
+        existing = ""
+    if existing:
+        return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not each write their own; the loser reads.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip() or secret
+    with os.fdopen(fd, "w") as out:
+        out.write(secret + "\n")
+    return secret
 
 
 class Settings(BaseSettings):
@@ -24,10 +103,15 @@ class Settings(BaseSettings):
         DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("PARLEY_DATABASE_URL", "DATABASE_URL"),
     )
+    # Required in production. In development, when unset, a random one is made at first start
+    # and kept in `secret_key_file` (see development_secret_file), so sessions survive restarts.
     secret_key: str = Field(
-        DEVELOPMENT_SECRET,
+        "",
         validation_alias=AliasChoices("PARLEY_SECRET_KEY", "SECRET_KEY"),
     )
+    # Development only: where the generated secret is kept. Empty: beside the SQLite database
+    # file, or $XDG_STATE_HOME/parley/secret-key (~/.local/state/…) for other databases.
+    secret_key_file: str = ""
     # Every query is cut off after this long (PostgreSQL), so a runaway query cannot hold a worker.
     statement_timeout_ms: int = Field(5000, ge=100)
     # How long an app server trusts its copy of the data version (seconds) before asking the
@@ -39,8 +123,16 @@ class Settings(BaseSettings):
     session_cookie: str = "parley_session"
     # Request bodies over this many bytes are refused (413) before anything parses them.
     max_body_bytes: int = Field(1_048_576, ge=1024)
-    # Shown in the page footer and in feeds: who runs this instance.
+    # The instance's name: page titles, the header, feeds, link previews, the about page, the
+    # second factor's issuer. An instance tracking another negotiation sets its own.
     site_name: str = "Parley"
+    # What this instance tracks, in one sentence: the pages' default description (search
+    # results, link previews).
+    site_description: str = (
+        "Where each side of the Russia–Ukraine negotiation stands on each term, over time, "
+        "with sources."
+    )
+
     # The public address of this instance (`https://parley.example.org`): every absolute URL
     # (feeds, links to come in emails) is built from it, never from a request's Host header,
     # which anyone can set. Required in production.
@@ -48,6 +140,9 @@ class Settings(BaseSettings):
     # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed (the client address feeds the login throttle). Empty: none.
     trusted_proxies: str = ""
+
+    # True when secret_key was generated (development, none given): see cli.serve_app.
+    _secret_generated: bool = PrivateAttr(default=False)
 
     @field_validator("base_url")
     @classmethod
@@ -62,21 +157,32 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @model_validator(mode="after")
-    def _refuse_weak_secret_in_production(self) -> Settings:
-        if self.environment == "production" and (
-            self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32
-        ):
-            raise ValueError(
-                "PARLEY_SECRET_KEY (or SECRET_KEY) must be set to a random value of at least "
-                "32 characters in production, e.g. `python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))'`."
+    def _secret(self) -> Settings:
+        if self.secret_key in PUBLISHED_SECRETS:
+            raise ValueError(secret_key_problem(self.secret_key))
+        if self.environment == "production":
+            problem = secret_key_problem(self.secret_key)
+            if problem:
+                raise ValueError(problem)
+        elif not self.secret_key:
+            path = (
+                Path(self.secret_key_file)
+                if self.secret_key_file
+                else development_secret_file(self.database_url)
             )
+            # An in-memory database lives as long as the process: so may its secret.
+            self.secret_key = read_or_create_secret(path) if path else secrets.token_urlsafe(48)
+            self._secret_generated = True
         if self.environment == "production" and not self.base_url:
             raise ValueError(
                 "PARLEY_BASE_URL must be set in production: the public address of this "
                 "instance (e.g. https://parley.example.org), used for every absolute link."
             )
         return self
+
+    @property
+    def secret_key_generated(self) -> bool:
+        return self._secret_generated
 
     @property
     def public_base_url(self) -> str:

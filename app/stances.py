@@ -68,6 +68,9 @@ _ICONS = {
 # Highest first: the order in which the scale is shown to readers.
 SCALE: tuple[Stance, ...] = tuple(sorted(Stance, reverse=True))
 MAX_GAP = Stance.INSISTS - Stance.RED_LINE
+# Parties side by side, on /compare and in /api/gaps: more would not fit a page or a chart, and
+# each one costs a history query per demand.
+MAX_COMPARED = 6
 
 
 def gap(a: Stance | int | None, b: Stance | int | None) -> int | None:

@@ -1,4 +1,4 @@
-"""Rendering: one Jinja environment, and the rule for answering htmx with a fragment."""
+"""Rendering: the app's Jinja environment, and the rule for answering htmx with a fragment."""
 
 from __future__ import annotations
 
@@ -17,11 +17,10 @@ from app.caching import VARY
 from app.dates import format_date, iso_with_precision
 from app.stances import SCALE, Stance
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# Package data: they ship inside the wheel, so an installed Parley runs from any directory.
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 HTMX_FILE = "vendor/htmx-2.0.11.min.js"
-
-templates = Jinja2Blocks(directory=TEMPLATES_DIR)
 
 
 @pass_context
@@ -62,19 +61,6 @@ def absolute_url(request: Request, name: str, /, **params: Any) -> str:
 _STAND_IN = 7_310_000_000_000_000_001
 
 
-templates.env.globals["path_for"] = path_for
-templates.env.filters["date_at"] = format_date
-templates.env.filters["iso_at"] = iso_with_precision
-templates.env.filters["stance"] = Stance
-templates.env.globals["SCALE"] = SCALE
-templates.env.globals["HTMX_FILE"] = HTMX_FILE
-# Templates are read once per process (restart to see edits): checking each file's mtime on
-# every render costs more than it saves in production.
-templates.env.auto_reload = False
-templates.env.trim_blocks = True
-templates.env.lstrip_blocks = True
-
-
 def wants_fragment(request: Request) -> bool:
     """An htmx request swaps a part of the page; a history restore needs the whole page."""
     return (
@@ -93,8 +79,15 @@ def render(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The page, or only `block` of it when htmx asks; the same URL serves both."""
-    context = {"today": dt.date.today(), **context}
+    settings = request.app.state.settings
+    context = {
+        "today": dt.date.today(),
+        "site_name": settings.site_name,
+        "site_description": settings.site_description,
+        **context,
+    }
     fragment = block if block and wants_fragment(request) else None
+    templates: Jinja2Blocks = request.app.state.templates
     response: Response = templates.TemplateResponse(
         request, name, context, status_code=status_code, block_name=fragment
     )
@@ -122,4 +115,21 @@ def pager_query(params: dict[str, Any], **changes: Any) -> str:
     return urlencode(kept)
 
 
-templates.env.filters["pager_query"] = pager_query
+def make_templates(**app_globals: Any) -> Jinja2Blocks:
+    """One app's Jinja environment: create_app makes it and keeps it in `app.state.templates`.
+
+    `app_globals` are what the templates need from the features above this module (the
+    header's account, the matrix's kept cells), handed down by create_app.
+    """
+    templates = Jinja2Blocks(directory=TEMPLATES_DIR)
+    env = templates.env
+    env.globals.update(path_for=path_for, SCALE=SCALE, HTMX_FILE=HTMX_FILE, **app_globals)
+    env.filters.update(
+        date_at=format_date, iso_at=iso_with_precision, stance=Stance, pager_query=pager_query
+    )
+    # Templates are read once per process (restart to see edits): checking each file's mtime on
+    # every render costs more than it saves in production.
+    env.auto_reload = False
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    return templates

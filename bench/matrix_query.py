@@ -4,7 +4,7 @@
     python -m bench.matrix_query --statements 1000000 --only postgresql
 
 Creates throw-away databases (PostgreSQL: on PARLEY_BENCH_POSTGRES_URL's server), fills them
-with bench/generate.py, then renders nothing: it times `matrix_as_of` itself, counts its
+with app/synthetic_data.py, then renders nothing: it times `matrix_as_of` itself, counts its
 queries, and prints the plan PostgreSQL chose.
 """
 
@@ -26,7 +26,7 @@ from app.db import make_engine
 from app.matrix.queries import matrix_as_of
 from app.migrate import upgrade
 from app.settings import Settings
-from bench.generate import generate, statement_count
+from app.synthetic_data import generate, statement_count
 
 ADMIN_URL = os.environ.get(
     "PARLEY_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

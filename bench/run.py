@@ -6,10 +6,11 @@
     python -m bench.run --quick                  # 3 s per run: a smoke test of the tooling
 
 Generates the data if the database is missing or holds another number of statements
-(bench/generate.py), counts queries per request in-process, starts
+(app/synthetic_data.py), counts queries per request in-process, starts
 `uvicorn app.main:create_app --factory --workers 2 --loop uvloop --http httptools` pinned with
 taskset, runs wrk at 1 and 16 connections per page, then does the same for the reference app's
-`matrix` endpoint (../shared/ceiling) against the same PostgreSQL, and prints one markdown table.
+`matrix` endpoint (outside this repository: PARLEY_BENCH_REFERENCE_APP) against the same
+PostgreSQL, and prints one markdown table.
 Pages that answer 404 are listed as "not built yet", so new pages join the table when they land.
 Raw wrk output and the table go to --out.
 """
@@ -44,13 +45,15 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.models import Demand, Party, Revision, Role, Source, Statement, User
 from app.settings import Settings
+from app.synthetic_data import END, START, generate, statement_count
 from app.users.service import UserFields, create_user, system_user
-from bench.generate import END, START, generate, statement_count
 from bench.load_writes import Browser, form_of
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
-CEILING = ROOT.parent / "shared" / "ceiling"
+# The reference app (a bare-stack matrix endpoint, not part of this repository) to compare with;
+# skipped when it is not there.
+CEILING = Path(os.environ.get("PARLEY_BENCH_REFERENCE_APP", ROOT.parent / "shared" / "ceiling"))
 ADMIN_URL = os.environ.get(
     "PARLEY_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -724,7 +727,7 @@ class Runner:
         data += " PostgreSQL (its own tables)"
         log = self.o.out / "ceiling-uvicorn.log"
         with serve(command, env, CEILING, port, "/plaintext", log) as server:
-            page = Page("reference app: matrix (../shared/ceiling)", "/matrix?as_of=2024-06-30")
+            page = Page("reference app: matrix", "/matrix?as_of=2024-06-30")
             status, _, body = http_get(server.base + page.path)
             if status != 200:
                 raise RuntimeError(f"the reference app answers {status} on {page.path}")

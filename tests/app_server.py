@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,14 +21,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(env: dict[str, str], log: Path, *serve_args: str) -> Iterator[str]:
+def app_server(
+    env: dict[str, str],
+    log: Path,
+    *serve_args: str,
+    parley: Sequence[str] = (sys.executable, "-m", "app.cli"),
+    cwd: Path | None = None,
+    inherit_env: bool = True,
+) -> Iterator[str]:
     """`parley serve SERVE_ARGS` on a free port with `env` added to the environment, its output
-    in `log`; yields the base URL once /healthz answers, and stops the server afterwards."""
+    in `log`; yields the base URL once /healthz answers, and stops the server afterwards.
+
+    `parley` is the command to run (default: this checkout's, with this interpreter); `cwd` the
+    directory to run it in; `inherit_env=False` starts from `env` alone."""
     port = free_port()
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", *serve_args, "--port", str(port)],
-            env={**os.environ, **env},
+            [*parley, "serve", *serve_args, "--port", str(port)],
+            env={**os.environ, **env} if inherit_env else env,
+            cwd=cwd,
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -7,8 +7,11 @@ runs inside a transaction that is rolled back, with the app's sessions joined to
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import tempfile
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import make_engine
@@ -24,6 +28,10 @@ from app.demo import load_demo
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
+
+# Development settings on PostgreSQL keep a generated secret in the user's state directory: a
+# run's own, so the suite writes nothing into the home directory (servers it starts inherit it).
+os.environ.setdefault("XDG_STATE_HOME", tempfile.mkdtemp(prefix="parley-test-state-"))
 
 # The server to create throw-away test databases on (PostgreSQL's maintenance database).
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -47,6 +55,52 @@ def drop_postgres_database(url: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# A run that is interrupted (Ctrl-C, a killed CI job) never drops its databases. Several runs
+# share the server at once, so a database is only taken for stale when nobody is connected to it
+# AND it is older than any run lasts.
+STALE_AFTER = dt.timedelta(hours=2)
+
+
+def drop_stale_test_databases(
+    older_than: dt.timedelta = STALE_AFTER, like: str = r"parley\_test\_%"
+) -> list[str]:
+    """Drop the test databases (names matching `like`) that interrupted runs left behind.
+
+    Age is the database directory's PG_VERSION file, written once by CREATE DATABASE. DROP
+    DATABASE without FORCE refuses a database someone connected to since the check, so a run
+    starting at that moment keeps its database. Returns the names dropped."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    dropped: list[str] = []
+    try:
+        with admin.connect() as connection:
+            stale = connection.scalars(
+                text(
+                    "SELECT d.datname FROM pg_database d WHERE d.datname LIKE :like"
+                    # missing_ok: a database another run is creating or dropping right now.
+                    " AND (pg_stat_file('base/' || d.oid || '/PG_VERSION', true)).modification"
+                    " <= now() - :older_than"
+                    " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)"
+                ),
+                {"like": like, "older_than": older_than},
+            ).all()
+            for name in stale:
+                try:
+                    connection.execute(text(f'DROP DATABASE "{name}"'))
+                except DBAPIError:
+                    continue  # in use after all: not stale
+                dropped.append(name)
+    finally:
+        admin.dispose()
+    return dropped
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    try:
+        drop_stale_test_databases()
+    except DBAPIError as problem:  # no server, or not allowed to read file dates: not our job
+        warnings.warn(f"stale test databases not swept: {problem}", stacklevel=1)
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from app.caching import VERSION_QUERY, CachedResponse, DataVersion, RenderCache, track
 from tests.factories import make_statement
+from tests.html import parse
 
 
 def test_anonymous_page_carries_etag_last_modified_and_public_cache_control(client) -> None:
@@ -33,10 +34,15 @@ def test_matching_if_none_match_gets_304_after_one_query(client, queries) -> Non
 
 def test_if_modified_since_gets_304_when_nothing_changed(client) -> None:
     last_modified = client.get("/").headers["last-modified"]
-    assert client.get("/", headers={"If-Modified-Since": last_modified}).status_code == 304
+    unchanged = client.get("/", headers={"If-Modified-Since": last_modified})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged.headers["last-modified"] == last_modified
     stale = "Mon, 01 Jan 2024 00:00:00 GMT"
-    assert client.get("/", headers={"If-Modified-Since": stale}).status_code == 200
-    assert client.get("/", headers={"If-Modified-Since": "garbage"}).status_code == 200
+    for since in (stale, "garbage"):
+        response = client.get("/", headers={"If-Modified-Since": since})
+        assert response.status_code == 200, since
+        assert parse(response).select("#matrix td[data-stance]"), since
 
 
 def test_a_write_changes_the_version_so_the_old_etag_no_longer_matches(client, session) -> None:

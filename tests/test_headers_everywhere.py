@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.models import Statement
 from app.security import CONTENT_SECURITY_POLICY
+from tests.editors import counts
 from tests.test_security import PAGES
 
 READER_PAGES = [
@@ -57,10 +59,13 @@ def test_editor_pages_carry_the_headers_and_are_never_stored(admin_client, path:
     assert response.headers["cache-control"] == "private, no-store"
 
 
-def test_a_refused_post_carries_the_headers(editor_client) -> None:
+def test_a_refused_post_carries_the_headers(editor_client, session) -> None:
+    before = counts(session)
     refused = editor_client.post("/statements/1/edit", data={"summary": "no token"})
     assert refused.status_code == 403
     assert_security_headers(refused.headers)
+    assert counts(session) == before
+    assert session.get(Statement, 1).summary != "no token"
 
 
 @pytest.mark.parametrize("path", API)

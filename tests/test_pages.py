@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from app import web
+from app.auth.sessions import header_account
+from app.main import create_app
 from app.web import path_for
 from tests.html import one, parse, words
 
@@ -51,3 +54,17 @@ def test_links_from_the_route_table_match_starlettes_own(app) -> None:
         assert path_for(context, name, **params) == app.url_path_for(name, **params)
         assert path_for(context, name, **params) == app.url_path_for(name, **params)
     assert ("statement", frozenset({"statement_id"})) in app.state._path_templates
+
+
+def test_each_app_has_its_own_jinja_environment(app, settings) -> None:
+    other = create_app(settings)
+    try:
+        assert app.state.templates is not other.state.templates
+        # What one app's environment is given (create_app's globals) stays in that app.
+        app.state.templates.env.globals["only_here"] = True
+        assert "only_here" not in other.state.templates.env.globals
+        assert other.state.templates.env.globals["header_account"] is header_account
+        # And there is no module-level environment left for create_app to change.
+        assert not hasattr(web, "templates")
+    finally:
+        other.state.engine.dispose()

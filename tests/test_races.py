@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision
 from app.db import begin_for_writing, make_engine, make_sessionmaker
-from app.errors import AlreadyTaken
+from app.exceptions import FieldProblem
 from app.migrate import upgrade
 from app.models import Demand, Party, Revision, Source, Statement
 from app.revisions import StaleVersion
@@ -185,7 +185,7 @@ class WritePath(RuleBasedStateMachine):
         with self.sessions() as session:
             try:
                 result = action(session)
-            except (StaleVersion, AlreadyTaken):
+            except (StaleVersion, FieldProblem):
                 session.rollback()
                 TALLY["refused"] += 1
                 return None
@@ -291,7 +291,7 @@ class WritePath(RuleBasedStateMachine):
             statement = session.get(Statement, statement_id)
             assert statement is not None
             if not statement.is_retracted:
-                raise AlreadyTaken("restore", "not retracted")  # the route redirects: no write
+                raise FieldProblem("restore", "not retracted")  # the route redirects: no write
             restore_statement(
                 session, statement, form_version=statement.version, user=system_user(session)
             )

@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.dates import DatePrecision, format_date, iso_with_precision
+from app.dates import EARLIEST, LATEST_QUERY, DatePrecision, format_date, iso_with_precision
 from app.web import render
 
 router = APIRouter()
@@ -20,4 +20,8 @@ def about(request: Request) -> Response:
     precisions = [
         (p, format_date(example, p), iso_with_precision(example, p)) for p in DatePrecision
     ]
-    return render(request, "about/index.html", {"precisions": precisions})
+    return render(
+        request,
+        "about/index.html",
+        {"precisions": precisions, "earliest": EARLIEST, "latest_query": LATEST_QUERY},
+    )

@@ -17,11 +17,10 @@ from app.auth.second_factor import Outcome, Verdict
 from app.auth.sessions import TOTP_CANDIDATE, csrf_token
 from app.db import DbSession
 from app.editing import form_version
-from app.errors import Refusal
+from app.exceptions import Refusal
 from app.models import User
 from app.revisions import StaleVersion
 from app.users.service import (
-    must_have_second_factor,
     replace_recovery_codes,
     turn_on_second_factor,
 )
@@ -106,7 +105,7 @@ def setup_page(
             "account": user,
             "action": action,
             "during_login": during_login,
-            "required": must_have_second_factor(user),
+            "required": user.must_have_second_factor,
             "qr": second_factor.qr_svg(uri, f"QR code to add {issuer} to your authenticator app"),
             "secret": second_factor.grouped(secret),
             "error": error,
@@ -189,7 +188,7 @@ def _account_page(
                 if account.second_factor
                 else None
             ),
-            "required": must_have_second_factor(account),
+            "required": account.must_have_second_factor,
             "error": error,
             "code_help": CODE_HELP,
             "csrf_token": csrf_token(request),

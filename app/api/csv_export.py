@@ -73,7 +73,7 @@ _SELECTED = (
 )
 
 
-def csv_row(row: Row[Any]) -> list[Any]:
+def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
     """One CSV row. Only text cells are neutralised: numbers, dates and http(s) URLs cannot start
     a formula, and calling it on every cell was a third of the export's time at a million rows."""
     (id_, party, demand, stance, stated_on, precision, speaker, summary, quote) = row[:9]

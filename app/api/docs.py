@@ -1,7 +1,7 @@
 """`/docs`: the API's interactive documentation, served from our own static files.
 
 FastAPI's built-in page loads Swagger UI from a CDN with an inline script; ours is vendored
-(static/vendor/swagger-ui-*) and started from a file, so it works offline and under our CSP.
+(app/static/vendor/swagger-ui-*) and started from a file, so it works offline and under our CSP.
 """
 
 from __future__ import annotations

@@ -33,4 +33,5 @@ def install_openapi(app: FastAPI) -> None:
             app.openapi_schema = document
         return app.openapi_schema
 
+    # FastAPI's documented way to replace its schema: assign the app's openapi method.
     app.openapi = openapi  # type: ignore[method-assign]

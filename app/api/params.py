@@ -16,8 +16,9 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from app.api.problems import PROBLEM_RESPONSES
-from app.dates import InvalidDate, parse_iso_date
-from app.errors import BadRequest
+from app.dates import EARLIEST, LATEST_QUERY, InvalidDate, parse_iso_date
+from app.exceptions import BadRequest
+from app.fields import shown, whole_number
 from app.ids import MAX_ID
 from app.matrix.queries import ordered_demands, ordered_parties
 from app.paging import InvalidPaging, parse_cursor
@@ -26,6 +27,8 @@ from app.stances import Stance
 from app.timeline.queries import TimelineFilters
 from app.timeline.routes import UnknownFilter, read_filters
 
+# Every date parameter says so in the docs (the about page says it to readers).
+DATE_RANGE = f"From {EARLIEST.isoformat()} to {LATEST_QUERY.isoformat()}."
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 
@@ -86,7 +89,9 @@ Cursor = Annotated[
 ]
 AsOf = Annotated[
     str | None,
-    Query(description="A day, YYYY-MM-DD; today when left out.", examples=["2025-01-31"]),
+    Query(
+        description=f"A day, YYYY-MM-DD; today when left out. {DATE_RANGE}", examples=["2025-01-31"]
+    ),
 ]
 
 
@@ -114,12 +119,13 @@ def id_cursor(raw: str | None) -> int | None:
     """A cursor over ids (sources, revisions): the last id shown."""
     if raw is None or raw.strip() == "":
         return None
-    text = raw.strip()
-    if not text.isdecimal() or not 1 <= int(text) <= MAX_ID + 1:
+    number = whole_number(raw, low=1, high=MAX_ID + 1)
+    if number is None:
         raise BadRequest.parameter(
-            "cursor", f"cursor must be copied from a 'next' link (a whole number), not {raw!r}."
+            "cursor",
+            f"cursor must be copied from a 'next' link (a whole number), not {shown(raw)}.",
         )
-    return int(text)
+    return number
 
 
 def parse_stance(raw: str | None) -> Stance | None:
@@ -127,11 +133,14 @@ def parse_stance(raw: str | None) -> Stance | None:
         return None
     text = raw.strip()
     try:
-        return Stance(int(text)) if text.lstrip("+-").isdecimal() else Stance.from_slug(text)
+        number = whole_number(text.removeprefix("-"), low=0, high=9)
+        if number is not None:
+            return Stance(-number if text.startswith("-") else number)
+        return Stance.from_slug(text)
     except ValueError:
         choices = ", ".join(f"{s.slug} ({s.value})" for s in Stance)
         raise BadRequest.parameter(
-            "stance", f"stance must be one of {choices}, not {raw!r}."
+            "stance", f"stance must be one of {choices}, not {shown(raw)}."
         ) from None
 
 
@@ -168,11 +177,11 @@ def statement_filters(
         chosen_stance = None
     chosen_source = None
     if source is not None and source.strip() != "":
-        text = source.strip()
-        if text.isdecimal() and 1 <= int(text) <= MAX_ID:
-            chosen_source = source_by_id(session, int(text))
+        source_id = whole_number(source, low=1, high=MAX_ID)
+        if source_id is not None:
+            chosen_source = source_by_id(session, source_id)
         if chosen_source is None:
-            errors.append(("source", f"There is no source {source!r} (give a source id)."))
+            errors.append(("source", f"There is no source {shown(source)} (give a source id)."))
     if errors:
         raise BadRequest(" ".join(detail for _, detail in errors), errors=errors)
     start_date, end_date = parse_date(start, "from"), parse_date(end, "to")

@@ -7,7 +7,7 @@ API's documentation. Builders turn ORM rows and query results into these; they n
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,6 +56,22 @@ class StanceValue(Schema):
         return cls(value=stance.value, label=stance.label, slug=stance.slug)
 
 
+class NamedParty(Protocol):
+    """What a reference to a party needs: a whole Party, or the matrix's heading of one."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+class TitledDemand(Protocol):
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
 class PartyRef(Schema):
     slug: str = Field(description="Stable identifier used in URLs.", examples=["ukraine"])
     name: str = Field(description="Full name.", examples=["Ukraine"])
@@ -63,7 +79,7 @@ class PartyRef(Schema):
     api_url: str = Field(description="This party in the API.", examples=["/api/parties/ukraine"])
 
     @classmethod
-    def of(cls, party: Party) -> PartyRef:
+    def of(cls, party: NamedParty) -> PartyRef:
         return cls(
             slug=party.slug,
             name=party.name,
@@ -81,7 +97,7 @@ class PartyOut(PartyRef):
     version: int = Field(description="Edit version; each edit adds one.", examples=[1])
 
     @classmethod
-    def of(cls, party: Party) -> PartyOut:
+    def of_party(cls, party: Party) -> PartyOut:
         return cls(
             **PartyRef.of(party).model_dump(),
             id=party.id,
@@ -105,7 +121,7 @@ class DemandRef(Schema):
     )
 
     @classmethod
-    def of(cls, demand: Demand) -> DemandRef:
+    def of(cls, demand: TitledDemand) -> DemandRef:
         return cls(
             slug=demand.slug,
             title=demand.title,
@@ -121,7 +137,7 @@ class DemandOut(DemandRef):
     version: int = Field(description="Edit version; each edit adds one.", examples=[1])
 
     @classmethod
-    def of(cls, demand: Demand) -> DemandOut:
+    def of_demand(cls, demand: Demand) -> DemandOut:
         return cls(
             **DemandRef.of(demand).model_dump(),
             id=demand.id,

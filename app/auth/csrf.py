@@ -1,6 +1,6 @@
 """CSRF: every state-changing request carries this browser's token, and does not come cross-site.
 
-A small dependency of our own (see LIBRARIES.md for the libraries that failed here): the token
+A small dependency of our own (docs/dependencies.md says which libraries failed here): the token
 lives in the signed session cookie and comes back in the form field `csrf_token` (plain HTML
 forms) or the `X-CSRF-Token` header (scripts). Browsers also say where a request comes from in
 `Sec-Fetch-Site`; a cross-site POST is refused even before the token is looked at.
@@ -18,6 +18,14 @@ FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 # "none" is a person typing the URL or using a bookmark; old browsers send no header at all.
 ALLOWED_FETCH_SITES = {"same-origin", "none"}
+
+# The methods that change state: each one needs the token, unless its route is exempt below.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Unsafe routes that take no token, by route name, and why. Keep this short: each is a door.
+EXEMPT_ROUTES = {
+    "csp_report": "browsers send violation reports by themselves, with no token or cookie; "
+    "a forged report only adds a log line",
+}
 
 
 def is_cross_site(request: Request) -> bool:

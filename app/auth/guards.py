@@ -14,12 +14,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from app.auth.csrf import csrf_problem, is_cross_site
-from app.auth.sessions import csrf_token, is_admin, session_user
+from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem, is_cross_site
+from app.auth.sessions import csrf_token, session_user
 from app.db import DbSession
-from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, typed_text
+from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, posted_form, typed_text
 from app.models import User
-from app.users.service import must_have_second_factor
 from app.web import render, wants_fragment
 
 
@@ -58,7 +57,7 @@ CurrentUser = Annotated[User | None, Depends(current_user)]
 
 
 def needs_second_factor(user: User) -> bool:
-    return must_have_second_factor(user) and not user.second_factor
+    return user.must_have_second_factor and not user.second_factor
 
 
 def editor(request: Request, user: CurrentUser) -> User:
@@ -74,7 +73,7 @@ Editor = Annotated[User, Depends(editor)]
 
 
 def admin(user: Editor) -> User:
-    if not is_admin(user):
+    if not user.is_admin:
         raise Forbidden("Only admins can open this page. Ask an admin if you need access.")
     return user
 
@@ -95,6 +94,23 @@ def csrf_checked(request: Request, form: PostedForm) -> dict[str, str]:
 
 
 CsrfForm = Annotated[dict[str, str], Depends(csrf_checked)]
+
+
+async def csrf_by_default(request: Request) -> None:
+    """Every unsafe request carries this browser's token, unless its route is exempt by name.
+
+    A dependency of the whole app (create_app), so that a route which forgets to ask for
+    `CsrfForm` is guarded all the same; it runs before the route's own dependencies.
+    """
+    if request.method not in UNSAFE_METHODS:
+        return
+    route = request.scope.get("route")
+    if getattr(route, "name", None) in EXEMPT_ROUTES:
+        return
+    content_type = request.headers.get("content-type", "")
+    # A body that is no HTML form (a script's JSON) can only carry the token in the header.
+    is_form = not content_type or content_type.startswith("application/x-www-form-urlencoded")
+    csrf_checked(request, await posted_form(request) if is_form else {})
 
 
 @dataclass(frozen=True)
@@ -127,7 +143,7 @@ EditorPost = Annotated[Post, Depends(editor_post)]
 
 
 def admin_post(post: EditorPost) -> Post:
-    if not is_admin(post.user):
+    if not post.user.is_admin:
         raise Forbidden("Only admins can change accounts.")
     return post
 

@@ -27,7 +27,6 @@ from app.auth.sessions import (
 from app.db import DbSession
 from app.users.service import (
     end_sessions,
-    must_have_second_factor,
     upgrade_hash_if_needed,
     user_by_email,
 )
@@ -108,7 +107,7 @@ def login(request: Request, session: DbSession, form: CsrfForm) -> Response:
         )
     throttle.forget_failures(session, email)
     upgrade_hash_if_needed(session, user, password)
-    if user.second_factor or must_have_second_factor(user):
+    if user.second_factor or user.must_have_second_factor:
         # Half logged in: nothing an editor can do yet, only the code (or setting it up).
         enrol = not user.second_factor
         start_second_step(request, user, next_path=safe_next(next_path), enrol=enrol)

@@ -31,6 +31,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth import throttle
+from app.db import rows_changed
 from app.models import RecoveryCode, User
 from app.models.base import utcnow
 
@@ -164,16 +165,17 @@ def accept_totp(
     step = matching_step(secret, code, now)
     if step is None:
         return Verdict.WRONG
-    taken = session.execute(
+    taken = rows_changed(
+        session,
         update(User)
         .where(
             User.id == user.id,
             (User.totp_last_step.is_(None)) | (User.totp_last_step < step),
         )
         .values(totp_last_step=step)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if taken != 1:
         return Verdict.REPLAYED
     session.refresh(user, ["totp_last_step"])
     return Verdict.ACCEPTED
@@ -189,13 +191,14 @@ def use_recovery_code(session: Session, user: User, code: str, secret_key: str) 
     if found is None:
         return Verdict.WRONG
     # Conditional, like the TOTP step: two requests racing with one code cannot both use it.
-    used = session.execute(
+    used = rows_changed(
+        session,
         update(RecoveryCode)
         .where(RecoveryCode.id == found, RecoveryCode.used_at.is_(None))
         .values(used_at=utcnow())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return Verdict.ACCEPTED if used.rowcount == 1 else Verdict.REPLAYED  # type: ignore[attr-defined]
+    return Verdict.ACCEPTED if used == 1 else Verdict.REPLAYED
 
 
 def attempt(

@@ -17,7 +17,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from app.models import Role, User
-from app.users.service import PERSON_ROLES
 
 USER_ID = "uid"
 SESSION_VERSION = "sv"
@@ -104,7 +103,7 @@ def pending_login(request: Request, session: Session) -> Pending | None:
     if (
         user is None
         or not user.is_active
-        or user.role not in {r.value for r in PERSON_ROLES}
+        or not user.is_person
         or data.get("sv") != user.session_version
     ):
         request.session.pop(PENDING, None)
@@ -121,7 +120,7 @@ def session_user(request: Request, session: Session) -> User | None:
     if (
         user is None
         or not user.is_active
-        or user.role not in {r.value for r in PERSON_ROLES}
+        or not user.is_person
         or request.session.get(SESSION_VERSION) != user.session_version
     ):
         # A dead cookie: forget it, so the header stops offering "Log out".
@@ -137,10 +136,6 @@ def session_user(request: Request, session: Session) -> User | None:
         request.session[ROLE] = user.role
         request.session[DISPLAY_NAME] = user.display_name
     return user
-
-
-def is_admin(user: User) -> bool:
-    return user.role == Role.ADMIN.value
 
 
 def header_account(request: Request) -> dict[str, Any] | None:

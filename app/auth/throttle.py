@@ -14,6 +14,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db import rows_changed
 from app.models import LoginThrottle
 from app.models.base import utcnow
 
@@ -54,15 +55,16 @@ def record_failure(session: Session, key: str, limit: int) -> None:
     """
     now = utcnow()
     expired = LoginThrottle.window_started_at < now - WINDOW
-    bumped = session.execute(
+    bumped = rows_changed(
+        session,
         update(LoginThrottle)
         .where(LoginThrottle.key == key)
         .values(
             failures=case((expired, 1), else_=LoginThrottle.failures + 1),
             window_started_at=case((expired, now), else_=LoginThrottle.window_started_at),
-        )
+        ),
     )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+    if bumped == 0:
         try:
             with session.begin_nested():
                 session.add(LoginThrottle(key=key, failures=1, window_started_at=now))

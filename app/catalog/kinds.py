@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from app.dates import InvalidDate, parse_date_at, precision_typed, typed_form
 from app.demands.service import DemandFields, create_demand, update_demand
+from app.fields import whole_number
 from app.models import Demand, Party, PartyKind, Source, SourceKind
 from app.models.base import Versioned
 from app.parties.service import PartyFields, create_party, update_party
@@ -57,7 +58,9 @@ class Kind:
         return {f.name: f.label for f in self.fields}
 
 
-def _plain(names: tuple[str, ...]) -> Callable[[dict[str, str]], tuple[dict[str, Any], dict]]:
+def _plain(
+    names: tuple[str, ...],
+) -> Callable[[dict[str, str]], tuple[dict[str, Any], dict[str, str]]]:
     def to_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         return {name: form.get(name, "") for name in names}, {}
 
@@ -71,9 +74,10 @@ def _snapshot_form(entity: Any) -> dict[str, str]:
 def _demand_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {n: form.get(n, "") for n in ("slug", "title", "description")}
     raw = form.get("display_order", "").strip() or "0"
-    if not raw.lstrip("-").isdecimal() or len(raw) > 8:
-        return values, {"display_order": "Give a whole number, such as 10."}
-    values["display_order"] = int(raw)
+    number = whole_number(raw.removeprefix("-"), low=0, high=99_999_999)
+    if number is None:
+        return values, {"display_order": "Give a whole number (digits 0-9), such as 10."}
+    values["display_order"] = -number if raw.startswith("-") else number
     return values, {}
 
 

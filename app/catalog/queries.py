@@ -12,11 +12,12 @@ from app.models import Demand, Party, Source
 
 
 def records(session: Session, kind: Kind) -> list[Any]:
-    order = {
+    orders: dict[type[Any], tuple[Any, ...]] = {
         Party: (Party.name,),
         Demand: (Demand.display_order, Demand.id),
         Source: (Source.id.desc(),),
-    }[kind.model]  # type: ignore[index]
+    }
+    order = orders[kind.model]
     return list(session.scalars(select(kind.model).order_by(*order)))
 
 

@@ -17,8 +17,9 @@ from app.catalog.kinds import DEMANDS, KINDS, Kind
 from app.catalog.queries import record, records
 from app.db import DbSession
 from app.demands.service import move_demand
-from app.editing import conflict_rows, form_version, merge_onto_stored
-from app.errors import AlreadyTaken, NotFound, Refusal
+from app.editing import MAX_VERSION, conflict_rows, form_version, merge_onto_stored
+from app.exceptions import AlreadyTaken, NotFound, Refusal
+from app.fields import whole_number
 from app.forms import validate
 from app.history import as_of_revision, history, revision_at
 from app.ids import RecordId
@@ -256,10 +257,13 @@ def move(
         raw = post.form.get("versions", "")
         shown = dict(pair.split(":", 1) for pair in raw.split(",") if ":" in pair)
         try:
-            versions = (
-                int(shown[str(demands[index].id)]),
-                int(shown[str(demands[other].id)]),
+            mine, theirs = (
+                whole_number(shown[str(demands[i].id)], low=1, high=MAX_VERSION)
+                for i in (index, other)
             )
+            if mine is None or theirs is None:
+                raise ValueError("not a version")
+            versions = (mine, theirs)
             move_demand(
                 session,
                 demands[index],

@@ -33,6 +33,11 @@ class CompareRow:
     chart: Chart
 
     @property
+    def moved(self) -> bool:
+        """Whether the gap ever changed: a chart of a flat line says less than one sentence."""
+        return sum(len(line.points) for line in self.chart.lines) > 1
+
+    @property
     def stances(self) -> list[Stance | None]:
         return [Stance(s.stance) if s else None for s in self.statements]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -10,6 +12,7 @@ from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.matrix.queries import ordered_parties
 from app.models import Party
+from app.stances import MAX_COMPARED
 from app.web import render, statement_href
 
 router = APIRouter()
@@ -20,14 +23,21 @@ class InvalidSelection(ValueError):
 
 
 def chosen_parties(values: list[str], known: list[Party]) -> list[Party]:
-    """The parties named in `parties` (comma-separated, or repeated by a form's checkboxes)."""
+    """The parties named in `parties` (comma-separated, or repeated by a form's checkboxes).
+
+    Linear in what was sent, and the cap comes first: 8,000 names cost a split and a count."""
     slugs = [slug.strip() for value in values for slug in value.split(",") if slug.strip()]
+    if len(slugs) > MAX_COMPARED:
+        raise InvalidSelection(
+            f"Pick at most {MAX_COMPARED} parties to compare ({len(slugs):,} were given): "
+            "more do not fit side by side."
+        )
     by_slug = {party.slug: party for party in known}
     unknown = [slug for slug in slugs if slug not in by_slug]
     if unknown:
         names = ", ".join(f"“{slug}”" for slug in unknown)
         raise InvalidSelection(f"There is no party {names}. Pick parties from the list below.")
-    repeated = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+    repeated = sorted(slug for slug, times in Counter(slugs).items() if times > 1)
     if repeated:
         names = ", ".join(f"“{by_slug[slug].name}”" for slug in repeated)
         raise InvalidSelection(f"{names} is listed more than once: list each party once.")
@@ -43,7 +53,9 @@ def compare(request: Request, session: DbSession, as_of: str | None = None) -> R
     context: dict[str, object] = {
         "known": known,
         "form": {"as_of": as_of or "", "parties": values},
-        "chosen": [slug.strip() for value in values for slug in value.split(",")],
+        # A set: the template asks "is this party chosen?" once per party listed.
+        "chosen": {slug.strip() for value in values for slug in value.split(",")},
+        "max_compared": MAX_COMPARED,
         "error": None,
         "comparison": None,
     }

@@ -10,7 +10,7 @@ from app.api.revisions import revision_list
 from app.api.schemas import DemandList, DemandOut, RevisionList
 from app.db import DbSession
 from app.demands.queries import demand_by_slug
-from app.errors import NotFound
+from app.exceptions import NotFound
 from app.matrix.queries import ordered_demands
 from app.models import Demand
 
@@ -20,7 +20,7 @@ router = api_router("demands")
 @router.get("/api/demands", name="api_demands")
 def list_demands(session: DbSession) -> DemandList:
     """Every demand, in display order (a short list: not paginated)."""
-    return DemandList(items=[DemandOut.of(demand) for demand in ordered_demands(session)])
+    return DemandList(items=[DemandOut.of_demand(demand) for demand in ordered_demands(session)])
 
 
 def _demand(session: Session, slug: str) -> Demand:
@@ -33,7 +33,7 @@ def _demand(session: Session, slug: str) -> Demand:
 @router.get("/api/demands/{slug}", name="api_demand")
 def show_demand(session: DbSession, slug: Slug) -> DemandOut:
     """One demand, by its slug."""
-    return DemandOut.of(_demand(session, slug))
+    return DemandOut.of_demand(_demand(session, slug))
 
 
 @router.get("/api/demands/{slug}/revisions", name="api_demand_revisions")

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.demands.queries import demand_by_slug, demand_page
-from app.errors import Choice, NotFound
+from app.exceptions import Choice, NotFound
 from app.matrix.queries import ordered_demands
 from app.web import render, statement_href
 

@@ -8,11 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import AlreadyTaken
-from app.fields import Slug, optional_text, text
+from app.exceptions import AlreadyTaken
+from app.fields import DemandTitle, Description, Slug
 from app.models import Action, Demand, User
-from app.models.demand import TITLE_MAX
-from app.models.party import DESCRIPTION_MAX
 from app.revisions import add_with_revision, update_with_revision
 
 
@@ -20,8 +18,8 @@ class DemandFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slug: Slug
-    title: text(TITLE_MAX)  # type: ignore[valid-type]
-    description: optional_text(DESCRIPTION_MAX) = None  # type: ignore[valid-type]
+    title: DemandTitle
+    description: Description = None
     display_order: int = Field(0, ge=0, le=1_000_000)
 
 

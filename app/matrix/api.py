@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.api.params import AsOf, api_router, as_of_or_today, parse_date
+from app.api.params import DATE_RANGE, AsOf, api_router, as_of_or_today, parse_date
 from app.api.schemas import (
     CellStatement,
     DateValue,
@@ -22,14 +22,12 @@ from app.api.schemas import (
     StanceValue,
 )
 from app.db import DbSession
-from app.errors import BadRequest
+from app.exceptions import BadRequest
 from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
-from app.stances import spread
+from app.stances import MAX_COMPARED, spread
 
 router = api_router("positions")
-
-MAX_COMPARED = 6
 
 
 # A Cell is a value and its MatrixCell never changes, so each is built once: building 800 of them
@@ -63,7 +61,8 @@ def matrix(
     since: Annotated[
         str | None,
         Query(
-            description="Compare with this earlier day (YYYY-MM-DD): cells mark `changed`.",
+            description="Compare with this earlier day (YYYY-MM-DD): cells mark `changed`. "
+            + DATE_RANGE,
             examples=["2024-01-01"],
         ),
     ] = None,

@@ -97,7 +97,7 @@ def ordered_demands(session: Session) -> list[Demand]:
 
 
 @cache
-def cells_query(dialect: str, with_since: bool) -> Select[Any]:
+def cells_query(dialect: str, with_since: bool) -> Select[*tuple[Any, ...]]:
     """Every (party, demand) with the Position shown as of `:as_of`, and its stance at `:since`.
 
     Built once per kind of database and run with parameters: building it (a lateral subquery
@@ -105,6 +105,7 @@ def cells_query(dialect: str, with_since: bool) -> Select[Any]:
     """
     cells = select(Party.id, Demand.id).select_from(Party).join(Demand, true())
     as_of = bindparam("as_of", type_=Date)
+    query: Select[*tuple[Any, ...]]
     query, position = with_positions(dialect, cells, Party.id, Demand.id, as_of)
     query = query.add_columns(*(getattr(position, name) for name in Position._fields))
     if with_since:
@@ -127,9 +128,10 @@ def matrix_as_of(session: Session, as_of: dt.date, since: dt.date | None = None)
     ]
     found = {}
     query = cells_query(session.get_bind().dialect.name, with_since=since is not None)
-    for row in session.execute(query, {"as_of": as_of, "since": since}):
-        shown = Position(*row[2:8]) if row[2] is not None else None
-        found[row[0], row[1]] = (shown, row[8] if since is not None else None)
+    # One result row per (party, demand); the matrix's `Row`s are built from them below.
+    for cell in session.execute(query, {"as_of": as_of, "since": since}):
+        shown = Position(*cell[2:8]) if cell[2] is not None else None
+        found[cell[0], cell[1]] = (shown, cell[8] if since is not None else None)
     matrix = Matrix(as_of=as_of, since=since, parties=parties)
     for demand in demands:
         row = Row(demand=demand, cells=[])

@@ -6,7 +6,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Integer, MetaData, TypeDecorator, func
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    FromClause,
+    Integer,
+    MetaData,
+    TypeDecorator,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -70,6 +79,8 @@ class Versioned:
 
     if TYPE_CHECKING:
         id: Mapped[int]
+        # Declarative gives each mapped class its table; the write path updates it directly.
+        __table__: ClassVar[FromClause]
 
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(

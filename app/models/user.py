@@ -19,6 +19,10 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
+# The roles a person can hold; "system" is the software's own account.
+PERSON_ROLES = (Role.EDITOR, Role.ADMIN)
+
+
 class User(Versioned, Base):
     __tablename__ = "user"
     ENTITY_TYPE = "user"
@@ -47,6 +51,20 @@ class User(Versioned, Base):
         *text_limits("display_name", DISPLAY_NAME_MAX),
         one_of("role", [r.value for r in Role]),
     )
+
+    @property
+    def is_person(self) -> bool:
+        """A role someone can log in with (the system account never can)."""
+        return self.role in {r.value for r in PERSON_ROLES}
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    @property
+    def must_have_second_factor(self) -> bool:
+        """Admins can change every account: a stolen password alone must not be enough for that."""
+        return self.is_admin
 
     @property
     def second_factor(self) -> bool:

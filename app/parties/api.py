@@ -9,7 +9,7 @@ from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import PartyList, PartyOut, RevisionList
 from app.db import DbSession
-from app.errors import NotFound
+from app.exceptions import NotFound
 from app.matrix.queries import ordered_parties
 from app.models import Party
 from app.parties.queries import party_by_slug
@@ -20,7 +20,7 @@ router = api_router("parties")
 @router.get("/api/parties", name="api_parties")
 def list_parties(session: DbSession) -> PartyList:
     """Every party, by name (a short list: not paginated)."""
-    return PartyList(items=[PartyOut.of(party) for party in ordered_parties(session)])
+    return PartyList(items=[PartyOut.of_party(party) for party in ordered_parties(session)])
 
 
 def _party(session: Session, slug: str) -> Party:
@@ -33,7 +33,7 @@ def _party(session: Session, slug: str) -> Party:
 @router.get("/api/parties/{slug}", name="api_party")
 def show_party(session: DbSession, slug: Slug) -> PartyOut:
     """One party, by its slug."""
-    return PartyOut.of(_party(session, slug))
+    return PartyOut.of_party(_party(session, slug))
 
 
 @router.get("/api/parties/{slug}/revisions", name="api_party_revisions")

@@ -1,4 +1,4 @@
-"""Reads for the party pages: positions on every demand, histories, latest statements."""
+"""Reads for the party pages: positions on every demand and how each one moved."""
 
 from __future__ import annotations
 
@@ -7,15 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import literal, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.models import Demand, Party, Statement
 from app.positions import HistoryEntry, position_histories, with_positions
 from app.stances import Stance
-
-# The party page shows this many of its newest statements; the timeline, filtered to the
-# party, pages through all of them.
-LATEST_STATEMENTS = 10
 
 
 @dataclass(frozen=True)
@@ -38,7 +34,6 @@ class PartyPage:
     party: Party
     as_of: dt.date
     positions: list[DemandPosition]
-    latest: list[Statement]
 
     @property
     def stated(self) -> list[DemandPosition]:
@@ -58,7 +53,7 @@ def party_by_slug(session: Session, slug: str) -> Party | None:
 
 
 def party_page(session: Session, party: Party, as_of: dt.date) -> PartyPage:
-    """Everything the party page shows, in three queries whatever the number of statements."""
+    """Everything the party page shows, in two queries whatever the number of statements."""
     demands = select(Demand).order_by(Demand.display_order, Demand.id)
     query, position = with_positions(
         session.get_bind().dialect.name, demands, literal(party.id), Demand.id, as_of
@@ -69,22 +64,8 @@ def party_page(session: Session, party: Party, as_of: dt.date) -> PartyPage:
     for entry in position_histories(session, as_of, party_ids=[party.id]):
         histories[entry.statement.demand_id].append(entry)
 
-    latest = list(
-        session.scalars(
-            select(Statement)
-            .where(
-                Statement.party_id == party.id,
-                Statement.stated_on <= as_of,
-                # As on the timeline: the newest positions taken, read from its party index.
-                Statement.retracted_at.is_(None),
-            )
-            .order_by(Statement.stated_on.desc(), Statement.id.desc())
-            .limit(LATEST_STATEMENTS)
-            .options(joinedload(Statement.demand), joinedload(Statement.source))
-        )
-    )
     positions = [
         DemandPosition(demand, statement, histories.get(demand.id, []))
         for demand, statement in rows
     ]
-    return PartyPage(party=party, as_of=as_of, positions=positions, latest=latest)
+    return PartyPage(party=party, as_of=as_of, positions=positions)

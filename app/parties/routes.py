@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
-from app.errors import Choice, NotFound
+from app.exceptions import Choice, NotFound
 from app.matrix.queries import ordered_parties
 from app.parties.queries import party_by_slug, party_page
 from app.web import render

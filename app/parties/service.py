@@ -8,10 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import AlreadyTaken
-from app.fields import Slug, optional_text, text
+from app.exceptions import AlreadyTaken
+from app.fields import Description, PartyName, ShortName, Slug
 from app.models import Action, Party, PartyKind, User
-from app.models.party import DESCRIPTION_MAX, NAME_MAX, SHORT_NAME_MAX
 from app.revisions import add_with_revision, update_with_revision
 
 
@@ -19,11 +18,11 @@ class PartyFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slug: Slug
-    name: text(NAME_MAX)  # type: ignore[valid-type]
-    short_name: text(SHORT_NAME_MAX)  # type: ignore[valid-type]
+    name: PartyName
+    short_name: ShortName
     kind: PartyKind
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
-    description: optional_text(DESCRIPTION_MAX) = None  # type: ignore[valid-type]
+    description: Description = None
 
 
 def _values(fields: PartyFields) -> dict[str, Any]:

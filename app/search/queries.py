@@ -2,7 +2,8 @@
 
 PostgreSQL matches `websearch_to_tsquery` against the generated `fts` columns of statement and
 source (GIN indexes); SQLite matches the FTS5 tables statement_fts and statement_fts_source
-(migration 0003). Either way, one query finds and ranks the page of matches with the matching
+(migration 0003); a source is found by its title, publisher and the words of its URL (migration
+source_address_search). Either way, one query finds and ranks the page of matches with the matching
 words wrapped in two control characters, and a second loads what the page shows. The markers
 are split here into plain segments, so a template escapes every character of the text itself:
 a highlight can never inject markup.
@@ -83,6 +84,32 @@ def segments(marked: str | None) -> list[Segment]:
         else:
             pieces.append(Segment(part.replace(START, "").replace(STOP, ""), False))
     return pieces
+
+
+# A word a reader pastes from an address: a URL, a host (`www.dailywrap.net`), a path or a slug
+# (`istanbul-memoranda-compared`). The sources' index holds an address as its plain words.
+_ADDRESS = re.compile(r"://|\w[/-]\w|^[\w-]+(\.[\w-]+)*\.[^\W\d_]{2,}\.?$")
+
+
+def address_words(query: str) -> str:
+    """`query` with every address-like term made the phrase of its words, quoted.
+
+    PostgreSQL's parser keeps `www.dailywrap.net` or a URL as one token (or mangles it: the
+    colon of `https:` is websearch syntax), so neither would meet the words the migration
+    indexed; as a phrase, the words must appear in that order. FTS5 splits the same way.
+    """
+
+    def rewrite(match: re.Match[str]) -> str:
+        minus, phrase, bare = match.group(1), match.group(2), match.group(3)
+        term = phrase if phrase is not None else bare
+        sign = minus or ("-" if bare and bare.startswith("-") else "")
+        term = term.removeprefix("-") if bare else term
+        if not _ADDRESS.search(term):
+            return match.group(0)
+        words = " ".join(re.findall(r"[^\W_]+", term))
+        return f'{sign}"{words}"'
+
+    return re.sub(r'(-?)"([^"]*)"|(\S+)', rewrite, query)
 
 
 def fts5_query(query: str) -> str:
@@ -210,10 +237,11 @@ def search(session: Session, query: str, page: int = 1, *, candidates: int = CAN
         "offset": (page - 1) * PER_PAGE,
         "candidates": candidates,
     }
+    words = address_words(query)
     if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(_POSTGRES, {**params, "query": query, "options": _HEADLINE}).all()
+        rows = session.execute(_POSTGRES, {**params, "query": words, "options": _HEADLINE}).all()
     else:
-        rows = session.execute(_SQLITE, {**params, "query": fts5_query(query)}).all()
+        rows = session.execute(_SQLITE, {**params, "query": fts5_query(words)}).all()
     has_next = len(rows) > PER_PAGE
     rows = rows[:PER_PAGE]
     # A half (statements, statements by their source) stopped at CANDIDATES: older ones exist.

@@ -9,7 +9,7 @@ from app.api.params import DEFAULT_LIMIT, Cursor, Limit, RecordId, api_router, i
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, SourceList, SourceOut
 from app.db import DbSession
-from app.errors import NotFound
+from app.exceptions import NotFound
 from app.models import Source
 from app.sources.queries import source_by_id, sources_before
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import DbSession
-from app.errors import BadRequest, Choice, NotFound
+from app.exceptions import BadRequest, Choice, NotFound
 from app.ids import RecordId
 from app.models import SourceKind
 from app.paging import InvalidPaging, parse_page

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -10,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
-from app.errors import AlreadyTaken
-from app.fields import HttpUrl, text
+from app.exceptions import AlreadyTaken
+from app.fields import HttpUrl, Publisher, SourceTitle, StoredDate
 from app.models import Action, Source, SourceKind, User
-from app.models.source import PUBLISHER_MAX, TITLE_MAX
 from app.revisions import add_with_revision, update_with_revision
 
 
@@ -21,9 +19,9 @@ class SourceFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: HttpUrl
-    title: text(TITLE_MAX)  # type: ignore[valid-type]
-    publisher: text(PUBLISHER_MAX)  # type: ignore[valid-type]
-    published_on: dt.date | None = None
+    title: SourceTitle
+    publisher: Publisher
+    published_on: StoredDate | None = None
     published_on_precision: DatePrecision | None = None
     kind: SourceKind = SourceKind.NEWS_REPORT
 

@@ -9,6 +9,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app.api.csv_export import FILENAME, statement_csv
 from app.api.params import (
+    DATE_RANGE,
     DEFAULT_LIMIT,
     Cursor,
     Limit,
@@ -21,7 +22,7 @@ from app.api.params import (
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, StatementList, StatementOut
 from app.db import DbSession
-from app.errors import NotFound
+from app.exceptions import NotFound
 from app.statements.queries import statement_with_context
 from app.timeline.queries import TimelineFilters, timeline_page
 
@@ -49,13 +50,17 @@ class StatementQuery:
         start: Annotated[
             str | None,
             Query(
-                alias="from", description="Stated on or after, YYYY-MM-DD.", examples=["2024-01-01"]
+                alias="from",
+                description="Stated on or after, YYYY-MM-DD. " + DATE_RANGE,
+                examples=["2024-01-01"],
             ),
         ] = None,
         end: Annotated[
             str | None,
             Query(
-                alias="to", description="Stated on or before, YYYY-MM-DD.", examples=["2024-12-31"]
+                alias="to",
+                description="Stated on or before, YYYY-MM-DD. " + DATE_RANGE,
+                examples=["2024-12-31"],
             ),
         ] = None,
         source: Annotated[str | None, Query(description="A source's id.", examples=["1"])] = None,

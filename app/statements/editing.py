@@ -14,7 +14,7 @@ from app.auth.sessions import csrf_token
 from app.dates import DatePrecision
 from app.db import DbSession
 from app.editing import conflict_rows, form_version, merge_onto_stored
-from app.errors import AlreadyTaken, NotFound, Refusal
+from app.exceptions import AlreadyRetracted, AlreadyTaken, NotFound, Refusal
 from app.forms import validate
 from app.history import as_of_revision, history, revision_at
 from app.ids import RecordId
@@ -174,7 +174,7 @@ def edit_statement(
         }
         stored = form_values(current, current.source)
         base = as_of_revision(Statement, revision_at(session, "statement", statement_id, version))
-        base_values = form_values(base, session.get(Source, base.source_id)) if base else None
+        base_values = form_values(base, session.get_one(Source, base.source_id)) if base else None
         merged, both = merge_onto_stored(base_values, stored, parsed.values)
         rows = conflict_rows(LABELS, stored, parsed.values, shown, both)
         raise Refusal(
@@ -244,7 +244,7 @@ def retract(
         )
     try:
         retract_statement(session, statement, fields, form_version=version, user=post.user)
-    except AlreadyTaken as problem:
+    except AlreadyRetracted as problem:
         raise Refusal(
             _retract_page(
                 request,

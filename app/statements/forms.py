@@ -14,8 +14,9 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, InvalidDate, parse_date_at, precision_typed, typed_form
-from app.fields import HttpUrl
+from app.fields import HttpUrl, whole_number
 from app.forms import validate
+from app.ids import MAX_ID
 from app.models import Demand, Party, Source, SourceKind, Statement
 from app.sources.service import SourceFields, source_by_url
 from app.stances import Stance
@@ -86,9 +87,8 @@ def source_values(source: Source) -> dict[str, str]:
 
 
 def _record(session: Session, model: type[Party] | type[Demand], raw: str) -> Any:
-    if not raw.strip().isdecimal() or len(raw.strip()) > 9:
-        return None
-    return session.get(model, int(raw))
+    record_id = whole_number(raw, low=1, high=MAX_ID)
+    return None if record_id is None else session.get(model, record_id)
 
 
 def parse_statement_form(session: Session, form: dict[str, str]) -> StatementForm:
@@ -141,8 +141,11 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
 
 
 def _is_stance(raw: str) -> bool:
+    number = whole_number(raw.strip().removeprefix("-"), low=0, high=9)
+    if number is None:
+        return False
     try:
-        Stance(int(raw))
+        Stance(-number if raw.strip().startswith("-") else number)
     except ValueError:
         return False
     return True

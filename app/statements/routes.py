@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from app.auth.guards import CurrentUser
 from app.db import DbSession
-from app.errors import Choice, NotFound
+from app.exceptions import Choice, NotFound
 from app.ids import RecordId
 from app.statements.editing import statement_editing_context
 from app.statements.queries import neighbours, statement_with_context

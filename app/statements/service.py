@@ -11,11 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
-from app.errors import AlreadyTaken
-from app.fields import optional_text, text
+from app.exceptions import AlreadyRetracted
+from app.fields import Quote, RetractionReason, Speaker, StoredDate, Summary
 from app.models import Action, Demand, Party, Source, Statement, User
 from app.models.base import utcnow
-from app.models.statement import QUOTE_MAX, REASON_MAX, SPEAKER_MAX, SUMMARY_MAX
 from app.revisions import add_with_revision, update_with_revision
 from app.stances import Stance
 
@@ -24,11 +23,11 @@ class StatementFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     stance: Stance
-    stated_on: dt.date
+    stated_on: StoredDate
     stated_on_precision: DatePrecision = DatePrecision.DAY
-    speaker: optional_text(SPEAKER_MAX) = None  # type: ignore[valid-type]
-    summary: text(SUMMARY_MAX)  # type: ignore[valid-type]
-    quote: optional_text(QUOTE_MAX) = None  # type: ignore[valid-type]
+    speaker: Speaker = None
+    summary: Summary
+    quote: Quote = None
 
     @model_validator(mode="after")
     def _date_is_known_and_past(self) -> StatementFields:
@@ -45,7 +44,7 @@ class StatementFields(BaseModel):
 class RetractionFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: text(REASON_MAX)  # type: ignore[valid-type]
+    reason: RetractionReason
 
 
 def _values(
@@ -157,7 +156,7 @@ def retract_statement(
 ) -> Statement:
     """Take the statement out of positions; it stays readable, with the reason."""
     if statement.is_retracted:
-        raise AlreadyTaken("reason", "this statement is already retracted")
+        raise AlreadyRetracted("reason", "this statement is already retracted")
     return update_with_revision(
         session,
         statement,

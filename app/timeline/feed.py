@@ -30,11 +30,12 @@ def atom_feed(
     self_url: str,
     html_url: str,
     statement_url: Callable[[int], str],
+    site_name: str,
 ) -> bytes:
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
-    feed.author({"name": "Parley"})
+    feed.author({"name": site_name})
     feed.link(href=html_url, rel="alternate", type="text/html")
     feed.link(href=self_url, rel="self", type="application/atom+xml")
     feed.language("en")

@@ -1,25 +1,33 @@
 """Reads for `/timeline` and its Atom feed: statements newest first, keyset-paginated.
 
-The order is (stated_on DESC, id DESC) and a page starts strictly after the last row of the one
-before, so each page is one index range scan (ix_statement_timeline, or the party's or demand's
-own index when filtered) however deep the reader goes, and rows never repeat or go missing
-when statements are added meanwhile.
+Newest stated: the order is (stated_on DESC, id DESC) and a page starts strictly after the last
+row of the one before, so each page is one index range scan (ix_statement_timeline, or the
+party's or demand's own index when filtered) however deep the reader goes, and rows never repeat
+or go missing when statements are added meanwhile. Newest entered: id DESC (ids are handed out
+as statements are entered), the primary key's range; a late entry about last March comes first.
+
+Each statement comes with its party's previous position on the demand (a correlated subquery in
+the same query), so a shift is marked even when that position is on a later page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, literal, select, tuple_
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.models import Demand, Party, Source, Statement
 from app.paging import format_cursor
 from app.stances import Stance
 
 PER_PAGE = 25
+# ?order=: newest stated first (the default) or newest entered first.
+ORDERS = ("stated", "entered")
+# The columns of a query that `filtered` narrows: they come back as they went in.
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class TimelineFilters:
     source: Source | None = None
     # Retracted statements hold no position, so lists leave them out unless asked.
     include_retracted: bool = False
+    # Not a filter but part of the view's URL (pages, feed): one of ORDERS.
+    order: str = "stated"
 
     def params(self) -> dict[str, str]:
         """The filters as URL parameters, so every view and its feed is a stable URL."""
@@ -46,6 +56,7 @@ class TimelineFilters:
                 "stance": self.stance.slug if self.stance is not None else "",
                 "source": str(self.source.id) if self.source else "",
                 "include_retracted": "true" if self.include_retracted else "",
+                "order": self.order if self.order != "stated" else "",
             }.items()
             if value
         }
@@ -56,9 +67,15 @@ class TimelinePage:
     statements: list[Statement]
     # Where the next page starts (the last row shown), or None on the last page.
     next_cursor: str | None
+    # Statement id -> the stance it moved away from, for each statement that is a shift.
+    shifted_from: dict[int, int]
+
+    def shift_from(self, statement: Statement) -> Stance | None:
+        previous = self.shifted_from.get(statement.id)
+        return Stance(previous) if previous is not None else None
 
 
-def filtered(query: Select[Any], filters: TimelineFilters) -> Select[Any]:
+def filtered(query: Select[*Columns], filters: TimelineFilters) -> Select[*Columns]:
     """`query` (over statements) narrowed to the filters: the timeline, its feed, the API, CSV."""
     if not filters.include_retracted:
         query = query.where(Statement.retracted_at.is_(None))
@@ -77,15 +94,35 @@ def filtered(query: Select[Any], filters: TimelineFilters) -> Select[Any]:
     return query
 
 
+def previous_stance() -> Any:
+    """The statement's party's position on its demand just before it (None for its first)."""
+    earlier = aliased(Statement)
+    return (
+        select(earlier.stance)
+        .where(
+            earlier.party_id == Statement.party_id,
+            earlier.demand_id == Statement.demand_id,
+            earlier.retracted_at.is_(None),
+            tuple_(earlier.stated_on, earlier.id) < tuple_(Statement.stated_on, Statement.id),
+        )
+        .order_by(earlier.stated_on.desc(), earlier.id.desc())
+        .limit(1)
+        .correlate(Statement)
+        .scalar_subquery()
+    )
+
+
 def timeline_page(
     session: Session,
     filters: TimelineFilters,
     before: tuple[dt.date, int] | None = None,
     size: int = PER_PAGE,
 ) -> TimelinePage:
+    entered = filters.order == "entered"
+    order = [Statement.id.desc()] if entered else [Statement.stated_on.desc(), Statement.id.desc()]
     query = (
-        select(Statement)
-        .order_by(Statement.stated_on.desc(), Statement.id.desc())
+        select(Statement, previous_stance())
+        .order_by(*order)
         .limit(size + 1)
         .options(
             joinedload(Statement.party),
@@ -94,15 +131,24 @@ def timeline_page(
         )
     )
     query = filtered(query, filters)
-    if before is not None:
+    if before is not None and entered:
+        # The cursor's date (the day it was entered) is for people; the id orders.
+        query = query.where(Statement.id < before[1])
+    elif before is not None:
         # A row comparison both databases answer from the index as a range.
         query = query.where(
             tuple_(Statement.stated_on, Statement.id)
             < tuple_(literal(before[0]), literal(before[1]))
         )
-    rows = list(session.scalars(query))
-    shown = rows[:size]
-    next_cursor = (
-        format_cursor(shown[-1].stated_on, shown[-1].id) if len(rows) > size and shown else None
-    )
-    return TimelinePage(statements=shown, next_cursor=next_cursor)
+    rows = session.execute(query).all()
+    shown = [statement for statement, _ in rows[:size]]
+    shifted_from = {
+        statement.id: previous
+        for statement, previous in rows[:size]
+        if previous is not None and previous != statement.stance
+    }
+    next_cursor = None
+    if len(rows) > size and shown:
+        last = shown[-1]
+        next_cursor = format_cursor(last.created_at.date() if entered else last.stated_on, last.id)
+    return TimelinePage(statements=shown, next_cursor=next_cursor, shifted_from=shifted_from)

@@ -8,12 +8,12 @@ from starlette.responses import Response
 
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
-from app.errors import BadRequest
+from app.exceptions import BadRequest
 from app.matrix.queries import ordered_demands, ordered_parties
 from app.models import Demand, Party
 from app.paging import InvalidPaging, parse_cursor
 from app.timeline.feed import TAG_AUTHORITY, atom_feed
-from app.timeline.queries import TimelineFilters, timeline_page
+from app.timeline.queries import ORDERS, TimelineFilters, timeline_page
 from app.web import absolute_url, render
 
 router = APIRouter()
@@ -32,6 +32,7 @@ def read_filters(
     demand: str | None,
     start: str | None,
     end: str | None,
+    order: str | None = None,
 ) -> TimelineFilters:
     by_party = {p.slug: p for p in parties}
     by_demand = {d.slug: d for d in demands}
@@ -43,11 +44,14 @@ def read_filters(
     end_date = parse_iso_date(end, field="to") if end else None
     if start_date and end_date and start_date > end_date:
         raise InvalidDate("from must be on or before to.")
+    if order and order not in ORDERS:
+        raise UnknownFilter(f"order must be {' or '.join(ORDERS)}, not {order!r}.")
     return TimelineFilters(
         party=by_party[party] if party else None,
         demand=by_demand[demand] if demand else None,
         start=start_date,
         end=end_date,
+        order=order or "stated",
     )
 
 
@@ -60,9 +64,16 @@ def timeline(
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
     before: str | None = None,
+    order: str | None = None,
 ) -> Response:
     parties, demands = ordered_parties(session), ordered_demands(session)
-    form = {"party": party or "", "demand": demand or "", "from": start or "", "to": end or ""}
+    form = {
+        "party": party or "",
+        "demand": demand or "",
+        "from": start or "",
+        "to": end or "",
+        "order": order or "stated",
+    }
     context: dict[str, object] = {
         "parties": parties,
         "demands": demands,
@@ -72,7 +83,7 @@ def timeline(
         "filters": None,
     }
     try:
-        filters = read_filters(parties, demands, party, demand, start, end)
+        filters = read_filters(parties, demands, party, demand, start, end, order)
         cursor = parse_cursor(before)
     except (UnknownFilter, InvalidDate, InvalidPaging) as problem:
         context["error"] = str(problem)
@@ -90,9 +101,11 @@ def timeline_feed(
     demand: str | None = None,
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
+    order: str | None = None,
 ) -> Response:
-    filters = _feed_filters(session, party, demand, start, end)
+    filters = _feed_filters(session, party, demand, start, end, order)
     page = timeline_page(session, filters, size=FEED_SIZE)
+    site_name = request.app.state.settings.site_name
     query = request.url.query
     described = [
         f"{label} {value}"
@@ -101,27 +114,34 @@ def timeline_feed(
             ("on", filters.demand.title if filters.demand else None),
             ("from", filters.start.isoformat() if filters.start else None),
             ("to", filters.end.isoformat() if filters.end else None),
+            ("newest", "entered" if filters.order == "entered" else None),
         ]
         if value
     ]
     body = atom_feed(
         page.statements,
-        title="Parley: new statements" + (f" ({', '.join(described)})" if described else ""),
+        title=f"{site_name}: new statements" + (f" ({', '.join(described)})" if described else ""),
         # The feed's id is its canonical filter set: the same filters, the same feed.
         feed_id=_feed_id(filters),
         self_url=absolute_url(request, "timeline_feed") + (f"?{query}" if query else ""),
         html_url=absolute_url(request, "timeline") + (f"?{query}" if query else ""),
         statement_url=lambda sid: absolute_url(request, "statement", statement_id=sid),
+        site_name=site_name,
     )
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 def _feed_filters(
-    session: Session, party: str | None, demand: str | None, start: str | None, end: str | None
+    session: Session,
+    party: str | None,
+    demand: str | None,
+    start: str | None,
+    end: str | None,
+    order: str | None,
 ) -> TimelineFilters:
     try:
         return read_filters(
-            ordered_parties(session), ordered_demands(session), party, demand, start, end
+            ordered_parties(session), ordered_demands(session), party, demand, start, end, order
         )
     except (UnknownFilter, InvalidDate) as problem:
         raise BadRequest(str(problem)) from None

@@ -12,15 +12,15 @@ from app.auth.guards import Admin, AdminPost, Post
 from app.auth.sessions import csrf_token
 from app.db import DbSession
 from app.editing import form_version
-from app.errors import AlreadyTaken, NotFound, Refusal
+from app.exceptions import FieldProblem, InvalidChoice, NotAllowed, NotFound, Refusal
 from app.forms import validate
 from app.history import history
 from app.ids import RecordId
 from app.models import Role, User
+from app.models.user import PERSON_ROLES
 from app.revisions import StaleVersion
 from app.users.queries import people, person
 from app.users.service import (
-    PERSON_ROLES,
     PasswordProblem,
     UserFields,
     change_role,
@@ -78,8 +78,8 @@ def add_user(request: Request, session: DbSession, post: AdminPost) -> Response:
         if fields is None:
             raise Refusal(_new_page(request, values, errors, 422))
         user = create_user(session, fields, password=password, by=post.user)
-    except (AlreadyTaken, PasswordProblem) as problem:
-        field = problem.field if isinstance(problem, AlreadyTaken) else "password"
+    except (FieldProblem, PasswordProblem) as problem:
+        field = problem.field if isinstance(problem, FieldProblem) else "password"
         raise Refusal(_new_page(request, values, {field: str(problem)}, 422)) from None
     return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
 
@@ -131,18 +131,19 @@ def _change(
     try:
         change(user, version)
     except StaleVersion as stale:
+        assert isinstance(stale.current, User)  # the account that changed meanwhile
         raise Refusal(
             _user_page(
                 request,
                 session,
-                stale.current,  # type: ignore[arg-type]
+                stale.current,
                 post.user,
                 message="Someone changed this account since you opened the page. Nothing was "
                 "changed: check the account below and try again.",
                 status_code=409,
             )
         ) from None
-    except (AlreadyTaken, PasswordProblem) as problem:
+    except (FieldProblem, PasswordProblem) as problem:
         raise Refusal(
             _user_page(
                 request, session, user, post.user, errors={field: str(problem)}, status_code=422
@@ -159,7 +160,7 @@ def set_user_active(
 
     def change(user: User, version: int) -> None:
         if user.id == post.user.id and not active:
-            raise AlreadyTaken("active", "You cannot deactivate your own account.")
+            raise NotAllowed("active", "You cannot deactivate your own account.")
         set_active(session, user, active, form_version=version, by=post.user)
 
     return _change(request, session, post, user_id, change, field="active")
@@ -185,9 +186,9 @@ def change_user_role(
         try:
             role = Role(post.form.get("role", ""))
         except ValueError:
-            raise AlreadyTaken("role", "Choose editor or admin.") from None
+            raise InvalidChoice("role", "Choose editor or admin.") from None
         if user.id == post.user.id and role is not Role.ADMIN:
-            raise AlreadyTaken("role", "You cannot take away your own admin role.")
+            raise NotAllowed("role", "You cannot take away your own admin role.")
         change_role(session, user, role, form_version=version, by=post.user)
 
     return _change(request, session, post, user_id, change, field="role")
@@ -200,9 +201,9 @@ def reset_user_second_factor(
     def change(user: User, version: int) -> None:
         # Your own is not reset here: it would log you out halfway (ask another admin).
         if user.id == post.user.id:
-            raise AlreadyTaken("second_factor", "Another admin must reset your second factor.")
+            raise NotAllowed("second_factor", "Another admin must reset your second factor.")
         if not user.second_factor:
-            raise AlreadyTaken("second_factor", "This account has no second factor to reset.")
+            raise NotAllowed("second_factor", "This account has no second factor to reset.")
         reset_second_factor(session, user, form_version=version, by=post.user)
 
     return _change(request, session, post, user_id, change, field="second_factor")

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from app.auth import second_factor
 from app.auth.passwords import hash_password, needs_rehash, password_problem
-from app.errors import AlreadyTaken
-from app.fields import text
+from app.exceptions import AlreadyTaken, InvalidChoice
+from app.fields import DisplayName, EmailAddress
 from app.models import Action, Role, User
 from app.models.base import utcnow
-from app.models.user import DISPLAY_NAME_MAX
+from app.models.user import PERSON_ROLES
 from app.revisions import add_with_revision, record_revision, update_with_revision
 
 SYSTEM_EMAIL = "system@parley.invalid"
@@ -21,15 +21,13 @@ DEMO_ACCOUNTS = (
     ("admin@example.org", "Demo admin", Role.ADMIN),
     ("editor@example.org", "Demo editor", Role.EDITOR),
 )
-# The roles a person can hold; "system" is the software's own account.
-PERSON_ROLES = (Role.EDITOR, Role.ADMIN)
 
 
 class UserFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: text(254)  # type: ignore[valid-type]
-    display_name: text(DISPLAY_NAME_MAX)  # type: ignore[valid-type]
+    email: EmailAddress
+    display_name: DisplayName
     role: Role = Role.EDITOR
 
     @field_validator("email")
@@ -96,7 +94,7 @@ def set_active(session: Session, user: User, active: bool, *, form_version: int,
 
 def change_role(session: Session, user: User, role: Role, *, form_version: int, by: User) -> User:
     if role not in PERSON_ROLES:
-        raise AlreadyTaken("role", "must be editor or admin")
+        raise InvalidChoice("role", "must be editor or admin")
     return update_with_revision(
         session,
         user,
@@ -124,11 +122,6 @@ def reset_password(
         user=by,
         reason="password reset",
     )
-
-
-def must_have_second_factor(user: User) -> bool:
-    """Admins can change every account: a stolen password alone must not be enough for that."""
-    return user.role == Role.ADMIN.value
 
 
 def turn_on_second_factor(

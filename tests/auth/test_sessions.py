@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.auth import throttle
 from app.main import create_app
-from app.models import LoginThrottle
+from app.models import LoginThrottle, Party
 from app.settings import Settings
 from tests.editors import counts, csrf_of, form_fields, log_in, post_form
 from tests.factories import PASSWORD
@@ -36,7 +38,7 @@ def test_the_cookie_is_secure_in_production(settings, connection) -> None:
     production = Settings(
         database_url=settings.database_url,
         environment="production",
-        secret_key="s" * 40,
+        secret_key=secrets.token_urlsafe(48),
         base_url="https://parley.example.org",
     )
     app = create_app(production)
@@ -162,6 +164,7 @@ def test_a_cross_site_post_is_refused_without_a_resend_button(editor_client, ses
 
 def test_the_token_may_come_in_a_header(editor_client, session) -> None:
     token = csrf_of(editor_client.get("/statements/new"))
+    before = counts(session)
     response = editor_client.post(
         "/edit/parties/new",
         data={
@@ -175,11 +178,16 @@ def test_the_token_may_come_in_a_header(editor_client, session) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303
+    party = session.scalar(select(Party).where(Party.slug == "by-header"))
+    assert party is not None and party.name == "Header"
+    after = counts(session)
+    assert (after["Party"], after["Revision"]) == (before["Party"] + 1, before["Revision"] + 1)
 
 
 def test_logout_without_a_token_is_refused(editor_client) -> None:
     response = editor_client.post("/logout", data={}, follow_redirects=False)
     assert response.status_code == 403
+    assert "security token" in words(one(parse(response), "[role=alert]"))
     assert editor_client.get("/statements/new", follow_redirects=False).status_code == 200
 
 
@@ -212,6 +220,14 @@ def test_many_failures_from_one_client_lock_the_client(client, session) -> None:
         client, "/login", "/login", {"email": "someone-new@example.org", "password": "x"}
     )
     assert response.status_code == 429
+    assert int(response.headers["retry-after"]) > 0
+    assert "Too many failed attempts" in words(one(parse(response), "[role=alert]"))
+    # The lock is on the client (TestClient's address), not on the new address it tried.
+    session.expire_all()
+    account_key, client_key = throttle.keys("someone-new@example.org", "testclient")
+    row = session.get(LoginThrottle, client_key)
+    assert row is not None and row.locked_until is not None
+    assert session.get(LoginThrottle, account_key) is None
 
 
 def test_login_redirects_only_within_the_site(client, editor) -> None:

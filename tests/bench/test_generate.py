@@ -13,7 +13,7 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.models import Demand, Party, Revision, Source, Statement, User
 from app.settings import Settings
-from bench.generate import DatabaseNotEmpty, generate
+from app.synthetic_data import DatabaseNotEmpty, generate
 from tests.conftest import create_postgres_database, drop_postgres_database
 
 STATEMENTS = 2_000
@@ -144,3 +144,32 @@ def test_postgresql_keys_and_indexes_come_back_as_migrated() -> None:
     finally:
         drop_postgres_database(fresh)
         drop_postgres_database(loaded)
+
+
+def test_postgresql_load_is_not_cut_short_by_the_app_statement_timeout() -> None:
+    """The generator's statements run far longer than a page's: the app's timeout must not apply.
+
+    A trigger that sleeps makes the COPY into `party` outlast a 100 ms statement timeout for
+    sure, however idle or busy the machine is.
+    """
+    url = create_postgres_database()
+    engine = make_engine(Settings(database_url=url, statement_timeout_ms=100))
+    try:
+        upgrade(engine)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER slow_insert AFTER INSERT ON party "
+                "FOR EACH STATEMENT EXECUTE FUNCTION slow_insert()"
+            )
+        generate(engine, 50)
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM statement")) == 50
+            # The app's own connections keep their timeout.
+            assert connection.scalar(text("SHOW statement_timeout")) == "100ms"
+    finally:
+        engine.dispose()
+        drop_postgres_database(url)

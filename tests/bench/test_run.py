@@ -48,7 +48,7 @@ def test_pages_not_built_appear_once() -> None:
 def test_verdict_compares_cache_miss_with_the_reference_matrix() -> None:
     results = [
         Result("/ (cache miss: new as_of per request)", "1M", 16, rps=630),
-        Result("reference app: matrix (../shared/ceiling)", "1M", 16, rps=700),
+        Result("reference app: matrix", "1M", 16, rps=700),
     ]
     (line,) = verdicts(results)
     assert "90% of the reference" in line

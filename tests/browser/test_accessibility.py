@@ -32,6 +32,8 @@ READER_PAGES = {
     "demands": "/demands",
     "demand": "/demands/russian-withdrawal?as_of=2025-01-31",
     "compare": "/compare?parties=russia,ukraine,united-states&as_of=2025-01-31",
+    # A pair whose gaps moved on several demands: more charts, each of which must fit a phone.
+    "compare-pair": "/compare?parties=european-allies,russia",
     "statement": "/statements/4",
     "sources": "/sources",
     "source": "/sources/1",
@@ -48,6 +50,7 @@ EDITOR_PAGES = {
     "history": "/statements/4",
     "admin-users": "/admin/users",
     "catalog": "/edit",
+    "add-demand": "/edit/demands/new",
     "account": "/account",
 }
 
@@ -179,6 +182,50 @@ def test_axe_finds_no_wcag_violations(open_state, name, scheme) -> None:
     )
     violations = result["violations"]
     assert violations == [], f"{name} ({scheme}):\n{_describe(violations)}"
+
+
+# Pages whose layout changes most on a phone (charts, tables): axe again at 375 px.
+PHONE_PAGES = ["matrix", "party", "demand", "compare", "compare-pair", "timeline", "statement"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", PHONE_PAGES)
+def test_axe_finds_no_wcag_violations_on_a_phone(open_state, name, scheme) -> None:
+    page, _ = open_state(
+        name, color_scheme=scheme, bypass_csp=True, viewport={"width": 375, "height": 800}
+    )
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    violations = result["violations"]
+    assert violations == [], f"{name} at 375 px ({scheme}):\n{_describe(violations)}"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_editor_form_fields_follow_each_other_without_gaps(open_state, width) -> None:
+    # A wide field's flex-basis (18rem, meant for a row of fields) became a height in the
+    # form's column: ~150 px of nothing under the description.
+    page, _ = open_state("add-demand", viewport={"width": width, "height": 900})
+    gaps = page.evaluate(
+        """() => {
+             const form = document.querySelector('form.editor-form');
+             const rowGap = parseFloat(getComputedStyle(form).rowGap);
+             const fields = [...form.children].filter(e => e.matches('.field, .form-actions'));
+             // Where a field's content ends (label, control, hint, error), not its box: the
+             // box itself is what grew.
+             const contentBottom = e => Math.max(
+               ...[...e.children].map(c => c.getBoundingClientRect().bottom));
+             return fields.slice(1).map((e, i) => ({
+               field: e.querySelector('label, button')?.textContent.trim(),
+               extra: Math.round(e.getBoundingClientRect().top
+                                 - contentBottom(fields[i]) - rowGap)}));
+           }"""
+    )
+    assert len(gaps) >= 3
+    assert all(g["extra"] <= 2 for g in gaps), gaps
 
 
 # --- Nu HTML Checker ----------------------------------------------------------------------------

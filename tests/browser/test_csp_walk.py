@@ -459,7 +459,7 @@ def routes_never_requested(routes: list[Route], requests: set[tuple[str, str]]) 
     ]
 
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "templates"
 
 
 def htmx_routes_in_templates() -> set[str]:

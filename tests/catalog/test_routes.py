@@ -188,8 +188,12 @@ def test_catalog_pages_query_counts(editor_client, queries, kind: str) -> None:
 
 
 def test_unknown_kinds_and_records_are_404(editor_client) -> None:
-    assert editor_client.get("/edit/weapons").status_code == 404
-    assert editor_client.get("/edit/parties/999999").status_code == 404
+    for path in ("/edit/weapons", "/edit/parties/999999"):
+        response = editor_client.get(path)
+        assert response.status_code == 404, path
+        page = parse(response)
+        assert "not found" in words(one(page, "h1")).lower(), path
+        assert not page.select("main form[method=post]"), path
 
 
 MARKUP = '<script>alert(1)</script>" onmouseover="alert(2)'

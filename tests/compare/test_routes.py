@@ -66,11 +66,37 @@ def test_gap_chart_shows_how_the_gap_moved(client, session) -> None:
     talks = row(response, "talks")
     assert talks["data-gap"] == "2"
     assert "narrowed by 2 since 10 February 2024 (was 4)" in words(talks)
-    svg = one(talks, "svg.chart__svg")
+    svg = one(talks, "svg.chart__svg--wide")
+    # The phone's drawing of the same chart says the same.
+    assert words(one(talks, "svg.chart__svg--narrow > desc")) == words(one(svg, "svg > desc"))
     assert "gap 4 from 10 February 2024; gap 2 from 10 August 2024" in words(one(svg, "svg > desc"))
     points = svg.select("circle")
     assert [p["data-shift"] for p in points] == ["no", "yes"]
     assert float(points[0]["cy"]) < float(points[1]["cy"])  # a wider gap is drawn higher
+
+
+def test_a_gap_that_never_moved_is_one_line_not_a_chart(client, session) -> None:
+    demand = make_demand(session, slug="steady")
+    a, b = make_party(session, slug="calm-a"), make_party(session, slug="calm-b")
+    source = make_source(session)
+    for party, stance, day in [
+        (a, Stance.INSISTS, dt.date(2024, 1, 10)),
+        (b, Stance.REJECTS, dt.date(2024, 2, 10)),
+        # A new statement, the same gap: nothing moved.
+        (a, Stance.INSISTS, dt.date(2024, 5, 10)),
+    ]:
+        make_statement(
+            session, party=party, demand=demand, source=source, stance=stance, stated_on=day
+        )
+    session.commit()
+    response = client.get("/compare?parties=calm-a,calm-b&as_of=2025-01-01")
+    steady = row(response, "steady")
+    assert steady["data-gap"] == "3"
+    assert not steady.select("figure, svg.chart__svg")
+    assert "unchanged since 10 February 2024" in words(one(steady, ".compare-row__gap"))
+    assert "(was" not in words(steady)
+    # Demands nobody has spoken on get no chart either: only the gap's dash.
+    assert not row(response, "nato-renunciation").select("figure")
 
 
 def test_checkboxes_give_the_same_view_as_the_comma_list(client) -> None:

@@ -28,7 +28,7 @@ def test_every_party_side_by_side_before_and_after_the_shift(client) -> None:
 
 def test_chart_draws_a_line_per_party_with_the_shift_as_a_marked_point(client) -> None:
     page = parse(client.get("/demands/russian-withdrawal?as_of=2025-01-31"))
-    svg = one(page, "#stance-chart svg.chart__svg")
+    svg = one(page, "#stance-chart svg.chart__svg--wide")
     # A labelled group, not an img: its points are links, and links may not nest in an image.
     assert svg["role"] == "group"
     assert svg["aria-labelledby"] == "stance-chart-title stance-chart-desc"
@@ -46,6 +46,16 @@ def test_chart_draws_a_line_per_party_with_the_shift_as_a_marked_point(client) -
     assert "Ukraine" in words(one(line, "text.chart__name"))
     rows = page.select("#chart-table tbody tr")
     assert [r["data-shift"] for r in rows] == ["no", "yes"]
+    # The phone's drawing: the same lines, names and links, its own ids, the level names above
+    # their lines (from the left edge) instead of left of the plot.
+    narrow = one(page, "#stance-chart svg.chart__svg--narrow")
+    assert narrow["viewbox"] == "0 0 340 260"
+    assert narrow["aria-labelledby"] == "stance-chart-narrow-title stance-chart-narrow-desc"
+    assert words(one(narrow, "svg > desc")) == desc
+    narrow_line = one(narrow, 'g.chart__line[data-series="Ukraine"]')
+    assert [p["data-shift"] for p in narrow_line.select("circle")] == ["no", "yes"]
+    assert "Ukraine" in words(one(narrow_line, "text.chart__name"))
+    assert {t.get("text-anchor") for t in narrow.select("text.chart__level")} == {None}
 
 
 def test_chart_before_any_statement_says_so(client) -> None:

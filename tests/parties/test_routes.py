@@ -60,16 +60,20 @@ def test_history_stops_at_the_date_asked_for(client) -> None:
     assert len(entries) == 1
 
 
-def test_latest_statements_are_newest_first_each_with_its_source(client, session) -> None:
+def test_each_statement_is_shown_once_newest_first_with_its_source(client, session) -> None:
+    # One presentation: the histories by demand (in date order, shifts marked), not a second
+    # list of the same statements below them.
     party = make_party(session, slug="ordered")
     demand = make_demand(session)
     for day in (3, 1, 2):
         make_statement(session, party=party, demand=demand, stated_on=dt.date(2025, 1, day))
     session.commit()
     page = parse(client.get("/parties/ordered?as_of=2025-02-01"))
-    dates = [t["datetime"] for t in page.select("#latest li .statement-list__head time")]
-    assert dates == ["2025-01-03", "2025-01-02", "2025-01-01"]
-    assert all(li.select_one(".source-line a") for li in page.select("#latest li"))
+    shown = [li["data-statement"] for li in page.select("li[data-statement]")]
+    assert len(shown) == 3 and len(set(shown)) == 3
+    dates = [t["datetime"] for t in page.select(".history__entry .history__date time")]
+    assert dates == ["2025-01-01", "2025-01-02", "2025-01-03"]
+    assert all(li.select_one(".source-line a") for li in page.select(".history__entry"))
     timeline = one(page, 'a[href^="/timeline?party=ordered"]')
     assert "to=2025-02-01" in timeline["href"]
 
@@ -131,8 +135,8 @@ def test_party_page_query_count_is_fixed_whatever_the_data(client, session, quer
     queries.clear()
     client.get("/parties/busy")
     baseline = queries.count
-    # The data version, the party, positions on every demand, histories, latest statements.
-    assert baseline == 5
+    # The data version, the party, positions on every demand, histories.
+    assert baseline == 4
 
     source = make_source(session)
     for demand in [make_demand(session) for _ in range(3)]:

@@ -147,7 +147,10 @@ def test_search_syntax_characters_are_not_errors(client) -> None:
 
 
 def test_bad_page_number_is_a_400(client) -> None:
-    assert client.get("/search", params={"q": "Putin", "page": "x"}).status_code == 400
+    response = client.get("/search", params={"q": "Putin", "page": "x"})
+    assert response.status_code == 400
+    assert "page" in words(one(parse(response), "[role=alert]")).lower()
+    assert not parse(response).select("#results > li")
 
 
 def test_search_is_paginated(client, session) -> None:
@@ -209,3 +212,34 @@ def test_the_page_says_when_only_the_newest_matches_were_ranked(client, session)
     # "corridor") stay as they were: ask in other words.
     page = parse(client.get("/search", params={"q": "corridors"}))
     assert f"only the {CANDIDATES:,} newest were ranked" in words(one(page, ".search-narrowed"))
+
+
+def test_finds_statements_by_their_source_address(client, session) -> None:
+    # Readers remember where they read it: the site's name as one word, or the pasted address.
+    wrap = make_source(
+        session,
+        url="https://www.dailywrap.net/2025/06/istanbul-memoranda-compared",
+        title="Two memoranda, side by side",
+        publisher="Daily Wrap",
+    )
+    wire = make_source(
+        session,
+        url="https://www.hkbusinesswire.com/news/20250603/kyiv-proposal",
+        title="Kyiv tables its proposal",
+        publisher="HK Business Wire",
+    )
+    in_wrap = make_statement(session, source=wrap, summary="Nothing about the address.")
+    in_wire = make_statement(session, source=wire, summary="Nothing about it either.")
+    session.commit()
+
+    def found(q: str) -> list[str]:
+        return [li["data-statement"] for li in results(client, q)]
+
+    assert found("dailywrap") == [str(in_wrap.id)]
+    assert found("hkbusinesswire") == [str(in_wire.id)]
+    assert found("www.dailywrap.net") == [str(in_wrap.id)]
+    assert found(wrap.url) == [str(in_wrap.id)]
+    assert found(wire.url) == [str(in_wire.id)]
+    # The path's words count too, and an address shown as it was typed is not read as syntax.
+    assert found("istanbul-memoranda-compared") == [str(in_wrap.id)]
+    assert found(f'"{wire.url}" -dailywrap') == [str(in_wire.id)]

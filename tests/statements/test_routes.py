@@ -4,8 +4,11 @@ import datetime as dt
 
 import pytest
 
+from app.models import Action
 from app.models.base import utcnow
-from tests.factories import make_source, make_statement
+from app.revisions import update_with_revision
+from app.users.service import system_user
+from tests.factories import make_demand, make_party, make_source, make_statement
 from tests.html import one, parse, words
 
 
@@ -74,6 +77,46 @@ def test_statement_page_query_count(client, queries) -> None:
     # The data version, the statement with its context, its previous and next (one query), its
     # revisions with their authors, the names of what the revisions mention.
     assert queries.count == 5
+
+
+def test_public_history_names_parties_demands_and_sources_in_one_query(
+    client, session, queries
+) -> None:
+    statement = make_statement(
+        session,
+        party=make_party(session, name="Atlantis"),
+        demand=make_demand(session, title="Open the straits"),
+        source=make_source(session, title="Harbour gazette"),
+    )
+    user = system_user(session)
+    # Moved to another party, demand and source, twice: more names, the same queries.
+    for n in (1, 2):
+        update_with_revision(
+            session,
+            statement,
+            {
+                "party_id": make_party(session, name=f"Lemuria {n}").id,
+                "demand_id": make_demand(session, title=f"Close the straits {n}").id,
+                "source_id": make_source(session, title=f"Harbour gazette, edition {n}").id,
+            },
+            form_version=statement.version,
+            action=Action.EDIT,
+            user=user,
+        )
+    session.commit()
+    queries.clear()
+    page = parse(client.get(f"/statements/{statement.id}"))
+    assert queries.count == 5
+    history = one(page, "#history")
+    edit = one(history, '.revision[data-version="3"]')
+    assert words(one(edit, '[data-field="party_id"] .diff__before')) == "Lemuria 1"
+    assert words(one(edit, '[data-field="party_id"] .diff__after')) == "Lemuria 2"
+    assert words(one(edit, '[data-field="demand_id"] .diff__after')) == "Close the straits 2"
+    assert words(one(edit, '[data-field="source_id"] .diff__after')) == "Harbour gazette, edition 2"
+    created = words(one(history, '.revision[data-version="1"]'))
+    assert "Atlantis" in created and "Open the straits" in created
+    # Database ids mean nothing to a reader.
+    assert "(#" not in words(history)
 
 
 def ukraine_on_withdrawal(client) -> list[str]:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from app.models.base import utcnow
+from app.stances import Stance
 from tests.factories import make_demand, make_party, make_source, make_statement
 from tests.html import one, parse, words
 
@@ -187,3 +188,91 @@ def test_timeline_and_feed_query_counts_are_fixed(client, session, queries) -> N
     queries.clear()
     client.get("/timeline.atom")
     assert queries.count == feed_baseline
+
+
+def test_timeline_marks_shifts_against_the_partys_previous_position(client, session) -> None:
+    party = make_party(session, slug="shifty")
+    talks, other = make_demand(session), make_demand(session)
+    source = make_source(session)
+
+    def said(demand, stance, day):  # type: ignore[no-untyped-def]
+        return make_statement(
+            session, party=party, demand=demand, source=source, stance=stance,
+            stated_on=dt.date(2025, 1, day),
+        )  # fmt: skip
+
+    first = said(talks, Stance.INSISTS, 1)
+    same = said(talks, Stance.INSISTS, 2)
+    withdrawn = said(talks, Stance.REJECTS, 3)
+    withdrawn.retracted_at = utcnow()
+    withdrawn.retraction_reason = "Misreported."
+    turn = said(talks, Stance.ACCEPTS, 4)
+    elsewhere = said(other, Stance.REJECTS, 5)  # another demand: its first word, no shift
+    session.commit()
+    page = parse(client.get("/timeline?party=shifty"))
+    marks = {li["data-statement"]: li["data-shift"] for li in page.select("#timeline > li")}
+    assert marks == {
+        str(first.id): "no",
+        str(same.id): "no",
+        str(turn.id): "yes",  # against insists: the retracted rejects held no position
+        str(elsewhere.id): "no",
+    }
+    shift = one(page, f'#timeline > li[data-statement="{turn.id}"]')
+    assert "Shift: was insists" in words(one(shift, ".shift-mark"))
+    # The previous position may be on a later page: one per page still finds it.
+    assert "Shift: was insists" in words(
+        one(
+            parse(
+                client.get(f"/timeline?party=shifty&to=2025-01-04&before=2025-01-04_{turn.id + 1}")
+            ),
+            ".shift-mark",
+        )
+    )
+
+
+def test_newest_entered_brings_a_late_entry_about_an_old_date_to_the_top(client, session) -> None:
+    late = make_statement(
+        session, party=make_party(session, slug="late"), stated_on=dt.date(2024, 3, 1)
+    )
+    session.commit()
+    assert statement_ids(client.get("/timeline"))[0] != str(late.id)
+    page = parse(client.get("/timeline?order=entered"))
+    assert page.select("#timeline > li")[0]["data-statement"] == str(late.id)
+    assert one(page, "#order option[selected]")["value"] == "entered"
+    assert "entered" in words(one(page, f'#timeline > li[data-statement="{late.id}"]'))
+    # The feed of this view is in the same order.
+    assert one(page, "#feed-link")["href"] == "/timeline.atom?order=entered"
+    entries = feed(client, "?order=entered").findall(f"{ATOM}entry")
+    assert entries[0].find(f"{ATOM}id").text.endswith(f"statement/{late.id}")
+
+
+def test_keyset_pages_in_entered_order_never_repeat_or_skip(client, session) -> None:
+    party = make_party(session, slug="backfill")
+    demand = make_demand(session)
+    source = make_source(session)
+    # Entered in an order unrelated to the dates stated.
+    for n in range(30):
+        make_statement(
+            session, party=party, demand=demand, source=source,
+            stated_on=dt.date(2025, 1, 1 + (n * 7) % 28),
+        )  # fmt: skip
+    session.commit()
+    first = client.get("/timeline?party=backfill&order=entered")
+    first_ids = statement_ids(first)
+    assert len(first_ids) == 25
+    assert first_ids == sorted(first_ids, key=int, reverse=True)
+    following = one(parse(first), "a[rel=next]")["href"]
+    assert following.startswith("/timeline?party=backfill&order=entered&before=")
+    make_statement(session, party=party, demand=demand, source=source)
+    session.commit()
+    second_ids = statement_ids(client.get(following))
+    assert len(second_ids) == 5
+    assert set(first_ids).isdisjoint(second_ids)
+    assert int(second_ids[0]) < int(first_ids[-1])
+
+
+def test_an_unknown_order_is_a_400_naming_the_choices(client) -> None:
+    response = client.get("/timeline?order=random")
+    assert response.status_code == 400
+    assert "order must be" in words(one(parse(response), "#timeline-content [role=alert]"))
+    assert client.get("/timeline.atom?order=random").status_code == 400

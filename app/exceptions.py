@@ -1,0 +1,92 @@
+"""The exceptions that cross layers: raised by services and routes, answered by the error pages.
+
+A leaf: it imports nothing of ours, so every layer (models included) may raise them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from starlette.responses import Response
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A record a reader may have meant: shown on a 404 page instead of a dead end."""
+
+    label: str
+    href: str
+
+
+class NotFound(Exception):
+    """A record named in the URL does not exist.
+
+    `choices` are the records to pick from instead (for a mistyped slug: all of them), and
+    `index` the list page that holds them all when they are too many to show.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        choices: Sequence[Choice] = (),
+        index: Choice | None = None,
+    ) -> None:
+        super().__init__(what)
+        self.what = what
+        self.choices = list(choices)
+        self.index = index
+
+
+class BadRequest(Exception):
+    """A query parameter a page cannot use; the reason is shown on a 400 page.
+
+    `errors` names each parameter at fault and why, for the API's problem details.
+    """
+
+    def __init__(self, reason: str, *, errors: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.errors = list(errors)
+
+    @classmethod
+    def parameter(cls, name: str, detail: str) -> BadRequest:
+        return cls(detail, errors=[(name, detail)])
+
+
+class FieldProblem(ValueError):
+    """A write refused because of one field's value: the message is shown beside that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class AlreadyTaken(FieldProblem):
+    """A unique value (slug, URL, email) that another record already has."""
+
+
+class AlreadyRetracted(FieldProblem):
+    """A retraction of a statement that is retracted already."""
+
+
+class InvalidChoice(FieldProblem):
+    """A value outside the field's choices (a role that is not editor or admin)."""
+
+
+class NotAllowed(FieldProblem):
+    """A change the rules refuse to this person (deactivating or demoting oneself…)."""
+
+
+class Refusal(Exception):
+    """A refused write, answered with `response` (the form again, a conflict page…).
+
+    Raised rather than returned so that the request's session rolls back: nothing a refused
+    request did on its way (a source created before the statement failed) is ever committed.
+    """
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response

@@ -1,0 +1,675 @@
+"""Fill a migrated database with synthetic data of a realistic shape, fast (for benchmarks).
+
+    parley bench-data --statements 1000000 --database-url postgresql://postgres@127.0.0.1/x
+    python -m app.synthetic_data --statements 100000 --database-url sqlite:///bench.db
+
+Shape: 20 parties × 40 demands, sources shared by ~20 statements each, stances that shift a few
+times per cell over the years (plus some noise), ~1% retractions with reasons, dates known to the
+day, month or year (stored as the first day of the period), a handful of editors, and one
+`create` revision per row whose snapshot is what `Versioned.snapshot()` gives.
+
+Not the write path: that would take hours for a million rows. Instead, PostgreSQL gets COPY
+(FREEZE, into tables truncated in the same transaction) with the statement and revision tables'
+indexes and foreign keys dropped for the load and re-created from their own definitions after it,
+so every foreign key is still validated and every CHECK constraint is checked row by row. SQLite
+gets executemany in one big transaction. ANALYZE runs afterwards on both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import datetime as dt
+import json
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.dates import DatePrecision, period_start
+from app.models import (
+    Action,
+    Demand,
+    Party,
+    PartyKind,
+    Revision,
+    Role,
+    Source,
+    SourceKind,
+    Statement,
+    User,
+)
+from app.users.service import SYSTEM_EMAIL
+
+START = dt.date(2014, 1, 1)
+# Statements cannot be dated in the future; keep the range fixed so runs are comparable.
+END = min(dt.date(2025, 12, 31), dt.date.today())
+DAYS = (END - START).days + 1
+# Rows per COPY / executemany chunk: bounds memory (revisions are built beside their rows).
+CHUNK = 50_000
+EDITORS = 8
+
+# Tables in dependency order; all are emptied and refilled.
+TABLES = ("user", "party", "demand", "source", "statement", "revision")
+# Emptied before loading too, though nothing is generated for them: they refer to `user`.
+CLEARED_TABLES = (*TABLES, "recovery_code")
+
+PARTY_NAMES = [
+    ("Republic of Aldoria", "Aldoria", PartyKind.STATE),
+    ("Federation of Belmark", "Belmark", PartyKind.STATE),
+    ("Caspian League", "Caspian L.", PartyKind.BLOC),
+    ("Duvessa", "Duvessa", PartyKind.STATE),
+    ("Eastern Mediation Group", "EMG", PartyKind.ORGANISATION),
+    ("Free State of Fenwick", "Fenwick", PartyKind.STATE),
+    ("Grand Council of Halvard", "Halvard", PartyKind.STATE),
+    ("Isenmark Union", "Isenmark", PartyKind.BLOC),
+    ("Jorvik Accord Secretariat", "JAS", PartyKind.ORGANISATION),
+    ("Kingdom of Lorath", "Lorath", PartyKind.STATE),
+    ("Marrow Coast", "Marrow", PartyKind.STATE),
+    ("Northern Alliance", "N. Alliance", PartyKind.BLOC),
+    ("Ostrava Commission", "Ostrava C.", PartyKind.ORGANISATION),
+    ("Principality of Quell", "Quell", PartyKind.STATE),
+    ("Rhodan Republic", "Rhodan", PartyKind.STATE),
+    ("Southern Forum", "S. Forum", PartyKind.BLOC),
+    ("Tarsis", "Tarsis", PartyKind.STATE),
+    ("United Vales", "Vales", PartyKind.STATE),
+    ("Western Contact Group", "WCG", PartyKind.ORGANISATION),
+    ("Zarnic Federation", "Zarnic", PartyKind.STATE),
+]
+DEMAND_TOPICS = [
+    "ceasefire along the current line",
+    "withdrawal of heavy weapons",
+    "exchange of all prisoners",
+    "international monitoring mission",
+    "return of displaced people",
+    "neutral status",
+    "security guarantees",
+    "sanctions relief",
+    "reparations fund",
+    "war crimes tribunal",
+    "referendum on the disputed provinces",
+    "demilitarised zone",
+    "control of the nuclear plant",
+    "grain corridor through the straits",
+    "limits on troop numbers",
+    "language rights",
+    "amnesty for combatants",
+    "reopening of border crossings",
+    "reconstruction conference",
+    "elections under observation",
+]
+PUBLISHERS = [
+    "Wire Service A",
+    "Daily Chronicle",
+    "Evening Standard-Bearer",
+    "Foreign Ministry",
+    "State Broadcaster",
+    "Independent Monitor",
+    "Policy Review",
+    "Regional Radio",
+]
+SPEAKERS = [
+    None,
+    "the foreign minister",
+    "the president",
+    "a government spokesperson",
+    "the chief negotiator",
+    "the defence minister",
+    "the prime minister",
+    "an unnamed official",
+]
+PROSE = (
+    "the delegation said it would not accept any agreement that leaves the question of the "
+    "border open while troops remain on the ground; talks in the capital resumed after a "
+    "pause and both sides described the atmosphere as constructive but difficult. officials "
+    "added that guarantees must be written down, monitored and enforced, and that a timetable "
+    "for the withdrawal is a precondition for any further step. the mediators proposed a "
+    "phased plan with verification by an international mission and a joint commission"
+)
+WORDS = PROSE.split()
+RETRACTION_REASONS = [
+    "Misattributed: the quote was from another delegation.",
+    "The source corrected its report.",
+    "Duplicate of an earlier statement.",
+    "Stance misread; the party's position was conditional.",
+    "Date was wrong and the statement is superseded by a corrected entry.",
+]
+# Day, month, year: most sources give a day; some only "in June" or "in 2022".
+PRECISIONS = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR]
+PRECISION_WEIGHTS = [90, 8, 2]
+
+STATEMENT_COLUMNS = (
+    "id",
+    "party_id",
+    "demand_id",
+    "stance",
+    "stated_on",
+    "stated_on_precision",
+    "speaker",
+    "summary",
+    "quote",
+    "source_id",
+    "created_by_id",
+    "retracted_at",
+    "retraction_reason",
+    "version",
+    "created_at",
+    "updated_at",
+)
+REVISION_COLUMNS = (
+    "id",
+    "entity_type",
+    "entity_id",
+    "version",
+    "action",
+    "snapshot",
+    "reason",
+    "user_id",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    statements: int
+    parties: int = 20
+    demands: int = 40
+    # Default: one source per ~20 statements (a press conference backs many statements).
+    sources: int = 0
+    retracted_share: float = 0.01
+    seed: int = 1
+
+    @property
+    def source_count(self) -> int:
+        return self.sources or max(50, self.statements // 20)
+
+
+@dataclass
+class TableRows:
+    """Rows for one table, as tuples in `columns` order, each with its creation revision."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+class Generator:
+    """Deterministic rows for a Shape; ids are assigned here, so rows and revisions agree."""
+
+    def __init__(self, shape: Shape, now: dt.datetime) -> None:
+        self.shape = shape
+        self.rng = random.Random(shape.seed)
+        self.now = now.replace(microsecond=0)
+        self.revision_id = 0
+        self.corpus = " ".join(self.rng.choice(WORDS) for _ in range(20_000))
+
+    def next_revision_id(self) -> int:
+        self.revision_id += 1
+        return self.revision_id
+
+    def revision(
+        self, entity_type: str, entity_id: int, snapshot: dict[str, Any], user: int, at: dt.datetime
+    ) -> tuple[Any, ...]:
+        return (
+            self.next_revision_id(),
+            entity_type,
+            entity_id,
+            1,
+            Action.CREATE.value,
+            json.dumps(snapshot, separators=(",", ":")),
+            None,
+            user,
+            at,
+        )
+
+    def small_tables(self) -> tuple[list[TableRows], list[tuple[Any, ...]]]:
+        """Users, parties, demands and sources, plus their revisions."""
+        rng, now = self.rng, self.now
+        revisions: list[tuple[Any, ...]] = []
+        users = [(1, SYSTEM_EMAIL, "Parley (system)", None, Role.SYSTEM.value, False)]
+        users += [
+            (2 + i, f"editor-{i}@bench.invalid", f"Bench editor {i}", None, Role.EDITOR.value, True)
+            for i in range(EDITORS)
+        ]
+        user_rows = [(*u, 1, 1, now, now) for u in users]
+        for u in users:
+            snapshot = {"email": u[1], "display_name": u[2], "role": u[4], "is_active": u[5]}
+            # The system user's creation is attributed to itself, as system_user() does.
+            revisions.append(self.revision("user", u[0], snapshot, 1, now))
+
+        parties = []
+        for i in range(self.shape.parties):
+            name, short, kind = PARTY_NAMES[i % len(PARTY_NAMES)]
+            if i >= len(PARTY_NAMES):
+                name, short = f"{name} {i // len(PARTY_NAMES) + 1}", f"{short[:36]} {i}"
+            slug = "-".join(name.lower().replace(".", "").split())
+            colour = f"#{rng.randrange(0x1000000):06x}"
+            description = f"{name}: a synthetic party for benchmarks."
+            values: tuple[Any, ...] = (slug, name, short, kind.value, colour, description)
+            parties.append((i + 1, *values, 1, now, now))
+            snapshot = dict(zip(Party.SNAPSHOT_FIELDS, values, strict=True))
+            revisions.append(self.revision("party", i + 1, snapshot, 1, now))
+
+        demands = []
+        for i in range(self.shape.demands):
+            topic = DEMAND_TOPICS[i % len(DEMAND_TOPICS)]
+            round_ = i // len(DEMAND_TOPICS) + 1
+            title = topic[0].upper() + topic[1:] + (f" (phase {round_})" if round_ > 1 else "")
+            slug = "-".join(title.lower().replace("(", "").replace(")", "").split())
+            values = (slug, title, f"What the parties said about the {topic}.", i + 1)
+            demands.append((i + 1, *values, 1, now, now))
+            snapshot = dict(zip(Demand.SNAPSHOT_FIELDS, values, strict=True))
+            revisions.append(self.revision("demand", i + 1, snapshot, 1, now))
+
+        sources = []
+        kinds = [k.value for k in SourceKind]
+        for i in range(self.shape.source_count):
+            publisher = rng.choice(PUBLISHERS)
+            published = START + dt.timedelta(days=rng.randrange(DAYS))
+            precision: DatePrecision | None = rng.choices(PRECISIONS, PRECISION_WEIGHTS)[0]
+            if rng.random() < 0.05:  # an undated source
+                published_on, precision = None, None
+            else:
+                published_on = period_start(published, precision)  # type: ignore[arg-type]
+            values = (
+                f"https://news.example.org/{published.year}/{i + 1}-negotiations",
+                f"{publisher}: report {i + 1} on the negotiations",
+                publisher,
+                published_on,
+                precision.value if precision else None,
+                rng.choice(kinds),
+            )
+            sources.append((i + 1, *values, 1, now, now))
+            snapshot = dict(zip(Source.SNAPSHOT_FIELDS, values, strict=True))
+            snapshot["published_on"] = published_on.isoformat() if published_on else None
+            revisions.append(self.revision("source", i + 1, snapshot, 1, now))
+
+        def columns(model: Any) -> tuple[str, ...]:
+            return ("id", *model.SNAPSHOT_FIELDS, "version", "created_at", "updated_at")
+
+        user_columns = (
+            "id",
+            "email",
+            "display_name",
+            "password_hash",
+            "role",
+            "is_active",
+            "session_version",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+        tables = [
+            TableRows("user", user_columns, user_rows),
+            TableRows("party", columns(Party), parties),
+            TableRows("demand", columns(Demand), demands),
+            TableRows("source", columns(Source), sources),
+        ]
+        return tables, revisions
+
+    def statement_chunks(self) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+        """(statements, their revisions) in chunks of CHUNK rows."""
+        rng, shape, now = self.rng, self.shape, self.now
+        cells = [(p, d) for p in range(1, shape.parties + 1) for d in range(1, shape.demands + 1)]
+        # Each cell's stance shifts a few times over the years: (day offsets, stances).
+        timelines = {}
+        for cell in cells:
+            shifts = sorted(rng.randrange(DAYS) for _ in range(rng.randint(0, 4)))
+            stances = [rng.randint(-2, 2)]
+            for _ in shifts:
+                stances.append(max(-2, min(2, stances[-1] + rng.choice((-2, -1, 1, 2)))))
+            timelines[cell] = (shifts, stances)
+        corpus, corpus_len = self.corpus, len(self.corpus) - 450
+        editors = list(range(2, 2 + EDITORS))
+        source_count = shape.source_count
+        # Pre-computed day → date and period starts: date arithmetic is the hot loop's cost.
+        days = [START + dt.timedelta(days=i) for i in range(DAYS)]
+        isodays = [d.isoformat() for d in days]
+        precisions = [p.value for p in PRECISIONS]
+        next_id = 1
+        while next_id <= shape.statements:
+            rows, revisions = [], []
+            for statement_id in range(next_id, min(next_id + CHUNK, shape.statements + 1)):
+                cell = cells[rng.randrange(len(cells))]
+                offset = rng.randrange(DAYS)
+                shifts, stances = timelines[cell]
+                stance = stances[bisect.bisect_right(shifts, offset)]
+                if rng.random() < 0.1:  # a wobble off the party's line
+                    stance = max(-2, min(2, stance + rng.choice((-1, 1))))
+                precision = rng.choices(precisions, PRECISION_WEIGHTS)[0]
+                stated_on = days[offset]
+                if precision == "month":
+                    stated_on = stated_on.replace(day=1)
+                elif precision == "year":
+                    stated_on = stated_on.replace(month=1, day=1)
+                stated_iso = isodays[(stated_on - START).days]
+                # Cut at spaces, so texts hold whole words.
+                start = corpus.find(" ", rng.randrange(corpus_len)) + 1
+                summary = corpus[start : corpus.rfind(" ", start, start + rng.randrange(40, 160))]
+                summary = summary.capitalize() + "."
+                quote = None
+                if rng.random() < 0.4:
+                    start = corpus.find(" ", rng.randrange(corpus_len)) + 1
+                    quote = corpus[start : corpus.rfind(" ", start, start + rng.randrange(80, 440))]
+                speaker = SPEAKERS[rng.randrange(len(SPEAKERS))]
+                editor = editors[rng.randrange(EDITORS)]
+                # Entered a few days after it was said; the backlog was loaded "now".
+                created = dt.datetime.combine(
+                    days[min(offset + rng.randrange(1, 30), DAYS - 1)],
+                    dt.time(rng.randrange(7, 20), rng.randrange(60)),
+                    dt.UTC,
+                )
+                retracted_at = reason = None
+                if rng.random() < shape.retracted_share:
+                    retracted_at = min(created + dt.timedelta(days=rng.randrange(1, 60)), now)
+                    reason = RETRACTION_REASONS[rng.randrange(len(RETRACTION_REASONS))]
+                source_id = rng.randrange(1, source_count + 1)
+                updated = retracted_at or created
+                rows.append(
+                    (
+                        statement_id,
+                        cell[0],
+                        cell[1],
+                        stance,
+                        stated_on,
+                        precision,
+                        speaker,
+                        summary,
+                        quote,
+                        source_id,
+                        editor,
+                        retracted_at,
+                        reason,
+                        1,
+                        created,
+                        updated,
+                    )
+                )
+                snapshot = {
+                    "party_id": cell[0],
+                    "demand_id": cell[1],
+                    "stance": stance,
+                    "stated_on": stated_iso,
+                    "stated_on_precision": precision,
+                    "speaker": speaker,
+                    "summary": summary,
+                    "quote": quote,
+                    "source_id": source_id,
+                    "retracted_at": retracted_at.isoformat() if retracted_at else None,
+                    "retraction_reason": reason,
+                }
+                revisions.append(
+                    self.revision("statement", statement_id, snapshot, editor, updated)
+                )
+            next_id += len(rows)
+            yield rows, revisions
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+@dataclass
+class Report:
+    backend: str
+    statements: int
+    rows: int
+    seconds: float
+    phases: dict[str, float]
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    def __str__(self) -> str:
+        phases = ", ".join(f"{k} {v:.1f}s" for k, v in self.phases.items())
+        return (
+            f"{self.backend}: {self.statements:,} statements, {self.rows:,} rows in "
+            f"{self.seconds:.1f}s = {self.rows_per_second:,.0f} rows/s "
+            f"({self.statements / self.seconds:,.0f} statements/s with their revisions; {phases})"
+        )
+
+
+class DatabaseNotEmpty(RuntimeError):
+    pass
+
+
+def generate(
+    engine: Engine,
+    statements: int,
+    *,
+    replace: bool = False,
+    progress: Callable[[str], None] | None = None,
+    **shape: Any,
+) -> Report:
+    """Fill the migrated database behind `engine`; refuses a non-empty one unless `replace`."""
+    gen = Generator(Shape(statements=statements, **shape), dt.datetime.now(dt.UTC))
+    say = progress or (lambda _message: None)
+    if not replace and not database_is_empty(engine):
+        raise DatabaseNotEmpty(
+            "the database already holds data: pass replace=True (--replace) to empty it first"
+        )
+    if engine.dialect.name == "postgresql":
+        return _load_postgresql(engine, gen, say)
+    if engine.dialect.name == "sqlite":
+        return _load_sqlite(engine, gen, say)
+    raise ValueError(f"unsupported database: {engine.dialect.name}")
+
+
+def database_is_empty(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return all(
+            session.scalar(select(func.count()).select_from(model)) == 0
+            for model in (User, Party, Demand, Source, Statement, Revision)
+        )
+
+
+def statement_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(Statement)) or 0)
+
+
+def _quoted(table: str) -> str:
+    return f'"{table}"'
+
+
+def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None]) -> Report:
+    started = time.perf_counter()
+    phases: dict[str, float] = {}
+    total = 0
+
+    def phase(name: str, since: float) -> float:
+        now = time.perf_counter()
+        phases[name] = phases.get(name, 0.0) + now - since
+        return now
+
+    with engine.begin() as connection:
+        # The app's statement timeout (settings.statement_timeout_ms) is for pages; one COPY or
+        # index build of a load takes minutes and would be cancelled half-way on a busy machine.
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        # Snapshots hold UTC ISO timestamps; keep the server's rendering of them the same.
+        connection.exec_driver_sql("SET LOCAL TimeZone = 'UTC'")
+        # Truncated in this transaction, so COPY FREEZE may write rows already frozen (no
+        # hint-bit rewrite of 1M rows by the first reader or VACUUM).
+        connection.exec_driver_sql(
+            f"TRUNCATE {', '.join(_quoted(t) for t in CLEARED_TABLES)} RESTART IDENTITY"
+        )
+        recreate = _drop_bulk_indexes(connection, ("statement", "revision"))
+        t = phase("prepare", started)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+        def copy(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+            cols = ", ".join(columns)
+            with cursor.copy(f"COPY {_quoted(table)} ({cols}) FROM STDIN (FREEZE)") as copier:
+                for row in rows:
+                    copier.write_row(row)
+
+        small, revisions = gen.small_tables()
+        for table_rows in small:
+            copy(table_rows.table, table_rows.columns, table_rows.rows)
+            total += len(table_rows.rows)
+        copy("revision", REVISION_COLUMNS, revisions)
+        total += len(revisions)
+        t = phase("copy", t)
+        for rows, revs in gen.statement_chunks():
+            t = phase("generate", t)
+            copy("statement", STATEMENT_COLUMNS, rows)
+            copy("revision", REVISION_COLUMNS, revs)
+            total += len(rows) + len(revs)
+            t = phase("copy", t)
+            say(f"  {rows[-1][0]:,} statements")
+        for sql in recreate:
+            connection.exec_driver_sql(sql)
+        t = phase("indexes+fks", t)
+        for table in TABLES:
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{_quoted(table)}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {_quoted(table)}), false)"
+            )
+    # VACUUM also sets the visibility map, so the matrix probes can be index-only.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("SET statement_timeout = 0")
+        try:
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(_quoted(t) for t in TABLES)}")
+        finally:
+            # Back to the connection's own setting before it returns to the pool.
+            connection.exec_driver_sql("RESET statement_timeout")
+    phase("vacuum+analyze", t)
+    return Report("postgresql", gen.shape.statements, total, time.perf_counter() - started, phases)
+
+
+def _drop_bulk_indexes(connection: Connection, tables: Sequence[str]) -> list[str]:
+    """Drop the big tables' keys, indexes and foreign keys; returns the SQL re-creating them.
+
+    The SQL comes from PostgreSQL's own rendering of each definition, so what comes back is
+    exactly what the migrations made; re-adding a foreign key validates every row against it.
+    """
+    constraints = connection.execute(
+        text(
+            "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) "
+            "FROM pg_constraint c WHERE c.conrelid = ANY(CAST(:tables AS regclass[])) "
+            "AND c.contype IN ('p', 'u', 'f') ORDER BY c.contype = 'f', c.conname"
+        ),
+        {"tables": [_quoted(t) for t in tables]},
+    ).all()
+    indexes = connection.execute(
+        text(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(CAST(:tables AS regclass[])) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1"
+        ),
+        {"tables": [_quoted(t) for t in tables]},
+    ).all()
+    for table, name, _kind, _definition in reversed(constraints):
+        connection.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {name}")
+    keys = [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, k, d in constraints if k != "f"]
+    fks = [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, k, d in constraints if k == "f"]
+    return keys + [definition for _name, definition in indexes] + fks
+
+
+def _sqlite_value(value: Any) -> Any:
+    # Stored as SQLAlchemy's SQLite types store them, so the ORM reads them back unchanged.
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _load_sqlite(engine: Engine, gen: Generator, say: Callable[[str], None]) -> Report:
+    started = time.perf_counter()
+    phases: dict[str, float] = {}
+    total = 0
+    t = started
+    with engine.begin() as connection:
+        for table in reversed(CLEARED_TABLES):
+            connection.exec_driver_sql(f"DELETE FROM {_quoted(table)}")
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+        def insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {_quoted(table)} ({', '.join(columns)}) VALUES ({marks})",
+                [tuple(map(_sqlite_value, row)) for row in rows],
+            )
+
+        small, revisions = gen.small_tables()
+        for table_rows in small:
+            insert(table_rows.table, table_rows.columns, table_rows.rows)
+            total += len(table_rows.rows)
+        insert("revision", REVISION_COLUMNS, revisions)
+        total += len(revisions)
+        for rows, revs in gen.statement_chunks():
+            now = time.perf_counter()
+            phases["generate"] = phases.get("generate", 0.0) + now - t
+            insert("statement", STATEMENT_COLUMNS, rows)
+            insert("revision", REVISION_COLUMNS, revs)
+            total += len(rows) + len(revs)
+            t = time.perf_counter()
+            phases["insert"] = phases.get("insert", 0.0) + t - now
+            say(f"  {rows[-1][0]:,} statements")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    phases["analyze"] = time.perf_counter() - t
+    return Report("sqlite", gen.shape.statements, total, time.perf_counter() - started, phases)
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    from app.db import make_engine
+    from app.migrate import upgrade
+    from app.settings import Settings, get_settings
+
+    parser = argparse.ArgumentParser(
+        prog="parley bench-data", description=__doc__.split("\n\n")[0] if __doc__ else None
+    )
+    parser.add_argument("--statements", type=int, default=100_000)
+    parser.add_argument(
+        "--database-url", help="default: PARLEY_DATABASE_URL (the app's own database!)"
+    )
+    parser.add_argument("--parties", type=int, default=20)
+    parser.add_argument("--demands", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--replace", action="store_true", help="empty a database that already holds data"
+    )
+    args = parser.parse_args(argv)
+    settings = Settings(database_url=args.database_url) if args.database_url else get_settings()
+    engine = make_engine(settings)
+    shown = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
+    try:
+        upgrade(engine)
+        report = generate(
+            engine,
+            args.statements,
+            replace=args.replace,
+            progress=lambda m: print(m, file=sys.stderr, flush=True),
+            parties=args.parties,
+            demands=args.demands,
+            seed=args.seed,
+        )
+    except DatabaseNotEmpty as problem:
+        print(f"parley bench-data: {shown}: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"parley bench-data: {shown}: {report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
