@@ -75,3 +75,12 @@ def test_statements_and_the_csv_filter_by_negotiation(client, session) -> None:
     assert [int(row["id"]) for row in rows] == [said.id]
     body = problem(client.get("/api/statements?negotiation=atlantis"), 400)
     assert [error["name"] for error in body["errors"]] == ["negotiation"]
+
+
+def test_the_negotiation_api_is_shared_cacheable_like_the_rest(client) -> None:
+    for url in ("/api/negotiations", "/api/negotiations/russia-ukraine"):
+        first = client.get(url)
+        assert first.headers.get("etag"), url
+        assert first.headers["cache-control"] != "private, no-store", url
+        again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304, url
