@@ -15,7 +15,7 @@ from app.api import problems
 from app.auth.csrf import is_cross_site
 from app.auth.sessions import csrf_token
 from app.exceptions import BadRequest, Choice, NotFound, Refusal
-from app.forms import HIDDEN_FIELDS, posted_form, typed_text
+from app.posted_forms import HIDDEN_FIELDS, posted_form, typed_text
 from app.web import render
 
 _BARE_500 = (

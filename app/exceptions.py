@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from starlette.responses import Response
 
@@ -37,6 +38,20 @@ class NotFound(Exception):
         self.what = what
         self.choices = list(choices)
         self.index = index
+
+
+T = TypeVar("T")
+
+
+def found(record: T | None, what: str, *, index: Choice | None = None) -> T:
+    """`record`, or NotFound(`what`) when the lookup that gave it found nothing.
+
+    Where the 404 page lists choices, the route raises NotFound itself: the choices are a query
+    that only a miss should pay for.
+    """
+    if record is None:
+        raise NotFound(what, index=index)
+    return record
 
 
 class BadRequest(Exception):

@@ -15,8 +15,8 @@ from app.auth import second_factor
 from app.auth.guards import CsrfForm, CurrentUser, LoginRequired, needs_second_factor
 from app.auth.second_factor import Outcome, Verdict
 from app.auth.sessions import TOTP_CANDIDATE, csrf_token
+from app.conflicts import form_version
 from app.db import DbSession
-from app.editing import form_version
 from app.exceptions import Refusal
 from app.models import User
 from app.revisions import StaleVersion

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.api.problems import PROBLEM_RESPONSES
 from app.dates import EARLIEST, LATEST_QUERY, InvalidDate, parse_iso_date
 from app.exceptions import BadRequest
-from app.fields import shown, whole_number
+from app.field_types import shown, whole_number
 from app.ids import MAX_ID
 from app.matrix.queries import ordered_demands, ordered_parties
 from app.paging import InvalidPaging, parse_cursor

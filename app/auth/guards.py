@@ -18,8 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem, is_cross_site
 from app.auth.sessions import csrf_token, session_user
 from app.db import DbSession
-from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, posted_form, typed_text
 from app.models import User
+from app.posted_forms import HIDDEN_FIELDS, BadForm, PostedForm, posted_form, typed_text
 from app.web import render, wants_fragment
 
 

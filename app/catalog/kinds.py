@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from app.dates import InvalidDate, parse_typed_date, typed_form
 from app.demands.service import DemandFields, create_demand, update_demand
-from app.fields import whole_number
+from app.field_types import whole_number
 from app.models import Demand, Party, PartyKind, Source, SourceKind
 from app.models.base import Versioned
 from app.parties.service import PartyFields, create_party, update_party

@@ -10,7 +10,7 @@ from app.api.revisions import revision_list
 from app.api.schemas import DemandList, DemandOut, RevisionList
 from app.db import DbSession
 from app.demands.queries import demand_by_slug
-from app.exceptions import NotFound
+from app.exceptions import found
 from app.matrix.queries import ordered_demands
 from app.models import Demand
 
@@ -24,10 +24,7 @@ def list_demands(session: DbSession) -> DemandList:
 
 
 def _demand(session: Session, slug: str) -> Demand:
-    demand = demand_by_slug(session, slug)
-    if demand is None:
-        raise NotFound(f"There is no demand {slug!r}.")
-    return demand
+    return found(demand_by_slug(session, slug), f"There is no demand {slug!r}.")
 
 
 @router.get("/api/demands/{slug}", name="api_demand")

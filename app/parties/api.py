@@ -9,7 +9,7 @@ from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import PartyList, PartyOut, RevisionList
 from app.db import DbSession
-from app.exceptions import NotFound
+from app.exceptions import found
 from app.matrix.queries import ordered_parties
 from app.models import Party
 from app.parties.queries import party_by_slug
@@ -24,10 +24,7 @@ def list_parties(session: DbSession) -> PartyList:
 
 
 def _party(session: Session, slug: str) -> Party:
-    party = party_by_slug(session, slug)
-    if party is None:
-        raise NotFound(f"There is no party {slug!r}.")
-    return party
+    return found(party_by_slug(session, slug), f"There is no party {slug!r}.")
 
 
 @router.get("/api/parties/{slug}", name="api_party")

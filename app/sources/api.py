@@ -9,7 +9,7 @@ from app.api.params import DEFAULT_LIMIT, Cursor, Limit, RecordId, api_router, i
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, SourceList, SourceOut
 from app.db import DbSession
-from app.exceptions import NotFound
+from app.exceptions import found
 from app.models import Source
 from app.sources.queries import source_by_id, sources_before
 
@@ -28,10 +28,7 @@ def list_sources(
 
 
 def _source(session: Session, source_id: int) -> Source:
-    source = source_by_id(session, source_id)
-    if source is None:
-        raise NotFound(f"There is no source number {source_id}.")
-    return source
+    return found(source_by_id(session, source_id), f"There is no source number {source_id}.")
 
 
 @router.get("/api/sources/{source_id}", name="api_source")

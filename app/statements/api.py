@@ -23,7 +23,7 @@ from app.api.problems import problem
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, StatementList, StatementOut
 from app.db import DbSession
-from app.exceptions import NotFound
+from app.exceptions import found
 from app.statements.queries import statement_with_context
 from app.timeline.queries import TimelineFilters, timeline_page
 
@@ -148,9 +148,10 @@ def statements_csv_head(query: Annotated[StatementQuery, Depends()]) -> Response
 @router.get("/api/statements/{statement_id}", name="api_statement")
 def show_statement(session: DbSession, statement_id: RecordId) -> StatementOut:
     """One statement with its party, demand and source, retracted or not."""
-    statement = statement_with_context(session, statement_id)
-    if statement is None:
-        raise NotFound(f"There is no statement number {statement_id}.")
+    statement = found(
+        statement_with_context(session, statement_id),
+        f"There is no statement number {statement_id}.",
+    )
     return StatementOut.of(statement)
 
 
@@ -163,6 +164,8 @@ def statement_revisions(
     limit: Limit = DEFAULT_LIMIT,
 ) -> RevisionList:
     """Every accepted change to the statement, newest first."""
-    if statement_with_context(session, statement_id) is None:
-        raise NotFound(f"There is no statement number {statement_id}.")
+    found(
+        statement_with_context(session, statement_id),
+        f"There is no statement number {statement_id}.",
+    )
     return revision_list(request, session, "statement", statement_id, cursor, limit)

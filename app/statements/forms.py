@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from app.dates import InvalidDate, parse_typed_date, typed_form
 from app.demands.service import DemandFields
-from app.fields import HttpUrl, whole_number
-from app.forms import validate
+from app.field_types import HttpUrl, whole_number
 from app.ids import MAX_ID
 from app.models import Demand, Party, Source, SourceKind, Statement
+from app.posted_forms import validate
 from app.sources.service import SourceFields, source_by_url
 from app.stances import Stance
 from app.statements.service import StatementFields

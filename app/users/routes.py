@@ -10,14 +10,14 @@ from starlette.responses import Response
 
 from app.auth.guards import Admin, AdminPost, Post
 from app.auth.sessions import csrf_token
+from app.conflicts import form_version
 from app.db import DbSession
-from app.editing import form_version
-from app.exceptions import FieldProblem, InvalidChoice, NotAllowed, NotFound, Refusal
-from app.forms import validate
+from app.exceptions import FieldProblem, InvalidChoice, NotAllowed, Refusal, found
 from app.history import history
 from app.ids import RecordId
 from app.models import Role, User
 from app.models.user import PERSON_ROLES
+from app.posted_forms import validate
 from app.revisions import StaleVersion
 from app.users.queries import people, person
 from app.users.service import (
@@ -37,10 +37,7 @@ ROLE_CHOICES = [(r.value, r.value) for r in PERSON_ROLES]
 
 
 def _person(session: DbSession, user_id: int) -> User:
-    found = person(session, user_id)
-    if found is None:
-        raise NotFound(f"There is no account number {user_id}.")
-    return found
+    return found(person(session, user_id), f"There is no account number {user_id}.")
 
 
 @router.get("/admin/users", name="users")

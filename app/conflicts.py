@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from app.exceptions import Refusal
-from app.fields import whole_number
-from app.forms import typed_text
+from app.field_types import whole_number
+from app.posted_forms import typed_text
 from app.web import render
 
 # Ids beyond this are not records (the database's integer range).
