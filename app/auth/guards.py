@@ -15,11 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem, is_cross_site
-from app.auth.sessions import csrf_token, session_user
+from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem
+from app.auth.refused_forms import refused_form_page
+from app.auth.sessions import session_user
 from app.db import DbSession
 from app.models import User
-from app.posted_forms import HIDDEN_FIELDS, BadForm, PostedForm, posted_form, typed_text
+from app.posted_forms import BadForm, PostedForm, posted_form
 from app.web import render, wants_fragment
 
 
@@ -213,24 +214,8 @@ def install_guards(app: FastAPI) -> None:
 
     @app.exception_handler(FormRefused)
     async def refused(request: Request, exc: FormRefused) -> Response:
-        return render(
-            request,
-            "errors/refused.html",
-            {
-                "status": exc.status,
-                "title": exc.title,
-                "message": exc.message,
-                "typed": typed_text(exc.form),
-                "hidden": {
-                    k: v for k, v in exc.form.items() if k in HIDDEN_FIELDS - {"csrf_token"}
-                },
-                # Offering to send again is safe only to a page of our own: a cross-site post
-                # must not become one click away from going through.
-                "resend": not is_cross_site(request),
-                "action": request.url.path,
-                "csrf_token": csrf_token(request),
-            },
-            status_code=exc.status,
+        return refused_form_page(
+            request, exc.form, status=exc.status, title=exc.title, message=exc.message
         )
 
     @app.exception_handler(BadForm)
