@@ -14,41 +14,11 @@ from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from app.dates import format_date
+from app.field_labels import FIELD_LABELS
 from app.models import Demand, Party, Revision, Source
 from app.revisions import NOT_BROUGHT_BACK, values_from_snapshot
 from app.stances import Stance
 
-# What a person calls each snapshot field.
-FIELD_LABELS = {
-    "party_id": "Party",
-    "demand_id": "Demand",
-    "source_id": "Source",
-    "stance": "Stance",
-    "stated_on": "Date stated",
-    "stated_on_precision": "Date precision",
-    "speaker": "Speaker",
-    "summary": "Summary",
-    "quote": "Quote",
-    "retracted_at": "Retracted at",
-    "retraction_reason": "Retraction reason",
-    "slug": "Slug",
-    "name": "Name",
-    "short_name": "Short name",
-    "kind": "Kind",
-    "colour": "Colour",
-    "description": "Description",
-    "title": "Title",
-    "display_order": "Display order",
-    "url": "URL",
-    "publisher": "Publisher",
-    "published_on": "Published on",
-    "published_on_precision": "Published on precision",
-    "email": "Email",
-    "display_name": "Display name",
-    "role": "Role",
-    "is_active": "Active",
-    "second_factor": "Second factor",
-}
 _REFERENCES = {"party_id": Party, "demand_id": Demand, "source_id": Source}
 
 
