@@ -72,6 +72,16 @@ def revision_at(
     )
 
 
+def revision_of(
+    session: Session, entity_type: str, entity_id: int, revision_id: int
+) -> Revision | None:
+    """Revision `revision_id`, if it is one of this record's (a URL may pair any two ids)."""
+    revision = session.get(Revision, revision_id)
+    if revision is None or (revision.entity_type, revision.entity_id) != (entity_type, entity_id):
+        return None
+    return revision
+
+
 def as_of_revision(model: type[Any], revision: Revision | None) -> Any:
     """A transient (never saved) copy of the record as a revision recorded it."""
     if revision is None:

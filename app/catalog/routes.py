@@ -20,9 +20,9 @@ from app.db import DbSession
 from app.demands.service import move_demand
 from app.exceptions import AlreadyTaken, NotFound, Refusal, found
 from app.field_types import whole_number
-from app.history import as_of_revision, history, revision_at
+from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import RecordId
-from app.models import Demand, Revision
+from app.models import Demand
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back
 from app.web import render
@@ -211,12 +211,10 @@ def bring_back_record(
 ) -> Response:
     kind = KINDS[kind_slug]
     entity = _record(session, kind, record_id)
-    revision = session.get(Revision, revision_id)
-    if revision is None or (revision.entity_type, revision.entity_id) != (
-        kind.entity_type,
-        record_id,
-    ):
-        raise NotFound(f"This {kind.singular} has no revision number {revision_id}.")
+    revision = found(
+        revision_of(session, kind.entity_type, record_id, revision_id),
+        f"This {kind.singular} has no revision number {revision_id}.",
+    )
     version = form_version(request, post.form)
     try:
         bring_back(session, entity, revision, form_version=version, user=post.user)

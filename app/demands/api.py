@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from app.api.links import Links
 from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import DemandList, DemandOut, RevisionList
@@ -18,9 +19,11 @@ router = api_router("demands")
 
 
 @router.get("/api/demands", name="api_demands")
-def list_demands(session: DbSession) -> DemandList:
+def list_demands(session: DbSession, link: Links) -> DemandList:
     """Every demand, in display order (a short list: not paginated)."""
-    return DemandList(items=[DemandOut.of_demand(demand) for demand in ordered_demands(session)])
+    return DemandList(
+        items=[DemandOut.of_demand(demand, link) for demand in ordered_demands(session)]
+    )
 
 
 def _demand(session: Session, slug: str) -> Demand:
@@ -28,9 +31,9 @@ def _demand(session: Session, slug: str) -> Demand:
 
 
 @router.get("/api/demands/{slug}", name="api_demand")
-def show_demand(session: DbSession, slug: Slug) -> DemandOut:
+def show_demand(session: DbSession, slug: Slug, link: Links) -> DemandOut:
     """One demand, by its slug."""
-    return DemandOut.of_demand(_demand(session, slug))
+    return DemandOut.of_demand(_demand(session, slug), link)
 
 
 @router.get("/api/demands/{slug}/revisions", name="api_demand_revisions")

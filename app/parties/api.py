@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from app.api.links import Links
 from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import PartyList, PartyOut, RevisionList
@@ -18,9 +19,9 @@ router = api_router("parties")
 
 
 @router.get("/api/parties", name="api_parties")
-def list_parties(session: DbSession) -> PartyList:
+def list_parties(session: DbSession, link: Links) -> PartyList:
     """Every party, by name (a short list: not paginated)."""
-    return PartyList(items=[PartyOut.of_party(party) for party in ordered_parties(session)])
+    return PartyList(items=[PartyOut.of_party(party, link) for party in ordered_parties(session)])
 
 
 def _party(session: Session, slug: str) -> Party:
@@ -28,9 +29,9 @@ def _party(session: Session, slug: str) -> Party:
 
 
 @router.get("/api/parties/{slug}", name="api_party")
-def show_party(session: DbSession, slug: Slug) -> PartyOut:
+def show_party(session: DbSession, slug: Slug, link: Links) -> PartyOut:
     """One party, by its slug."""
-    return PartyOut.of_party(_party(session, slug))
+    return PartyOut.of_party(_party(session, slug), link)
 
 
 @router.get("/api/parties/{slug}/revisions", name="api_party_revisions")

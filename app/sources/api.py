@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from app.api.links import Links
 from app.api.params import DEFAULT_LIMIT, Cursor, Limit, RecordId, api_router, id_cursor, next_link
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, SourceList, SourceOut
@@ -18,12 +19,17 @@ router = api_router("sources")
 
 @router.get("/api/sources", name="api_sources")
 def list_sources(
-    request: Request, session: DbSession, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    request: Request,
+    session: DbSession,
+    link: Links,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> SourceList:
     """Sources, newest first (by id); follow `next` for more."""
     sources, next_before = sources_before(session, id_cursor(cursor), limit)
     return SourceList(
-        items=[SourceOut.of(source) for source in sources], next=next_link(request, next_before)
+        items=[SourceOut.of(source, link) for source in sources],
+        next=next_link(request, next_before),
     )
 
 
@@ -32,9 +38,9 @@ def _source(session: Session, source_id: int) -> Source:
 
 
 @router.get("/api/sources/{source_id}", name="api_source")
-def show_source(session: DbSession, source_id: RecordId) -> SourceOut:
+def show_source(session: DbSession, source_id: RecordId, link: Links) -> SourceOut:
     """One source, by its id."""
-    return SourceOut.of(_source(session, source_id))
+    return SourceOut.of(_source(session, source_id), link)
 
 
 @router.get("/api/sources/{source_id}/revisions", name="api_source_revisions")

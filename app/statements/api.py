@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from app.api.csv_export import FILENAME, ExportResponse, statement_csv
+from app.api.links import Links
 from app.api.params import (
     DATE_RANGE,
     DEFAULT_LIMIT,
@@ -87,6 +88,7 @@ class StatementQuery:
 def list_statements(
     request: Request,
     session: DbSession,
+    link: Links,
     query: Annotated[StatementQuery, Depends()],
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -94,7 +96,7 @@ def list_statements(
     """Statements newest first (by date stated, then id), filtered; follow `next` for more."""
     page = timeline_page(session, query.filters, keyset(cursor), size=limit)
     return StatementList(
-        items=[StatementOut.of(statement) for statement in page.statements],
+        items=[StatementOut.of(statement, link) for statement in page.statements],
         next=next_link(request, page.next_cursor),
     )
 
@@ -146,13 +148,13 @@ def statements_csv_head(query: Annotated[StatementQuery, Depends()]) -> Response
 
 
 @router.get("/api/statements/{statement_id}", name="api_statement")
-def show_statement(session: DbSession, statement_id: RecordId) -> StatementOut:
+def show_statement(session: DbSession, statement_id: RecordId, link: Links) -> StatementOut:
     """One statement with its party, demand and source, retracted or not."""
     statement = found(
         statement_with_context(session, statement_id),
         f"There is no statement number {statement_id}.",
     )
-    return StatementOut.of(statement)
+    return StatementOut.of(statement, link)
 
 
 @router.get("/api/statements/{statement_id}/revisions", name="api_statement_revisions")

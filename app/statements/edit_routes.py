@@ -15,11 +15,11 @@ from app.conflicts import conflict_rows, form_version, merge_onto_stored
 from app.dates import time_ago
 from app.db import DbSession
 from app.demands.service import create_demand
-from app.exceptions import AlreadyRetracted, AlreadyTaken, NotFound, Refusal, found
+from app.exceptions import AlreadyRetracted, AlreadyTaken, Refusal, found
 from app.field_types import whole_number
-from app.history import as_of_revision, history, revision_at
+from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import MAX_ID, RecordId
-from app.models import Demand, Revision, Source, SourceKind, Statement, User
+from app.models import Demand, Source, SourceKind, Statement, User
 from app.models.base import utcnow
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back
@@ -373,12 +373,10 @@ def bring_back_statement(
     revision_id: RecordId,
 ) -> Response:
     statement = _statement(session, statement_id)
-    revision = session.get(Revision, revision_id)
-    if revision is None or (revision.entity_type, revision.entity_id) != (
-        "statement",
-        statement_id,
-    ):
-        raise NotFound(f"Statement {statement_id} has no revision number {revision_id}.")
+    revision = found(
+        revision_of(session, Statement.ENTITY_TYPE, statement_id, revision_id),
+        f"Statement {statement_id} has no revision number {revision_id}.",
+    )
     version = form_version(request, post.form)
     try:
         bring_back(session, statement, revision, form_version=version, user=post.user)
