@@ -20,7 +20,7 @@ HIDDEN_FIELDS = frozenset({"csrf_token", "version", "submission_key", "next"})
 SECRET_FIELDS = frozenset({"password", "new_password", "code"})
 
 
-class BadForm(Exception):
+class UnreadableForm(Exception):
     """A post we cannot read as a form at all (too large, wrong encoding)."""
 
     def __init__(self, status: int, message: str) -> None:
@@ -32,7 +32,7 @@ class BadForm(Exception):
 async def posted_form(request: Request) -> dict[str, str]:
     """The posted fields as text; the first value wins when a name is repeated."""
     limit = request.app.state.settings.max_form_bytes
-    too_large = BadForm(413, f"The form was too large (over {limit // 1024} kB).")
+    too_large = UnreadableForm(413, f"The form was too large (over {limit // 1024} kB).")
     declared = request.headers.get("content-length")
     if declared and declared.isdecimal() and int(declared) > limit:
         raise too_large
@@ -40,7 +40,7 @@ async def posted_form(request: Request) -> dict[str, str]:
     if not content_type and declared in (None, "0"):
         return {}  # an empty post: no fields (and so no CSRF token, which is then refused)
     if content_type != "application/x-www-form-urlencoded":
-        raise BadForm(415, "The form was not sent as an HTML form.")
+        raise UnreadableForm(415, "The form was not sent as an HTML form.")
     body = await request.body()  # cached: request.form() below reads it again
     if len(body) > limit:
         raise too_large

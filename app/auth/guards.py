@@ -20,7 +20,7 @@ from app.auth.refused_forms import refused_form_page
 from app.auth.sessions import session_user
 from app.db import DbSession
 from app.models import User
-from app.posted_forms import BadForm, PostedForm, posted_form
+from app.posted_forms import PostedForm, UnreadableForm, posted_form
 from app.web import render, wants_fragment
 
 
@@ -218,8 +218,8 @@ def install_guards(app: FastAPI) -> None:
             request, exc.form, status=exc.status, title=exc.title, message=exc.message
         )
 
-    @app.exception_handler(BadForm)
-    async def bad_form(request: Request, exc: BadForm) -> Response:
+    @app.exception_handler(UnreadableForm)
+    async def bad_form(request: Request, exc: UnreadableForm) -> Response:
         return render(
             request,
             "errors/error.html",
