@@ -234,8 +234,18 @@ def is_loopback(host: str) -> bool:
 
 
 def serve_app(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
+    # Development links point at the address served, unless PARLEY_BASE_URL says otherwise
+    # (production must say: see Settings). Set before anything reads the settings, and
+    # inherited by the worker processes.
+    if os.environ.get("PARLEY_ENVIRONMENT", "development") != "production":
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        host = f"[{host}]" if ":" in host else host
+        os.environ.setdefault("PARLEY_BASE_URL", f"http://{host}:{args.port}")
+        get_settings.cache_clear()
     settings = get_settings()
     if settings.secret_key_generated and not is_loopback(args.host):
         # The generated secret is fine for one person on this machine; on a network, sessions
@@ -259,7 +269,9 @@ def serve_app(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         reload=args.reload,
-        proxy_headers=True,
+        # The app trusts forwarded headers itself, only from PARLEY_TRUSTED_PROXIES (main.py);
+        # uvicorn's own default would believe any process on 127.0.0.1.
+        proxy_headers=False,
     )
     return 0
 

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import health, security
 from app.about import routes as about_routes
@@ -19,10 +20,17 @@ from app.api.cors import ApiCorsMiddleware
 from app.api.csv_export import export_slots
 from app.api.openapi import install_openapi
 from app.auth import routes as auth_routes
-from app.auth.guards import PrivateWhenLoggedIn, csrf_by_default, install_guards
+from app.auth.guards import csrf_by_default, install_guards
 from app.auth.passwords import HashingTurns
 from app.auth.sessions import SESSION_MAX_AGE, header_account
-from app.caching import ConditionalGetMiddleware, DataVersion, RenderCache, track
+from app.caching import (
+    ConditionalGetMiddleware,
+    DataVersion,
+    HeadAsGetMiddleware,
+    RenderCache,
+    track,
+)
+from app.canonical import canonical_reader_url
 from app.catalog import routes as catalog_routes
 from app.compare import routes as compare_routes
 from app.db import make_engine, make_sessionmaker
@@ -84,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # our own /docs, from vendored files (app/api/docs.py)
         redoc_url=None,
         # CSRF by default: every POST, PUT, PATCH and DELETE of every route, present or future.
-        dependencies=[Depends(csrf_by_default)],
+        # Reader routes answer only their canonical URLs (app/canonical.py).
+        dependencies=[Depends(csrf_by_default), Depends(canonical_reader_url)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -99,15 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Through app.state so that tests, which swap the sessionmaker, see their own writes.
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
     app.state.data_version = version
-    app.add_middleware(
-        ConditionalGetMiddleware,
-        version=version,
-        session_cookie=settings.session_cookie,
-        render_cache=RenderCache(settings.render_cache_mb * 1_000_000),
-    )
-
-    # Inner first: PrivateWhenLoggedIn reads the session SessionMiddleware has put in the scope.
-    app.add_middleware(PrivateWhenLoggedIn)
+    app.state.render_cache = RenderCache(settings.render_cache_mb * 1_000_000)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -116,12 +117,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.environment == "production",
     )
+    # Outside SessionMiddleware: what may be shared is decided on the final headers, Set-Cookie
+    # included (inside it, a stored /login page once carried one visitor's session to all).
+    app.add_middleware(
+        ConditionalGetMiddleware,
+        version=version,
+        session_cookie=settings.session_cookie,
+        render_cache=app.state.render_cache,
+    )
+    app.add_middleware(HeadAsGetMiddleware)
 
     # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
     app.add_middleware(ApiCorsMiddleware)
 
     # Added last, so it runs first (inside only the security headers, see Parley above).
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.trusted_proxies:
+        # Outside the rest: the client address and scheme are settled before anything reads
+        # them (the login throttle counts per address). Only these proxies are believed.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for feature in (

@@ -9,8 +9,9 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, PrivateAttr, model_validator
+from pydantic import AliasChoices, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -24,6 +25,8 @@ SECRET_MIN_LENGTH = 32
 SECRET_MIN_DISTINCT = 8
 SECRET_MIN_BITS = 80
 DEFAULT_DATABASE_URL = "sqlite:///parley.db"
+# Where `parley serve` listens by default; development links point here unless told otherwise.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
 SECRET_FILE_SUFFIX = ".secret-key"
 
 
@@ -143,8 +146,28 @@ class Settings(BaseSettings):
         "with sources."
     )
 
+    # The public address of this instance (`https://parley.example.org`): every absolute URL
+    # (feeds, links to come in emails) is built from it, never from a request's Host header,
+    # which anyone can set. Required in production.
+    base_url: str | None = None
+    # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed (the client address feeds the login throttle). Empty: none.
+    trusted_proxies: str = ""
+
     # True when secret_key was generated (development, none given): see cli.serve_app.
     _secret_generated: bool = PrivateAttr(default=False)
+
+    @field_validator("base_url")
+    @classmethod
+    def _a_plain_origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                "PARLEY_BASE_URL must be an http(s) address such as https://parley.example.org"
+            )
+        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _form_within_body(self) -> Settings:
@@ -169,11 +192,21 @@ class Settings(BaseSettings):
             # An in-memory database lives as long as the process: so may its secret.
             self.secret_key = read_or_create_secret(path) if path else secrets.token_urlsafe(48)
             self._secret_generated = True
+        if self.environment == "production" and not self.base_url:
+            raise ValueError(
+                "PARLEY_BASE_URL must be set in production: the public address of this "
+                "instance (e.g. https://parley.example.org), used for every absolute link."
+            )
         return self
 
     @property
     def secret_key_generated(self) -> bool:
         return self._secret_generated
+
+    @property
+    def public_base_url(self) -> str:
+        """The base of absolute URLs: PARLEY_BASE_URL, or the default development address."""
+        return self.base_url or DEVELOPMENT_BASE_URL
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -13,6 +13,7 @@ from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
+from app.caching import VARY
 from app.dates import format_date, iso_with_precision
 from app.stances import SCALE, Stance
 
@@ -47,6 +48,13 @@ def app_path(app: Any, name: str, /, **params: Any) -> str:
     for i, param in enumerate(sorted(params)):
         path = path.replace(str(_STAND_IN + i), str(params[param]))
     return path
+
+
+def absolute_url(request: Request, name: str, /, **params: Any) -> str:
+    """An absolute link, from PARLEY_BASE_URL: never from Host, which the client chooses (and a
+    cached feed would pass on to every reader)."""
+    base: str = request.app.state.settings.public_base_url
+    return base + app_path(request.app, name, **params)
 
 
 # Digits no real link contains, which every route convertor we use (int, str, path) accepts.
@@ -85,7 +93,8 @@ def render(
     )
     response.headers.update(headers or {})
     if block:
-        response.headers["Vary"] = "HX-Request"
+        # The same list as the render cache's key (app/caching.py), whoever answers.
+        response.headers["Vary"] = VARY
     return response
 
 

@@ -100,7 +100,10 @@ def test_production_refuses_guessable_secrets_with_a_clear_message(weak: str) ->
 @pytest.mark.parametrize("make", [lambda: secrets.token_urlsafe(48), lambda: secrets.token_hex(16)])
 def test_production_takes_generated_secrets(make) -> None:  # type: ignore[no-untyped-def]
     for _ in range(20):
-        assert Settings(environment="production", secret_key=make()).environment == "production"
+        production = Settings(
+            environment="production", secret_key=make(), base_url="https://parley.example.org"
+        )
+        assert production.environment == "production"
 
 
 def _signed(secret: str, session: dict) -> str:  # type: ignore[type-arg]

@@ -27,7 +27,19 @@ def test_production_refuses_to_start_without_a_real_secret() -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(environment="production")
     key = secrets.token_urlsafe(48)
-    assert Settings(environment="production", secret_key=key).environment == "production"
+    production = Settings(
+        environment="production", secret_key=key, base_url="https://parley.example.org/"
+    )
+    assert production.environment == "production"
+    assert production.public_base_url == "https://parley.example.org"
+
+
+def test_production_needs_a_base_url_and_development_has_one() -> None:
+    with pytest.raises(ValidationError, match="PARLEY_BASE_URL"):
+        Settings(environment="production", secret_key=secrets.token_urlsafe(48))
+    with pytest.raises(ValidationError, match="PARLEY_BASE_URL"):
+        Settings(base_url="evil.example")
+    assert Settings().public_base_url == "http://127.0.0.1:8000"
 
 
 def test_plain_postgres_urls_use_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,7 +33,7 @@ MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 
 
-def _known_parameters(route: APIRoute) -> frozenset[str]:
+def known_parameters(route: APIRoute) -> frozenset[str]:
     """The query parameter names the route and its dependencies declare (by alias).
 
     Walked per request (a handful of dependants): routes are not hashable, so not cached."""
@@ -50,7 +50,7 @@ def reject_unknown_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    known = _known_parameters(route)
+    known = known_parameters(route)
     errors = []
     for name in dict.fromkeys(request.query_params.keys()):
         if name not in known:

@@ -13,7 +13,6 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem
 from app.auth.refused_forms import refused_form_page
@@ -151,33 +150,6 @@ def admin_post(post: EditorPost) -> Post:
 
 
 AdminPost = Annotated[Post, Depends(admin_post)]
-
-
-class PrivateWhenLoggedIn:
-    """Responses to a browser with a session are personal: never stored by a cache or a CDN.
-
-    Runs inside SessionMiddleware. Anonymous readers (no session) are left alone, so their
-    pages stay cacheable and carry no Set-Cookie.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_private(message: Message) -> None:
-            if message["type"] == "http.response.start" and scope.get("session"):
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"
-                ]
-                headers.append((b"cache-control", b"private, no-store"))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_private)
 
 
 def install_guards(app: FastAPI) -> None:

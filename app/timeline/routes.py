@@ -14,7 +14,7 @@ from app.models import Demand, Party
 from app.paging import InvalidPaging, parse_cursor
 from app.timeline.feed import TAG_AUTHORITY, atom_feed
 from app.timeline.queries import ORDERS, TimelineFilters, timeline_page
-from app.web import render
+from app.web import absolute_url, render
 
 router = APIRouter()
 
@@ -123,9 +123,9 @@ def timeline_feed(
         title=f"{site_name}: new statements" + (f" ({', '.join(described)})" if described else ""),
         # The feed's id is its canonical filter set: the same filters, the same feed.
         feed_id=_feed_id(filters),
-        self_url=str(request.url_for("timeline_feed")) + (f"?{query}" if query else ""),
-        html_url=str(request.url_for("timeline")) + (f"?{query}" if query else ""),
-        statement_url=lambda sid: str(request.url_for("statement", statement_id=sid)),
+        self_url=absolute_url(request, "timeline_feed") + (f"?{query}" if query else ""),
+        html_url=absolute_url(request, "timeline") + (f"?{query}" if query else ""),
+        statement_url=lambda sid: absolute_url(request, "statement", statement_id=sid),
         site_name=site_name,
     )
     return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -132,7 +132,11 @@ def test_conditional_get_passes_a_large_stream_through_without_keeping_it(app) -
 
     cache = RenderCache(max_bytes=8)
     middleware = ConditionalGetMiddleware(
-        stream, version=app.state.data_version, session_cookie="s", render_cache=cache
+        stream,
+        version=app.state.data_version,
+        session_cookie="s",
+        render_cache=cache,
+        is_reader=lambda scope: True,
     )
 
     async def run() -> None:

@@ -41,6 +41,7 @@ def test_the_cookie_is_secure_in_production(settings, connection) -> None:
         database_url=settings.database_url,
         environment="production",
         secret_key=secrets.token_urlsafe(48),
+        base_url="https://parley.example.org",
     )
     app = create_app(production)
     app.state.sessionmaker = joined_sessionmaker(connection)
