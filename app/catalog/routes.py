@@ -126,7 +126,7 @@ def create(request: Request, session: DbSession, post: EditorPost, kind_slug: Ki
     return RedirectResponse(f"/edit/{kind.slug}/{entity.id}?saved=1", status_code=303)
 
 
-@router.get("/edit/{kind_slug}/{record_id:int}", name="catalog_edit")
+@router.get("/edit/{kind_slug}/{record_id:digits}", name="catalog_edit")
 def edit_form(
     request: Request, session: DbSession, user: Editor, kind_slug: KindSlug, record_id: RecordId
 ) -> Response:
@@ -137,7 +137,7 @@ def edit_form(
     )
 
 
-@router.post("/edit/{kind_slug}/{record_id:int}")
+@router.post("/edit/{kind_slug}/{record_id:digits}")
 def edit(
     request: Request,
     session: DbSession,

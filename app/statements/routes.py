@@ -16,7 +16,7 @@ from app.web import render
 router = APIRouter()
 
 
-@router.get("/statements/{statement_id:int}", name="statement")
+@router.get("/statements/{statement_id:digits}", name="statement")
 def show_statement(
     request: Request,
     session: DbSession,

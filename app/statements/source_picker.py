@@ -1,8 +1,8 @@
 """The statement form's source picker (htmx): known sources as an editor types a URL, and the
 source fields filled from the one they pick, or emptied to name a new one.
 
-Under /edit/sources/ beside the catalog's source pages; the ids in both are whole numbers in the
-path (`:int`), so neither router's order matters.
+Under /edit/sources/ beside the catalog's source pages; the catalog's ids are `:digits` in the
+path (app/ids.py), so neither router's order matters.
 """
 
 from __future__ import annotations
