@@ -8,8 +8,8 @@ from fastapi import Request
 
 from app.exceptions import Refusal
 from app.field_types import whole_number
+from app.pages import render
 from app.posted_forms import typed_text
-from app.web import render
 
 # Ids beyond this are not records (the database's integer range).
 MAX_VERSION = 2**31 - 1

@@ -14,8 +14,8 @@ from starlette.responses import HTMLResponse, Response
 from app.api import problems
 from app.auth.refused_forms import refused_form_page
 from app.exceptions import BadRequest, Choice, NotFound, Refusal
+from app.pages import render
 from app.posted_forms import posted_form
-from app.web import render
 
 _BARE_500 = (
     '<!doctype html><html lang="en"><meta charset="utf-8"><title>Something went wrong</title>'

@@ -51,9 +51,9 @@ from app.statements import api as statement_api
 from app.statements import edit_routes as statement_edit_routes
 from app.statements import routes as statement_routes
 from app.statements import source_picker
+from app.templating import STATIC_DIR, make_templates
 from app.timeline import routes as timeline_routes
 from app.users import routes as user_routes
-from app.web import STATIC_DIR, make_templates
 
 
 class Parley(FastAPI):

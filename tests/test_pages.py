@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from app import web
 from app.auth.sessions import header_account
 from app.main import create_app
-from app.web import path_for
+from app.templating import path_for
 from tests.html import one, parse, words
 
 

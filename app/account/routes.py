@@ -19,12 +19,12 @@ from app.conflicts import form_version
 from app.db import DbSession
 from app.exceptions import Refusal
 from app.models import User
+from app.pages import render
 from app.revisions import StaleVersion
 from app.users.service import (
     replace_recovery_codes,
     turn_on_second_factor,
 )
-from app.web import render
 
 router = APIRouter()
 

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.links import Link
 from app.dates import DatePrecision, format_date, iso_with_precision
+from app.links import Link
 from app.models import Demand, Party, Revision, Source, Statement
 from app.stances import Stance
 

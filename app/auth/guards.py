@@ -19,8 +19,8 @@ from app.auth.refused_forms import refused_form_page
 from app.auth.sessions import session_user
 from app.db import DbSession
 from app.models import User
+from app.pages import render, wants_fragment
 from app.posted_forms import PostedForm, UnreadableForm, posted_form
-from app.web import render, wants_fragment
 
 
 class LoginRequired(Exception):

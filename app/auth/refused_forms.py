@@ -7,8 +7,8 @@ from starlette.responses import Response
 
 from app.auth.csrf import is_cross_site
 from app.auth.sessions import csrf_token
+from app.pages import render
 from app.posted_forms import HIDDEN_FIELDS, typed_text
-from app.web import render
 
 
 def refused_form_page(

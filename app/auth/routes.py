@@ -31,12 +31,12 @@ from app.auth.sessions import (
 )
 from app.db import DbSession, begin_for_writing
 from app.models import User
+from app.pages import render
 from app.users.service import (
     end_sessions,
     replace_password_hash,
     user_by_email,
 )
-from app.web import render
 
 router = APIRouter()
 

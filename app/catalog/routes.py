@@ -23,9 +23,9 @@ from app.field_types import whole_number
 from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import RecordId
 from app.models import Demand
+from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back
-from app.web import render
 
 router = APIRouter()
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from app.api.links import Links
 from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import DemandList, DemandOut, RevisionList
 from app.db import DbSession
 from app.demands.queries import demand_by_slug
 from app.exceptions import found
+from app.links import Links
 from app.matrix.queries import ordered_demands
 from app.models import Demand
 

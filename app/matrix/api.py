@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.api.links import Links
 from app.api.params import DATE_RANGE, AsOf, api_router, as_of_or_today, parse_date
 from app.api.schemas import (
     CellStatement,
@@ -24,6 +23,7 @@ from app.api.schemas import (
 )
 from app.db import DbSession
 from app.exceptions import BadRequest
+from app.links import Links
 from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
 from app.stances import MAX_COMPARED, spread

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from app.api.links import Links
 from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import PartyList, PartyOut, RevisionList
 from app.db import DbSession
 from app.exceptions import found
+from app.links import Links
 from app.matrix.queries import ordered_parties
 from app.models import Party
 from app.parties.queries import party_by_slug

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from app.api.links import Links
 from app.api.params import DEFAULT_LIMIT, Cursor, Limit, RecordId, api_router, id_cursor, next_link
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, SourceList, SourceOut
 from app.db import DbSession
 from app.exceptions import found
+from app.links import Links
 from app.models import Source
 from app.sources.queries import source_by_id, sources_before
 

@@ -9,9 +9,9 @@ from app.db import DbSession
 from app.exceptions import BadRequest, Choice, found
 from app.ids import RecordId
 from app.models import SourceKind
+from app.pages import render
 from app.paging import InvalidPaging, parse_page
 from app.sources.queries import publishers, source_by_id, source_page, statements_backed_by
-from app.web import render
 
 router = APIRouter()
 

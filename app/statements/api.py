@@ -8,7 +8,6 @@ from fastapi import Depends, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from app.api.csv_export import FILENAME, ExportResponse, statement_csv
-from app.api.links import Links
 from app.api.params import (
     DATE_RANGE,
     DEFAULT_LIMIT,
@@ -25,6 +24,7 @@ from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, StatementList, StatementOut
 from app.db import DbSession
 from app.exceptions import found
+from app.links import Links
 from app.statements.queries import statement_with_context
 from app.timeline.queries import TimelineFilters, timeline_page
 

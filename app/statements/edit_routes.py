@@ -21,6 +21,7 @@ from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import MAX_ID, RecordId
 from app.models import Demand, Source, SourceKind, Statement, User
 from app.models.base import utcnow
+from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back
 from app.sources.service import source_for
@@ -40,7 +41,6 @@ from app.statements.service import (
     retract_statement,
     update_statement,
 )
-from app.web import render
 
 router = APIRouter()
 

@@ -9,9 +9,9 @@ from app.auth.guards import CurrentUser
 from app.db import DbSession
 from app.exceptions import Choice, found
 from app.ids import RecordId
+from app.pages import render
 from app.statements.edit_routes import statement_editing_context
 from app.statements.queries import neighbours, statement_with_context
-from app.web import render
 
 router = APIRouter()
 

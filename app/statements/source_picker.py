@@ -15,9 +15,9 @@ from app.db import DbSession
 from app.exceptions import found
 from app.ids import RecordId
 from app.models import Source, SourceKind
+from app.pages import render
 from app.statements.forms import LABELS, source_values
 from app.statements.queries import source_suggestions
-from app.web import render
 
 router = APIRouter()
 

@@ -17,6 +17,7 @@ from app.history import history
 from app.ids import RecordId
 from app.models import Role, User
 from app.models.user import PERSON_ROLES
+from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion
 from app.users.queries import people, person
@@ -29,7 +30,6 @@ from app.users.service import (
     reset_second_factor,
     set_active,
 )
-from app.web import render
 
 router = APIRouter()
 
