@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.account.routes import (
-    client_address,
     confirm_setup,
     recovery_codes_page,
     refusal,
@@ -136,7 +135,7 @@ async def login(request: Request, form: CsrfForm) -> Response:
     email = form.get("email", "").strip()
     password = form.get("password", "")
     next_path = form.get("next", "/")
-    client = request.client.host if request.client else "unknown"
+    client = throttle.client_address(request)
     sessions = request.app.state.sessionmaker
     turns = request.app.state.hashing_turns
     attempt, account = await run_in_threadpool(_take_attempt, sessions, email, client)
@@ -233,7 +232,7 @@ def check_second_factor(request: Request, session: DbSession, form: CsrfForm) ->
         pending.user,
         form.get("code", ""),
         secret_key=secret_key(request),
-        client=client_address(request),
+        client=throttle.client_address(request),
     )
     if not outcome.accepted:
         message, status, headers = refusal(outcome, recovery=True)
