@@ -70,6 +70,10 @@ class BadRequest(Exception):
         return cls(detail, errors=[(name, detail)])
 
 
+class UnknownFilter(ValueError):
+    """A list's filter value that names nothing in the data (a party, a publisher, an order)."""
+
+
 class FieldProblem(ValueError):
     """A write refused because of one field's value: the message is shown beside that field."""
 

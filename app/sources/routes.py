@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import DbSession
-from app.exceptions import BadRequest, Choice, found
+from app.exceptions import BadRequest, Choice, UnknownFilter, found
 from app.ids import RecordId
 from app.models import SourceKind
 from app.pages import render
@@ -14,10 +14,6 @@ from app.paging import InvalidPaging, parse_page
 from app.sources.queries import publishers, source_by_id, source_page, statements_backed_by
 
 router = APIRouter()
-
-
-class UnknownFilter(ValueError):
-    """A filter value that names nothing in the data."""
 
 
 @router.get("/sources", name="sources")

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
-from app.exceptions import BadRequest
+from app.exceptions import BadRequest, UnknownFilter
 from app.links import absolute_url
 from app.matrix.queries import ordered_demands, ordered_parties
 from app.models import Demand, Party
@@ -20,10 +20,6 @@ from app.timeline.queries import ORDERS, TimelineFilters, timeline_page
 router = APIRouter()
 
 FEED_SIZE = 50
-
-
-class UnknownFilter(ValueError):
-    """A filter value that names nothing in the data."""
 
 
 def read_filters(
