@@ -109,7 +109,7 @@ def _user_page(
     )
 
 
-@router.get("/admin/users/{user_id}", name="user")
+@router.get("/admin/users/{user_id:digits}", name="user")
 def show_user(request: Request, session: DbSession, admin: Admin, user_id: RecordId) -> Response:
     return _user_page(request, session, _person(session, user_id), admin)
 
