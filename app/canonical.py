@@ -23,6 +23,9 @@ from app.exceptions import BadRequest, Refusal
 
 # Parameters a route reads from request.query_params itself (a repeated list), by route name.
 READ_BY_HAND = {"compare": frozenset({"parties"})}
+# Parameters every page takes, read by the base template, with the one value each may hold:
+# `saved=1` is where an editor lands after a save (the "Saved." notice; readers see nothing).
+EVERY_PAGE = {"saved": "1"}
 # Empty values that are an answer of their own, not a spelling of "no value": an empty search
 # gets "Type one or more words", not the bare search box.
 EMPTY_MEANS_SOMETHING = {"search": frozenset({"q"})}
@@ -49,7 +52,9 @@ def canonical_reader_url(request: Request) -> None:
     moved = canonical_params != request.path_params
     query = request.query_params.multi_items()
     if not is_api(request):  # the API refuses unknown and repeated names on its own
-        known = known_parameters(route) | READ_BY_HAND.get(route.name, frozenset())
+        known = (
+            known_parameters(route) | READ_BY_HAND.get(route.name, frozenset()) | set(EVERY_PAGE)
+        )
         repeatable = READ_BY_HAND.get(route.name, frozenset())
         errors = []
         for name in dict.fromkeys(name for name, _ in query):
@@ -58,6 +63,8 @@ def canonical_reader_url(request: Request) -> None:
                 errors.append((name, f"This page has no parameter {name!r}; it takes: {allowed}."))
             elif name not in repeatable and len(request.query_params.getlist(name)) > 1:
                 errors.append((name, f"Give {name} once."))
+            elif name in EVERY_PAGE and request.query_params[name] not in ("", EVERY_PAGE[name]):
+                errors.append((name, f"{name} can only be {EVERY_PAGE[name]!r}."))
         if errors:
             raise BadRequest(" ".join(detail for _, detail in errors), errors=errors)
         keep = EMPTY_MEANS_SOMETHING.get(route.name, frozenset())

@@ -104,6 +104,7 @@ def test_a_304_before_the_page_is_rendered_once_is_still_a_304(app) -> None:
     [
         ("/statements/01", "/statements/1"),
         ("/statements/0001?saved=1", "/statements/1?saved=1"),
+        ("/parties/russia?saved=", "/parties/russia"),
         ("/sources/01", "/sources/1"),
         ("/api/statements/01", "/api/statements/1"),
         ("/?since=", "/"),
@@ -127,6 +128,7 @@ def test_spellings_of_a_view_redirect_to_its_canonical_url(client, path, canonic
         ("/statements/1?p=1", "p"),
         ("/?as_of=2025-01-31&as_of=2025-02-01", "as_of"),
         ("/api/parties?probe=1", "probe"),
+        ("/statements/1?saved=2", "saved"),
     ],
 )
 def test_unknown_or_repeated_parameters_are_refused_with_a_clear_message(
@@ -138,6 +140,12 @@ def test_unknown_or_repeated_parameters_are_refused_with_a_clear_message(
         assert named in response.json()["detail"]
     else:
         assert named in parse(response).select_one("main").get_text()
+
+
+def test_every_page_takes_the_saved_notice_where_editors_land_after_a_save(client) -> None:
+    """Saves redirect to `?saved=1` (the base template's "Saved." notice): never a 400."""
+    for path in ("/statements/1?saved=1", "/parties/russia?saved=1", "/?saved=1"):
+        assert fetch(client, path, {}).status_code == 200, path
 
 
 def test_junk_urls_leave_the_render_cache_alone(client) -> None:

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from bench.generate import generate
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from app.db import make_engine
 from app.migrate import upgrade
 from app.settings import Settings
+from app.synthetic_data import generate
 from tests.app_server import app_server
 from tests.conftest import create_postgres_database, drop_postgres_database
 
