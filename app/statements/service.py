@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.exceptions import AlreadyRetracted
-from app.fields import Quote, RetractionReason, Speaker, StoredDate, Summary
+from app.field_types import Quote, RetractionReason, Speaker, StoredDate, Summary
 from app.models import Action, Demand, Party, Source, Statement, User
 from app.models.base import utcnow
 from app.revisions import add_with_revision, update_with_revision
