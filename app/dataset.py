@@ -130,7 +130,7 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             value = dt.datetime.fromisoformat(value)
         elif isinstance(value, str) and isinstance(column.type, Date):
             value = dt.date.fromisoformat(value)
-            # The range every form and service keeps to (app/fields.py StoredDate): an import
+            # The range every form and service keeps to (app/field_types.py StoredDate): an import
             # is a way in too, and a year-1 date would stretch every chart over two millennia.
             earliest, latest = stored_date_range()
             if not earliest <= value <= latest:

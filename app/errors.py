@@ -12,11 +12,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
 from app.api import problems
-from app.auth.csrf import is_cross_site
-from app.auth.sessions import csrf_token
+from app.auth.refused_forms import refused_form_page
 from app.exceptions import BadRequest, Choice, NotFound, Refusal
-from app.forms import HIDDEN_FIELDS, posted_form, typed_text
-from app.web import render
+from app.pages import render
+from app.posted_forms import posted_form
 
 _BARE_500 = (
     '<!doctype html><html lang="en"><meta charset="utf-8"><title>Something went wrong</title>'
@@ -164,21 +163,7 @@ def _unsaved_form_page(request: Request, form: dict[str, str]) -> Response:
     else:
         title = "Not saved: the database is not answering"
         message = "Nothing was saved. Your text is below: send it again in a few seconds."
-    return render(
-        request,
-        "errors/refused.html",
-        {
-            "status": 503,
-            "title": title,
-            "message": message,
-            "typed": typed_text(form),
-            "hidden": {k: v for k, v in form.items() if k in HIDDEN_FIELDS - {"csrf_token"}},
-            "resend": not is_cross_site(request),
-            "action": request.url.path,
-            "csrf_token": csrf_token(request),
-        },
-        status_code=503,
-    )
+    return refused_form_page(request, form, status=503, title=title, message=message)
 
 
 def not_found_page(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from starlette.responses import Response
 
@@ -39,6 +40,20 @@ class NotFound(Exception):
         self.index = index
 
 
+T = TypeVar("T")
+
+
+def found(record: T | None, what: str, *, index: Choice | None = None) -> T:
+    """`record`, or NotFound(`what`) when the lookup that gave it found nothing.
+
+    Where the 404 page lists choices, the route raises NotFound itself: the choices are a query
+    that only a miss should pay for.
+    """
+    if record is None:
+        raise NotFound(what, index=index)
+    return record
+
+
 class BadRequest(Exception):
     """A query parameter a page cannot use; the reason is shown on a 400 page.
 
@@ -53,6 +68,10 @@ class BadRequest(Exception):
     @classmethod
     def parameter(cls, name: str, detail: str) -> BadRequest:
         return cls(detail, errors=[(name, detail)])
+
+
+class UnknownFilter(ValueError):
+    """A list's filter value that names nothing in the data (a party, a publisher, an order)."""
 
 
 class FieldProblem(ValueError):

@@ -14,42 +14,11 @@ from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from app.dates import format_date
+from app.field_labels import FIELD_LABELS
 from app.models import Demand, Negotiation, Party, Revision, Source
 from app.revisions import NOT_BROUGHT_BACK, values_from_snapshot
 from app.stances import Stance
 
-# What a person calls each snapshot field.
-FIELD_LABELS = {
-    "negotiation_id": "Negotiation",
-    "party_id": "Party",
-    "demand_id": "Demand",
-    "source_id": "Source",
-    "stance": "Stance",
-    "stated_on": "Date stated",
-    "stated_on_precision": "Date precision",
-    "speaker": "Speaker",
-    "summary": "Summary",
-    "quote": "Quote",
-    "retracted_at": "Retracted at",
-    "retraction_reason": "Retraction reason",
-    "slug": "Slug",
-    "name": "Name",
-    "short_name": "Short name",
-    "kind": "Kind",
-    "colour": "Colour",
-    "description": "Description",
-    "title": "Title",
-    "display_order": "Display order",
-    "url": "URL",
-    "publisher": "Publisher",
-    "published_on": "Published on",
-    "published_on_precision": "Published on precision",
-    "email": "Email",
-    "display_name": "Display name",
-    "role": "Role",
-    "is_active": "Active",
-    "second_factor": "Second factor",
-}
 _REFERENCES = {
     "negotiation_id": Negotiation,
     "party_id": Party,
@@ -106,6 +75,16 @@ def revision_at(
             Revision.version == version,
         )
     )
+
+
+def revision_of(
+    session: Session, entity_type: str, entity_id: int, revision_id: int
+) -> Revision | None:
+    """Revision `revision_id`, if it is one of this record's (a URL may pair any two ids)."""
+    revision = session.get(Revision, revision_id)
+    if revision is None or (revision.entity_type, revision.entity_id) != (entity_type, entity_id):
+        return None
+    return revision
 
 
 def as_of_revision(model: type[Any], revision: Revision | None) -> Any:

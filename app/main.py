@@ -49,11 +49,12 @@ from app.settings import Settings, get_settings
 from app.sources import api as source_api
 from app.sources import routes as source_routes
 from app.statements import api as statement_api
-from app.statements import editing as statement_editing
+from app.statements import edit_routes as statement_edit_routes
 from app.statements import routes as statement_routes
+from app.statements import source_picker
+from app.templating import STATIC_DIR, make_templates
 from app.timeline import routes as timeline_routes
 from app.users import routes as user_routes
-from app.web import STATIC_DIR, make_templates
 
 
 class Parley(FastAPI):
@@ -138,12 +139,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(matrix_routes.router)
-    # Before statement_routes (/statements/new is not /statements/{id}) and before
-    # catalog_routes (/edit/sources/suggest is not /edit/sources/{id}).
-    app.include_router(statement_editing.router)
-    app.include_router(statement_routes.router)
     for feature in (
+        matrix_routes,
+        statement_routes,
+        statement_edit_routes,
+        source_picker,
         party_routes,
         demand_routes,
         compare_routes,

@@ -15,7 +15,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.dates import InvalidDate, parse_iso_date
-from app.fields import shown, whole_number
+from app.field_types import shown, whole_number
 from app.ids import MAX_ID
 
 T = TypeVar("T")

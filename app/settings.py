@@ -121,8 +121,13 @@ class Settings(BaseSettings):
     render_cache_mb: int = Field(32, ge=0, le=100_000)
     # The session cookie's name: requests that carry it are never served from shared caches.
     session_cookie: str = "parley_session"
-    # Request bodies over this many bytes are refused (413) before anything parses them.
+    # Request bodies over this many bytes are refused (413, plain text) before anything parses
+    # them: the cap for every route.
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    # HTML forms over this many bytes get the 413 error page. Far above any real form (a
+    # 4,000-character quote of 4-byte characters, percent-encoded, is 48 kB) and far below what
+    # would cost us to parse; within max_body_bytes, or the page could never be reached.
+    max_form_bytes: int = Field(262_144, ge=1024)
     # CSV exports streaming at once per app process; more get 429 with Retry-After.
     max_concurrent_exports: int = Field(4, ge=1, le=1000)
     # A streamed response whose client takes longer than this to accept one chunk is ended.
@@ -163,6 +168,12 @@ class Settings(BaseSettings):
                 "PARLEY_BASE_URL must be an http(s) address such as https://parley.example.org"
             )
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _form_within_body(self) -> Settings:
+        if self.max_form_bytes > self.max_body_bytes:
+            raise ValueError("max_form_bytes must not exceed max_body_bytes")
+        return self
 
     @model_validator(mode="after")
     def _secret(self) -> Settings:

@@ -101,7 +101,7 @@ def probes(app) -> Iterator[Probe]:  # type: ignore[no-untyped-def]
             continue
         query, path_types = _params_of(route)
         fill = _path_values(route.path)
-        path = route.path.format(**{name: fill[name] for name in path_types})
+        path = route.path_format.format(**{name: fill[name] for name in path_types})
         base = dict(REQUIRED.get(route.path, {}))
         for name in query:
             if name in DATES:
@@ -121,7 +121,7 @@ def probes(app) -> Iterator[Probe]:  # type: ignore[no-untyped-def]
         for name, annotation in path_types.items():
             if annotation is int:
                 for value in BAD_NUMBERS:
-                    bad = route.path.format(**{**fill, name: value})
+                    bad = route.path_format.format(**{**fill, name: value})
                     # A malformed id names no record: not found (the same for pages and API).
                     yield Probe(bad, dict(base), name, value, 404)
 

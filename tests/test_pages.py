@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from app import web
+from app import templating
 from app.auth.sessions import header_account
 from app.main import create_app
-from app.web import path_for
+from app.templating import path_for
 from tests.html import one, parse, words
 
 
@@ -65,6 +65,6 @@ def test_each_app_has_its_own_jinja_environment(app, settings) -> None:
         assert "only_here" not in other.state.templates.env.globals
         assert other.state.templates.env.globals["header_account"] is header_account
         # And there is no module-level environment left for create_app to change.
-        assert not hasattr(web, "templates")
+        assert not hasattr(templating, "templates")
     finally:
         other.state.engine.dispose()

@@ -128,3 +128,20 @@ def test_what_is_not_a_csp_report_is_refused_and_not_logged(
     assert response.status_code == status
     assert caplog.records == []
     assert client.get("/csp-report").status_code in (404, 405)
+
+
+def test_the_form_limit_is_the_setting(settings) -> None:
+    small = settings.model_copy(update={"max_form_bytes": 2048})
+    with TestClient(create_app(small)) as client:
+        response = client.post(
+            "/login",
+            content=b"email=" + b"x" * 3000,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert response.status_code == 413
+    assert "over 2 kB" in words(one(parse(response), "[role=alert]"))
+
+
+def test_a_form_limit_over_the_body_cap_is_refused() -> None:
+    with pytest.raises(ValueError, match="max_form_bytes"):
+        Settings(max_body_bytes=4096, max_form_bytes=8192)

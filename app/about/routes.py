@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.dates import EARLIEST, LATEST_QUERY, DatePrecision, format_date, iso_with_precision
-from app.web import render
+from app.pages import render
 
 router = APIRouter()
 

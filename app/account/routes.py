@@ -15,16 +15,17 @@ from app.auth import second_factor
 from app.auth.guards import CsrfForm, CurrentUser, LoginRequired, needs_second_factor
 from app.auth.second_factor import Outcome, Verdict
 from app.auth.sessions import TOTP_CANDIDATE, csrf_token
+from app.auth.throttle import client_address
+from app.conflicts import form_version
 from app.db import DbSession
-from app.editing import form_version
 from app.exceptions import Refusal
 from app.models import User
+from app.pages import render
 from app.revisions import StaleVersion
 from app.users.service import (
     replace_recovery_codes,
     turn_on_second_factor,
 )
-from app.web import render
 
 router = APIRouter()
 
@@ -66,10 +67,6 @@ def refusal(outcome: Outcome, *, recovery: bool = False) -> tuple[str, int, dict
 
 def secret_key(request: Request) -> str:
     return str(request.app.state.settings.secret_key)
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def candidate_secret(request: Request) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.web import render
+from app.pages import render
 
 SWAGGER_DIR = "vendor/swagger-ui-5.35.0"
 

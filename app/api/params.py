@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from app.api.problems import PROBLEM_RESPONSES
 from app.dates import EARLIEST, LATEST_QUERY, InvalidDate, parse_iso_date
-from app.exceptions import BadRequest
-from app.fields import shown, whole_number
+from app.exceptions import BadRequest, UnknownFilter
+from app.field_types import shown, whole_number
 from app.ids import MAX_ID
 from app.matrix.queries import ordered_demands, ordered_parties
 from app.negotiations.service import negotiation_by_slug
@@ -26,7 +26,7 @@ from app.paging import InvalidPaging, parse_cursor
 from app.sources.queries import source_by_id
 from app.stances import Stance
 from app.timeline.queries import TimelineFilters
-from app.timeline.routes import UnknownFilter, read_filters
+from app.timeline.routes import read_filters
 
 # Every date parameter says so in the docs (the about page says it to readers).
 DATE_RANGE = f"From {EARLIEST.isoformat()} to {LATEST_QUERY.isoformat()}."

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.dates import DatePrecision, format_date, iso_with_precision
+from app.links import Link
 from app.models import (
     Demand,
     Negotiation,
@@ -88,12 +89,12 @@ class PartyRef(Schema):
     api_url: str = Field(description="This party in the API.", examples=["/api/parties/ukraine"])
 
     @classmethod
-    def of(cls, party: NamedParty) -> PartyRef:
+    def of(cls, party: NamedParty, link: Link) -> PartyRef:
         return cls(
             slug=party.slug,
             name=party.name,
-            url=f"/parties/{party.slug}",
-            api_url=f"/api/parties/{party.slug}",
+            url=link("party", slug=party.slug),
+            api_url=link("api_party", slug=party.slug),
         )
 
 
@@ -106,9 +107,9 @@ class PartyOut(PartyRef):
     version: int = Field(description="Edit version; each edit adds one.", examples=[1])
 
     @classmethod
-    def of_party(cls, party: Party) -> PartyOut:
+    def of_party(cls, party: Party, link: Link) -> PartyOut:
         return cls(
-            **PartyRef.of(party).model_dump(),
+            **PartyRef.of(party, link).model_dump(),
             id=party.id,
             short_name=party.short_name,
             kind=party.kind,
@@ -130,12 +131,12 @@ class DemandRef(Schema):
     )
 
     @classmethod
-    def of(cls, demand: TitledDemand) -> DemandRef:
+    def of(cls, demand: TitledDemand, link: Link) -> DemandRef:
         return cls(
             slug=demand.slug,
             title=demand.title,
-            url=f"/demands/{demand.slug}",
-            api_url=f"/api/demands/{demand.slug}",
+            url=link("demand", slug=demand.slug),
+            api_url=link("api_demand", slug=demand.slug),
         )
 
 
@@ -146,9 +147,9 @@ class DemandOut(DemandRef):
     version: int = Field(description="Edit version; each edit adds one.", examples=[1])
 
     @classmethod
-    def of_demand(cls, demand: Demand) -> DemandOut:
+    def of_demand(cls, demand: Demand, link: Link) -> DemandOut:
         return cls(
-            **DemandRef.of(demand).model_dump(),
+            **DemandRef.of(demand, link).model_dump(),
             id=demand.id,
             description=demand.description,
             display_order=demand.display_order,
@@ -171,7 +172,7 @@ class SourceOut(Schema):
     api_url: str = Field(description="This source in the API.", examples=["/api/sources/1"])
 
     @classmethod
-    def of(cls, source: Source) -> SourceOut:
+    def of(cls, source: Source, link: Link) -> SourceOut:
         published = (
             DateValue.of(source.published_on, source.published_on_precision or DatePrecision.DAY)
             if source.published_on is not None
@@ -185,8 +186,8 @@ class SourceOut(Schema):
             published=published,
             kind=source.kind,
             version=source.version,
-            url=f"/sources/{source.id}",
-            api_url=f"/api/sources/{source.id}",
+            url=link("source", source_id=source.id),
+            api_url=link("api_source", source_id=source.id),
         )
 
 
@@ -213,7 +214,7 @@ class StatementOut(Schema):
     api_url: str = Field(description="This statement in the API.", examples=["/api/statements/12"])
 
     @classmethod
-    def of(cls, statement: Statement) -> StatementOut:
+    def of(cls, statement: Statement, link: Link) -> StatementOut:
         retraction = (
             Retraction(at=statement.retracted_at, reason=statement.retraction_reason or "")
             if statement.retracted_at is not None
@@ -221,18 +222,18 @@ class StatementOut(Schema):
         )
         return cls(
             id=statement.id,
-            party=PartyRef.of(statement.party),
-            demand=DemandRef.of(statement.demand),
+            party=PartyRef.of(statement.party, link),
+            demand=DemandRef.of(statement.demand, link),
             stance=StanceValue.of(statement.stance),
             stated=DateValue.of(statement.stated_on, statement.stated_on_precision),
             speaker=statement.speaker,
             summary=statement.summary,
             quote=statement.quote,
-            source=SourceOut.of(statement.source),
+            source=SourceOut.of(statement.source, link),
             retraction=retraction,
             version=statement.version,
-            url=f"/statements/{statement.id}",
-            api_url=f"/api/statements/{statement.id}",
+            url=link("statement", statement_id=statement.id),
+            api_url=link("api_statement", statement_id=statement.id),
         )
 
 
@@ -271,10 +272,10 @@ class ParticipantOut(Schema):
     display_order: int = Field(description="Where it is listed among participants.", examples=[0])
 
     @classmethod
-    def of(cls, participation: Participation) -> ParticipantOut:
+    def of(cls, participation: Participation, link: Link) -> ParticipantOut:
         role = ParticipationRole(participation.role)
         return cls(
-            party=PartyRef.of(participation.party),
+            party=PartyRef.of(participation.party, link),
             role=role,
             role_label=role.label,
             display_order=participation.display_order,
@@ -300,7 +301,9 @@ class NegotiationOut(Schema):
     )
 
     @classmethod
-    def of(cls, negotiation: Negotiation, participants: list[Participation]) -> NegotiationOut:
+    def of(
+        cls, negotiation: Negotiation, participants: list[Participation], link: Link
+    ) -> NegotiationOut:
         return cls(
             id=negotiation.id,
             slug=negotiation.slug,
@@ -310,8 +313,8 @@ class NegotiationOut(Schema):
             status_changed_on=negotiation.status_changed_on,
             display_order=negotiation.display_order,
             version=negotiation.version,
-            api_url=f"/api/negotiations/{negotiation.slug}",
-            participants=[ParticipantOut.of(p) for p in participants],
+            api_url=link("api_negotiation", slug=negotiation.slug),
+            participants=[ParticipantOut.of(p, link) for p in participants],
         )
 
 

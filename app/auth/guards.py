@@ -14,12 +14,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem, is_cross_site
-from app.auth.sessions import csrf_token, session_user
+from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem
+from app.auth.refused_forms import refused_form_page
+from app.auth.sessions import session_user
 from app.db import DbSession
-from app.forms import HIDDEN_FIELDS, BadForm, PostedForm, posted_form, typed_text
 from app.models import User
-from app.web import render, wants_fragment
+from app.pages import render, wants_fragment
+from app.posted_forms import PostedForm, UnreadableForm, posted_form
 
 
 class LoginRequired(Exception):
@@ -185,28 +186,12 @@ def install_guards(app: FastAPI) -> None:
 
     @app.exception_handler(FormRefused)
     async def refused(request: Request, exc: FormRefused) -> Response:
-        return render(
-            request,
-            "errors/refused.html",
-            {
-                "status": exc.status,
-                "title": exc.title,
-                "message": exc.message,
-                "typed": typed_text(exc.form),
-                "hidden": {
-                    k: v for k, v in exc.form.items() if k in HIDDEN_FIELDS - {"csrf_token"}
-                },
-                # Offering to send again is safe only to a page of our own: a cross-site post
-                # must not become one click away from going through.
-                "resend": not is_cross_site(request),
-                "action": request.url.path,
-                "csrf_token": csrf_token(request),
-            },
-            status_code=exc.status,
+        return refused_form_page(
+            request, exc.form, status=exc.status, title=exc.title, message=exc.message
         )
 
-    @app.exception_handler(BadForm)
-    async def bad_form(request: Request, exc: BadForm) -> Response:
+    @app.exception_handler(UnreadableForm)
+    async def bad_form(request: Request, exc: UnreadableForm) -> Response:
         return render(
             request,
             "errors/error.html",

@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.account.routes import (
-    client_address,
     confirm_setup,
     recovery_codes_page,
     refusal,
@@ -31,12 +30,12 @@ from app.auth.sessions import (
 )
 from app.db import DbSession, begin_for_writing
 from app.models import User
+from app.pages import render
 from app.users.service import (
     end_sessions,
     replace_password_hash,
     user_by_email,
 )
-from app.web import render
 
 router = APIRouter()
 
@@ -136,7 +135,7 @@ async def login(request: Request, form: CsrfForm) -> Response:
     email = form.get("email", "").strip()
     password = form.get("password", "")
     next_path = form.get("next", "/")
-    client = request.client.host if request.client else "unknown"
+    client = throttle.client_address(request)
     sessions = request.app.state.sessionmaker
     turns = request.app.state.hashing_turns
     attempt, account = await run_in_threadpool(_take_attempt, sessions, email, client)
@@ -233,7 +232,7 @@ def check_second_factor(request: Request, session: DbSession, form: CsrfForm) ->
         pending.user,
         form.get("code", ""),
         secret_key=secret_key(request),
-        client=client_address(request),
+        client=throttle.client_address(request),
     )
     if not outcome.accepted:
         message, status, headers = refusal(outcome, recovery=True)

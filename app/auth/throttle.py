@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import case, delete, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -50,6 +51,13 @@ class Attempt:
     @property
     def allowed(self) -> bool:
         return self.lock is None
+
+
+def client_address(request: Request) -> str:
+    """The address attempts are counted by: the peer's, or, behind a proxy named in
+    PARLEY_TRUSTED_PROXIES, the client's that it forwarded (create_app's ProxyHeadersMiddleware
+    has put it in request.client by then)."""
+    return request.client.host if request.client else "unknown"
 
 
 def keys(email: str, client: str) -> tuple[str, str]:

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from app.dates import InvalidDate, parse_typed_date, typed_form
 from app.demands.service import DemandFields, create_demand, update_demand
-from app.fields import whole_number
+from app.field_labels import FIELD_LABELS, SOURCE_FIELD_LABELS
+from app.field_types import whole_number
 from app.models import (
     Demand,
     Negotiation,
@@ -131,6 +132,13 @@ def _order(form: dict[str, str], values: dict[str, Any], errors: dict[str, str])
     values["display_order"] = -number if raw.startswith("-") else number
 
 
+def _field(
+    name: str, widget: str = "text", *, labels: dict[str, str] = FIELD_LABELS, **options: Any
+) -> Field:
+    """A form field labelled in the words every page uses for it (app/field_labels.py)."""
+    return Field(name, labels[name], widget, **options)
+
+
 def _plain(
     names: tuple[str, ...],
 ) -> Callable[[dict[str, str]], tuple[dict[str, Any], dict[str, str]]]:
@@ -208,12 +216,12 @@ PARTIES = Kind(
     model=Party,
     fields_model=PartyFields,
     fields=(
-        Field("slug", "Slug", maxlength=64, hint="Lower-case words joined by hyphens; in URLs."),
-        Field("name", "Name", maxlength=200),
-        Field("short_name", "Short name", maxlength=40, hint="For narrow columns, e.g. U.S."),
-        Field("kind", "Kind", "select", choices=tuple((k.value, k.value) for k in PartyKind)),
-        Field("colour", "Colour", "colour", hint="An accent for the party's charts."),
-        Field("description", "Description", "textarea", required=False, maxlength=4000),
+        _field("slug", maxlength=64, hint="Lower-case words joined by hyphens; in URLs."),
+        _field("name", maxlength=200),
+        _field("short_name", maxlength=40, hint="For narrow columns, e.g. U.S."),
+        _field("kind", "select", choices=tuple((k.value, k.value) for k in PartyKind)),
+        _field("colour", "colour", hint="An accent for the party's charts."),
+        _field("description", "textarea", required=False, maxlength=4000),
     ),
     create=create_party,
     update=update_party,
@@ -230,25 +238,22 @@ DEMANDS = Kind(
     model=Demand,
     fields_model=DemandFields,
     fields=(
-        Field(
+        _field(
             "negotiation_id",
-            "Negotiation",
             "select",
             choices_from=negotiation_choices,
             hint="The talks this demand is on the table of.",
         ),
-        Field(
+        _field(
             "slug",
-            "Slug",
             required=False,
             maxlength=64,
             hint="In URLs. Leave empty to make it from the title.",
         ),
-        Field("title", "Title", maxlength=300, hint="A proposition a party can back or reject."),
-        Field("description", "Description", "textarea", required=False, maxlength=4000),
-        Field(
+        _field("title", maxlength=300, hint="A proposition a party can back or reject."),
+        _field("description", "textarea", required=False, maxlength=4000),
+        _field(
             "display_order",
-            "Display order",
             "number",
             required=False,
             hint="Smaller comes first. Leave empty to put a new demand last.",
@@ -350,18 +355,21 @@ SOURCES = Kind(
     model=Source,
     fields_model=SourceFields,
     fields=(
-        Field("url", "Source URL", maxlength=2000, hint="http:// or https:// only."),
-        Field("title", "Source title", maxlength=500),
-        Field("publisher", "Publisher", maxlength=200),
-        Field(
+        _field("url", labels=SOURCE_FIELD_LABELS, maxlength=2000, hint="http:// or https:// only."),
+        _field("title", labels=SOURCE_FIELD_LABELS, maxlength=500),
+        _field("publisher", labels=SOURCE_FIELD_LABELS, maxlength=200),
+        _field(
             "published_on",
-            "Published on",
+            labels=SOURCE_FIELD_LABELS,
             required=False,
             maxlength=10,
             hint="Optional: YYYY-MM-DD, YYYY-MM or YYYY.",
         ),
-        Field(
-            "kind", "Source kind", "select", choices=tuple((k.value, k.label) for k in SourceKind)
+        _field(
+            "kind",
+            "select",
+            labels=SOURCE_FIELD_LABELS,
+            choices=tuple((k.value, k.label) for k in SourceKind),
         ),
     ),
     create=create_source,

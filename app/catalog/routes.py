@@ -15,17 +15,17 @@ from app.auth.guards import Editor, EditorPost
 from app.auth.sessions import csrf_token
 from app.catalog.kinds import DEMANDS, KINDS, Kind
 from app.catalog.queries import record, records
+from app.conflicts import MAX_VERSION, conflict_rows, form_version, merge_onto_stored
 from app.db import DbSession
 from app.demands.service import move_demand
-from app.editing import MAX_VERSION, conflict_rows, form_version, merge_onto_stored
-from app.exceptions import AlreadyTaken, FieldProblem, NotFound, Refusal
-from app.fields import whole_number
-from app.forms import validate
-from app.history import as_of_revision, history, revision_at
+from app.exceptions import AlreadyTaken, FieldProblem, NotFound, Refusal, found
+from app.field_types import whole_number
+from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import RecordId
-from app.models import Demand, Revision
+from app.models import Demand
+from app.pages import render
+from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back
-from app.web import render
 
 router = APIRouter()
 
@@ -35,10 +35,9 @@ KindSlug = Annotated[
 
 
 def _record(session: DbSession, kind: Kind, record_id: int) -> Any:
-    found = record(session, kind, record_id)
-    if found is None:
-        raise NotFound(f"There is no {kind.singular} number {record_id}.")
-    return found
+    return found(
+        record(session, kind, record_id), f"There is no {kind.singular} number {record_id}."
+    )
 
 
 def _form_page(
@@ -135,7 +134,7 @@ def create(request: Request, session: DbSession, post: EditorPost, kind_slug: Ki
     return RedirectResponse(f"/edit/{kind.slug}/{entity.id}?saved=1", status_code=303)
 
 
-@router.get("/edit/{kind_slug}/{record_id}", name="catalog_edit")
+@router.get("/edit/{kind_slug}/{record_id:digits}", name="catalog_edit")
 def edit_form(
     request: Request, session: DbSession, user: Editor, kind_slug: KindSlug, record_id: RecordId
 ) -> Response:
@@ -146,7 +145,7 @@ def edit_form(
     )
 
 
-@router.post("/edit/{kind_slug}/{record_id}")
+@router.post("/edit/{kind_slug}/{record_id:digits}")
 def edit(
     request: Request,
     session: DbSession,
@@ -220,12 +219,10 @@ def bring_back_record(
 ) -> Response:
     kind = KINDS[kind_slug]
     entity = _record(session, kind, record_id)
-    revision = session.get(Revision, revision_id)
-    if revision is None or (revision.entity_type, revision.entity_id) != (
-        kind.entity_type,
-        record_id,
-    ):
-        raise NotFound(f"This {kind.singular} has no revision number {revision_id}.")
+    revision = found(
+        revision_of(session, kind.entity_type, record_id, revision_id),
+        f"This {kind.singular} has no revision number {revision_id}.",
+    )
     version = form_version(request, post.form)
     try:
         bring_back(session, entity, revision, form_version=version, user=post.user)

@@ -10,10 +10,11 @@ from starlette.responses import Response
 from app.compare.queries import comparison
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
+from app.links import statement_href
 from app.matrix.queries import ordered_parties
 from app.models import Party
+from app.pages import render
 from app.stances import MAX_COMPARED
-from app.web import render, statement_href
 
 router = APIRouter()
 

@@ -10,7 +10,8 @@ from app.api.revisions import revision_list
 from app.api.schemas import DemandList, DemandOut, RevisionList
 from app.db import DbSession
 from app.demands.queries import demand_by_slug
-from app.exceptions import NotFound
+from app.exceptions import found
+from app.links import Links
 from app.matrix.queries import ordered_demands
 from app.models import Demand
 
@@ -18,22 +19,21 @@ router = api_router("demands")
 
 
 @router.get("/api/demands", name="api_demands")
-def list_demands(session: DbSession) -> DemandList:
+def list_demands(session: DbSession, link: Links) -> DemandList:
     """Every demand, in display order (a short list: not paginated)."""
-    return DemandList(items=[DemandOut.of_demand(demand) for demand in ordered_demands(session)])
+    return DemandList(
+        items=[DemandOut.of_demand(demand, link) for demand in ordered_demands(session)]
+    )
 
 
 def _demand(session: Session, slug: str) -> Demand:
-    demand = demand_by_slug(session, slug)
-    if demand is None:
-        raise NotFound(f"There is no demand {slug!r}.")
-    return demand
+    return found(demand_by_slug(session, slug), f"There is no demand {slug!r}.")
 
 
 @router.get("/api/demands/{slug}", name="api_demand")
-def show_demand(session: DbSession, slug: Slug) -> DemandOut:
+def show_demand(session: DbSession, slug: Slug, link: Links) -> DemandOut:
     """One demand, by its slug."""
-    return DemandOut.of_demand(_demand(session, slug))
+    return DemandOut.of_demand(_demand(session, slug), link)
 
 
 @router.get("/api/demands/{slug}/revisions", name="api_demand_revisions")

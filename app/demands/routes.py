@@ -9,8 +9,9 @@ from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.demands.queries import demand_by_slug, demand_page
 from app.exceptions import Choice, NotFound
+from app.links import statement_href
 from app.matrix.queries import ordered_demands
-from app.web import render, statement_href
+from app.pages import render
 
 router = APIRouter()
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.exceptions import AlreadyTaken
-from app.fields import DemandTitle, Description, Slug
+from app.field_types import DemandTitle, Description, Slug
 from app.models import Action, Demand, User
 from app.negotiations.service import negotiation_choice
 from app.revisions import add_with_revision, update_with_revision

@@ -23,6 +23,7 @@ from app.api.schemas import (
 )
 from app.db import DbSession
 from app.exceptions import BadRequest
+from app.links import Links
 from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
 from app.stances import MAX_COMPARED, spread
@@ -57,6 +58,7 @@ def _cell(cell: Cell) -> MatrixCell:
 @router.get("/api/matrix", name="api_matrix")
 def matrix(
     session: DbSession,
+    link: Links,
     as_of: AsOf = None,
     since: Annotated[
         str | None,
@@ -76,9 +78,9 @@ def matrix(
     return MatrixOut(
         as_of=found.as_of,
         since=found.since,
-        parties=[PartyRef.of(party) for party in found.parties],
+        parties=[PartyRef.of(party, link) for party in found.parties],
         rows=[
-            MatrixRow(demand=DemandRef.of(row.demand), cells=[_cell(c) for c in row.cells])
+            MatrixRow(demand=DemandRef.of(row.demand, link), cells=[_cell(c) for c in row.cells])
             for row in found.rows
         ],
     )
@@ -105,6 +107,7 @@ def _compared(found: Matrix, raw: str) -> list[int]:
 @router.get("/api/gaps", name="api_gaps")
 def gaps(
     session: DbSession,
+    link: Links,
     parties: Annotated[
         str,
         Query(
@@ -123,12 +126,12 @@ def gaps(
         cells = [row.cells[index] for index in columns]
         rows.append(
             GapRow(
-                demand=DemandRef.of(row.demand),
+                demand=DemandRef.of(row.demand, link),
                 positions=[
                     GapPosition(
                         party=cell.party.slug,
                         stance=StanceValue.of(cell.stance) if cell.stance is not None else None,
-                        statement_url=f"/statements/{cell.statement.id}"
+                        statement_url=link("statement", statement_id=cell.statement.id)
                         if cell.statement
                         else None,
                     )
@@ -138,5 +141,5 @@ def gaps(
             )
         )
     return GapsOut(
-        as_of=day, parties=[PartyRef.of(found.parties[index]) for index in columns], rows=rows
+        as_of=day, parties=[PartyRef.of(found.parties[index], link) for index in columns], rows=rows
     )

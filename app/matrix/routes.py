@@ -10,7 +10,7 @@ from starlette.responses import Response
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
 from app.matrix.queries import matrix_as_of
-from app.web import render, wants_fragment
+from app.pages import render, wants_fragment
 
 router = APIRouter()
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.exceptions import AlreadyTaken, FieldProblem
-from app.fields import NegotiationDescription, NegotiationTitle, Slug, StoredDate
+from app.field_types import NegotiationDescription, NegotiationTitle, Slug, StoredDate
 from app.models import (
     Action,
     Negotiation,

@@ -9,7 +9,8 @@ from app.api.params import DEFAULT_LIMIT, Cursor, Limit, Slug, api_router
 from app.api.revisions import revision_list
 from app.api.schemas import PartyList, PartyOut, RevisionList
 from app.db import DbSession
-from app.exceptions import NotFound
+from app.exceptions import found
+from app.links import Links
 from app.matrix.queries import ordered_parties
 from app.models import Party
 from app.parties.queries import party_by_slug
@@ -18,22 +19,19 @@ router = api_router("parties")
 
 
 @router.get("/api/parties", name="api_parties")
-def list_parties(session: DbSession) -> PartyList:
+def list_parties(session: DbSession, link: Links) -> PartyList:
     """Every party, by name (a short list: not paginated)."""
-    return PartyList(items=[PartyOut.of_party(party) for party in ordered_parties(session)])
+    return PartyList(items=[PartyOut.of_party(party, link) for party in ordered_parties(session)])
 
 
 def _party(session: Session, slug: str) -> Party:
-    party = party_by_slug(session, slug)
-    if party is None:
-        raise NotFound(f"There is no party {slug!r}.")
-    return party
+    return found(party_by_slug(session, slug), f"There is no party {slug!r}.")
 
 
 @router.get("/api/parties/{slug}", name="api_party")
-def show_party(session: DbSession, slug: Slug) -> PartyOut:
+def show_party(session: DbSession, slug: Slug, link: Links) -> PartyOut:
     """One party, by its slug."""
-    return PartyOut.of_party(_party(session, slug))
+    return PartyOut.of_party(_party(session, slug), link)
 
 
 @router.get("/api/parties/{slug}/revisions", name="api_party_revisions")

@@ -9,8 +9,8 @@ from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.exceptions import Choice, NotFound
 from app.matrix.queries import ordered_parties
+from app.pages import render
 from app.parties.queries import party_by_slug, party_page
-from app.web import render
 
 router = APIRouter()
 

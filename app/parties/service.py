@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.exceptions import AlreadyTaken
-from app.fields import Description, PartyName, ShortName, Slug
+from app.field_types import Description, PartyName, ShortName, Slug
 from app.models import Action, Party, PartyKind, User
 from app.revisions import add_with_revision, update_with_revision
 

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import DbSession
+from app.pages import render
 from app.paging import InvalidPaging, parse_page
 from app.search.queries import CANDIDATES, QUERY_MAX, InvalidSearch, clean_query, search
-from app.web import render
 
 router = APIRouter()
 

@@ -9,7 +9,8 @@ from app.api.params import DEFAULT_LIMIT, Cursor, Limit, RecordId, api_router, i
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, SourceList, SourceOut
 from app.db import DbSession
-from app.exceptions import NotFound
+from app.exceptions import found
+from app.links import Links
 from app.models import Source
 from app.sources.queries import source_by_id, sources_before
 
@@ -18,26 +19,28 @@ router = api_router("sources")
 
 @router.get("/api/sources", name="api_sources")
 def list_sources(
-    request: Request, session: DbSession, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    request: Request,
+    session: DbSession,
+    link: Links,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> SourceList:
     """Sources, newest first (by id); follow `next` for more."""
     sources, next_before = sources_before(session, id_cursor(cursor), limit)
     return SourceList(
-        items=[SourceOut.of(source) for source in sources], next=next_link(request, next_before)
+        items=[SourceOut.of(source, link) for source in sources],
+        next=next_link(request, next_before),
     )
 
 
 def _source(session: Session, source_id: int) -> Source:
-    source = source_by_id(session, source_id)
-    if source is None:
-        raise NotFound(f"There is no source number {source_id}.")
-    return source
+    return found(source_by_id(session, source_id), f"There is no source number {source_id}.")
 
 
 @router.get("/api/sources/{source_id}", name="api_source")
-def show_source(session: DbSession, source_id: RecordId) -> SourceOut:
+def show_source(session: DbSession, source_id: RecordId, link: Links) -> SourceOut:
     """One source, by its id."""
-    return SourceOut.of(_source(session, source_id))
+    return SourceOut.of(_source(session, source_id), link)
 
 
 @router.get("/api/sources/{source_id}/revisions", name="api_source_revisions")

@@ -6,18 +6,14 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import DbSession
-from app.exceptions import BadRequest, Choice, NotFound
+from app.exceptions import BadRequest, Choice, UnknownFilter, found
 from app.ids import RecordId
 from app.models import SourceKind
+from app.pages import render
 from app.paging import InvalidPaging, parse_page
 from app.sources.queries import publishers, source_by_id, source_page, statements_backed_by
-from app.web import render
 
 router = APIRouter()
-
-
-class UnknownFilter(ValueError):
-    """A filter value that names nothing in the data."""
 
 
 @router.get("/sources", name="sources")
@@ -58,11 +54,10 @@ def show_source(
         number = parse_page(page)
     except InvalidPaging as problem:
         raise BadRequest(str(problem)) from None
-    source = source_by_id(session, source_id)
-    if source is None:
-        raise NotFound(
-            f"There is no source number {source_id}.",
-            index=Choice("Browse every source", str(request.app.url_path_for("sources"))),
-        )
+    source = found(
+        source_by_id(session, source_id),
+        f"There is no source number {source_id}.",
+        index=Choice("Browse every source", str(request.app.url_path_for("sources"))),
+    )
     statements = statements_backed_by(session, source, number)
     return render(request, "sources/show.html", {"source": source, "statements": statements})

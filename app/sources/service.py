@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.exceptions import AlreadyTaken
-from app.fields import HttpUrl, Publisher, SourceTitle, StoredDate
+from app.field_types import HttpUrl, Publisher, SourceTitle, StoredDate
 from app.models import Action, Source, SourceKind, User
 from app.revisions import add_with_revision, update_with_revision
 

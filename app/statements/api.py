@@ -23,7 +23,8 @@ from app.api.problems import problem
 from app.api.revisions import revision_list
 from app.api.schemas import RevisionList, StatementList, StatementOut
 from app.db import DbSession
-from app.exceptions import NotFound
+from app.exceptions import found
+from app.links import Links
 from app.statements.queries import statement_with_context
 from app.timeline.queries import TimelineFilters, timeline_page
 
@@ -95,6 +96,7 @@ class StatementQuery:
 def list_statements(
     request: Request,
     session: DbSession,
+    link: Links,
     query: Annotated[StatementQuery, Depends()],
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -102,7 +104,7 @@ def list_statements(
     """Statements newest first (by date stated, then id), filtered; follow `next` for more."""
     page = timeline_page(session, query.filters, keyset(cursor), size=limit)
     return StatementList(
-        items=[StatementOut.of(statement) for statement in page.statements],
+        items=[StatementOut.of(statement, link) for statement in page.statements],
         next=next_link(request, page.next_cursor),
     )
 
@@ -154,12 +156,13 @@ def statements_csv_head(query: Annotated[StatementQuery, Depends()]) -> Response
 
 
 @router.get("/api/statements/{statement_id}", name="api_statement")
-def show_statement(session: DbSession, statement_id: RecordId) -> StatementOut:
+def show_statement(session: DbSession, statement_id: RecordId, link: Links) -> StatementOut:
     """One statement with its party, demand and source, retracted or not."""
-    statement = statement_with_context(session, statement_id)
-    if statement is None:
-        raise NotFound(f"There is no statement number {statement_id}.")
-    return StatementOut.of(statement)
+    statement = found(
+        statement_with_context(session, statement_id),
+        f"There is no statement number {statement_id}.",
+    )
+    return StatementOut.of(statement, link)
 
 
 @router.get("/api/statements/{statement_id}/revisions", name="api_statement_revisions")
@@ -171,6 +174,8 @@ def statement_revisions(
     limit: Limit = DEFAULT_LIMIT,
 ) -> RevisionList:
     """Every accepted change to the statement, newest first."""
-    if statement_with_context(session, statement_id) is None:
-        raise NotFound(f"There is no statement number {statement_id}.")
+    found(
+        statement_with_context(session, statement_id),
+        f"There is no statement number {statement_id}.",
+    )
     return revision_list(request, session, "statement", statement_id, cursor, limit)

@@ -15,37 +15,31 @@ from sqlalchemy.orm import Session
 
 from app.dates import InvalidDate, parse_typed_date, typed_form
 from app.demands.service import DemandFields
-from app.fields import HttpUrl, whole_number
-from app.forms import validate
+from app.field_labels import FIELD_LABELS, SOURCE_FIELD_LABELS
+from app.field_types import HttpUrl, whole_number
 from app.ids import MAX_ID
 from app.models import Demand, Party, Source, SourceKind, Statement
+from app.posted_forms import validate
 from app.sources.service import SourceFields, source_by_url
 from app.stances import Stance
 from app.statements.service import StatementFields
 
-# Form field name -> the label a person sees (the issue names these words).
-LABELS = {
-    "party": "Party",
-    "demand": "Demand",
-    "stance": "Stance",
-    "stated_on": "Date stated",
-    "speaker": "Speaker",
-    "summary": "Summary",
-    "quote": "Quote",
-    "new_demand_title": "New demand",
-    "new_demand_slug": "New demand's slug",
-    "source_url": "Source URL",
-    "source_title": "Source title",
-    "source_publisher": "Publisher",
-    "source_published_on": "Published on",
-    "source_kind": "Source kind",
-}
+# A source's field -> its name on this form.
 SOURCE_FIELDS = {
     "url": "source_url",
     "title": "source_title",
     "publisher": "source_publisher",
     "published_on": "source_published_on",
     "kind": "source_kind",
+}
+# Form field name -> the label a person sees, in the form's order.
+LABELS = {
+    "party": FIELD_LABELS["party_id"],
+    "demand": FIELD_LABELS["demand_id"],
+    **{name: FIELD_LABELS[name] for name in ("stance", "stated_on", "speaker", "summary", "quote")},
+    "new_demand_title": "New demand",
+    "new_demand_slug": "New demand's slug",
+    **{form_name: SOURCE_FIELD_LABELS[name] for name, form_name in SOURCE_FIELDS.items()},
 }
 
 

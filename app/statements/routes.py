@@ -7,31 +7,29 @@ from starlette.responses import Response
 
 from app.auth.guards import CurrentUser
 from app.db import DbSession
-from app.exceptions import Choice, NotFound
+from app.exceptions import Choice, found
 from app.ids import RecordId
-from app.statements.editing import statement_editing_context
+from app.pages import render
+from app.statements.edit_routes import statement_editing_context
 from app.statements.queries import neighbours, statement_with_context
-from app.web import render
 
 router = APIRouter()
 
 
-@router.get("/statements/{statement_id}", name="statement")
+@router.get("/statements/{statement_id:digits}", name="statement")
 def show_statement(
     request: Request,
     session: DbSession,
     statement_id: RecordId,
     viewer: CurrentUser,
 ) -> Response:
-    statement = statement_with_context(session, statement_id)
-    if statement is None:
-        raise NotFound(
-            f"There is no statement number {statement_id}.",
-            index=Choice(
-                "Browse every statement in the timeline",
-                str(request.app.url_path_for("timeline")),
-            ),
-        )
+    statement = found(
+        statement_with_context(session, statement_id),
+        f"There is no statement number {statement_id}.",
+        index=Choice(
+            "Browse every statement in the timeline", str(request.app.url_path_for("timeline"))
+        ),
+    )
     return render(
         request,
         "statements/show.html",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.exceptions import AlreadyRetracted, FieldProblem
-from app.fields import Quote, RetractionReason, Speaker, StoredDate, Summary
+from app.field_types import Quote, RetractionReason, Speaker, StoredDate, Summary
 from app.models import Action, Demand, Negotiation, Party, Source, Statement, User
 from app.models.base import utcnow
 from app.negotiations.service import takes_part

@@ -8,21 +8,18 @@ from starlette.responses import Response
 
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
-from app.exceptions import BadRequest
+from app.exceptions import BadRequest, UnknownFilter
+from app.links import absolute_url
 from app.matrix.queries import ordered_demands, ordered_parties
 from app.models import Demand, Party
+from app.pages import render
 from app.paging import InvalidPaging, parse_cursor
 from app.timeline.feed import TAG_AUTHORITY, atom_feed
 from app.timeline.queries import ORDERS, TimelineFilters, timeline_page
-from app.web import absolute_url, render
 
 router = APIRouter()
 
 FEED_SIZE = 50
-
-
-class UnknownFilter(ValueError):
-    """A filter value that names nothing in the data."""
 
 
 def read_filters(

@@ -10,14 +10,15 @@ from starlette.responses import Response
 
 from app.auth.guards import Admin, AdminPost, Post
 from app.auth.sessions import csrf_token
+from app.conflicts import form_version
 from app.db import DbSession
-from app.editing import form_version
-from app.exceptions import FieldProblem, InvalidChoice, NotAllowed, NotFound, Refusal
-from app.forms import validate
+from app.exceptions import FieldProblem, InvalidChoice, NotAllowed, Refusal, found
 from app.history import history
 from app.ids import RecordId
 from app.models import Role, User
 from app.models.user import PERSON_ROLES
+from app.pages import render
+from app.posted_forms import validate
 from app.revisions import StaleVersion
 from app.users.queries import people, person
 from app.users.service import (
@@ -29,7 +30,6 @@ from app.users.service import (
     reset_second_factor,
     set_active,
 )
-from app.web import render
 
 router = APIRouter()
 
@@ -37,10 +37,7 @@ ROLE_CHOICES = [(r.value, r.value) for r in PERSON_ROLES]
 
 
 def _person(session: DbSession, user_id: int) -> User:
-    found = person(session, user_id)
-    if found is None:
-        raise NotFound(f"There is no account number {user_id}.")
-    return found
+    return found(person(session, user_id), f"There is no account number {user_id}.")
 
 
 @router.get("/admin/users", name="users")
@@ -112,7 +109,7 @@ def _user_page(
     )
 
 
-@router.get("/admin/users/{user_id}", name="user")
+@router.get("/admin/users/{user_id:digits}", name="user")
 def show_user(request: Request, session: DbSession, admin: Admin, user_id: RecordId) -> Response:
     return _user_page(request, session, _person(session, user_id), admin)
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.auth import second_factor
 from app.auth.passwords import hash_password, password_problem
 from app.exceptions import AlreadyTaken, InvalidChoice
-from app.fields import DisplayName, EmailAddress
+from app.field_types import DisplayName, EmailAddress
 from app.models import Action, Role, User
 from app.models.base import utcnow
 from app.models.user import PERSON_ROLES

@@ -11,8 +11,8 @@ import re
 from sqlalchemy import select
 
 from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS
-from app.forms import PostedForm
 from app.models import Revision
+from app.posted_forms import PostedForm
 from tests.api.test_openapi import app_routes
 from tests.editors import counts, csrf_of
 from tests.factories import make_statement

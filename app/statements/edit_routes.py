@@ -11,18 +11,19 @@ from starlette.responses import Response
 
 from app.auth.guards import Editor, EditorPost, Post
 from app.auth.sessions import csrf_token
+from app.conflicts import conflict_rows, form_version, merge_onto_stored
 from app.dates import time_ago
 from app.db import DbSession
 from app.demands.service import create_demand
-from app.editing import conflict_rows, form_version, merge_onto_stored
-from app.exceptions import AlreadyRetracted, AlreadyTaken, FieldProblem, NotFound, Refusal
-from app.fields import whole_number
-from app.forms import validate
-from app.history import as_of_revision, history, revision_at
+from app.exceptions import AlreadyRetracted, AlreadyTaken, FieldProblem, Refusal, found
+from app.field_types import whole_number
+from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import MAX_ID, RecordId
-from app.models import Demand, Revision, Source, SourceKind, Statement, User
+from app.models import Demand, Source, SourceKind, Statement, User
 from app.models.base import utcnow
 from app.negotiations.service import only_negotiation_of
+from app.pages import render
+from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back
 from app.sources.service import source_for
 from app.stances import SCALE
@@ -31,9 +32,8 @@ from app.statements.forms import (
     StatementForm,
     form_values,
     parse_statement_form,
-    source_values,
 )
-from app.statements.queries import form_choices, source_suggestions, statement_for_edit
+from app.statements.queries import form_choices, statement_for_edit
 from app.statements.service import (
     LooksLikeDuplicate,
     NotTakingPart,
@@ -43,7 +43,6 @@ from app.statements.service import (
     retract_statement,
     update_statement,
 )
-from app.web import render
 
 router = APIRouter()
 
@@ -164,10 +163,9 @@ def _source(session: DbSession, parsed: StatementForm, post: Post) -> Any:
 
 
 def _statement(session: DbSession, statement_id: int) -> Statement:
-    statement = statement_for_edit(session, statement_id)
-    if statement is None:
-        raise NotFound(f"There is no statement number {statement_id}.")
-    return statement
+    return found(
+        statement_for_edit(session, statement_id), f"There is no statement number {statement_id}."
+    )
 
 
 @router.get("/statements/new", name="new_statement")
@@ -406,12 +404,10 @@ def bring_back_statement(
     revision_id: RecordId,
 ) -> Response:
     statement = _statement(session, statement_id)
-    revision = session.get(Revision, revision_id)
-    if revision is None or (revision.entity_type, revision.entity_id) != (
-        "statement",
-        statement_id,
-    ):
-        raise NotFound(f"Statement {statement_id} has no revision number {revision_id}.")
+    revision = found(
+        revision_of(session, Statement.ENTITY_TYPE, statement_id, revision_id),
+        f"Statement {statement_id} has no revision number {revision_id}.",
+    )
     version = form_version(request, post.form)
     try:
         bring_back(session, statement, revision, form_version=version, user=post.user)
@@ -453,55 +449,6 @@ def _stale_action(
             "csrf_token": csrf_token(request),
         },
         status_code=409,
-    )
-
-
-@router.get("/edit/sources/suggest", name="source_suggestions")
-def suggest_sources(
-    request: Request, session: DbSession, user: Editor, source_url: str = ""
-) -> Response:
-    """htmx: known sources matching what is typed in Source URL."""
-    return render(
-        request,
-        "statements/_source_suggestions.html",
-        {"sources": source_suggestions(session, source_url[:500]), "typed": source_url[:500]},
-    )
-
-
-@router.get("/edit/sources/pick/{source_id}", name="pick_source")
-def pick_source(
-    request: Request, session: DbSession, user: Editor, source_id: RecordId
-) -> Response:
-    """htmx: the source fields filled in from a known source the editor picked."""
-    source = session.get(Source, source_id)
-    if source is None:
-        raise NotFound(f"There is no source number {source_id}.")
-    return render(
-        request,
-        "statements/_source_fields.html",
-        {
-            "values": source_values(source),
-            "errors": {},
-            "labels": LABELS,
-            "picked": source,
-            "source_kinds": [(k.value, k.label) for k in SourceKind],
-        },
-    )
-
-
-@router.get("/edit/sources/blank", name="blank_source")
-def blank_source(request: Request, user: Editor) -> Response:
-    """htmx: empty source fields, to name a new source instead of the known one shown."""
-    return render(
-        request,
-        "statements/_source_fields.html",
-        {
-            "values": {"source_kind": SourceKind.NEWS_REPORT.value},
-            "errors": {},
-            "labels": LABELS,
-            "picked": None,
-            "source_kinds": [(k.value, k.label) for k in SourceKind],
-        },
     )
 
 

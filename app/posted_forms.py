@@ -14,17 +14,13 @@ from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 
-# Far above any real form (a 4,000-character quote of 4-byte characters, percent-encoded, is
-# 48 kB) and far below what would cost us to parse.
-MAX_BODY_BYTES = 256 * 1024
-
 # Form fields that are plumbing, never shown back as "what you typed".
 HIDDEN_FIELDS = frozenset({"csrf_token", "version", "submission_key", "next"})
 # A second-factor code is a secret too: a recovery code works once, but it is a password.
 SECRET_FIELDS = frozenset({"password", "new_password", "code"})
 
 
-class BadForm(Exception):
+class UnreadableForm(Exception):
     """A post we cannot read as a form at all (too large, wrong encoding)."""
 
     def __init__(self, status: int, message: str) -> None:
@@ -35,17 +31,19 @@ class BadForm(Exception):
 
 async def posted_form(request: Request) -> dict[str, str]:
     """The posted fields as text; the first value wins when a name is repeated."""
+    limit = request.app.state.settings.max_form_bytes
+    too_large = UnreadableForm(413, f"The form was too large (over {limit // 1024} kB).")
     declared = request.headers.get("content-length")
-    if declared and declared.isdecimal() and int(declared) > MAX_BODY_BYTES:
-        raise BadForm(413, f"The form was too large (over {MAX_BODY_BYTES // 1024} kB).")
+    if declared and declared.isdecimal() and int(declared) > limit:
+        raise too_large
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if not content_type and declared in (None, "0"):
         return {}  # an empty post: no fields (and so no CSRF token, which is then refused)
     if content_type != "application/x-www-form-urlencoded":
-        raise BadForm(415, "The form was not sent as an HTML form.")
+        raise UnreadableForm(415, "The form was not sent as an HTML form.")
     body = await request.body()  # cached: request.form() below reads it again
-    if len(body) > MAX_BODY_BYTES:
-        raise BadForm(413, f"The form was too large (over {MAX_BODY_BYTES // 1024} kB).")
+    if len(body) > limit:
+        raise too_large
     form = await request.form(max_files=0, max_fields=200)
     fields: dict[str, str] = {}
     for name, value in form.multi_items():

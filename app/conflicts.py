@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from app.exceptions import Refusal
-from app.fields import whole_number
-from app.forms import typed_text
-from app.web import render
+from app.field_types import whole_number
+from app.pages import render
+from app.posted_forms import typed_text
 
 # Ids beyond this are not records (the database's integer range).
 MAX_VERSION = 2**31 - 1

@@ -1,0 +1,53 @@
+"""The app's Jinja environment: where templates are, and the globals and filters they use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import pass_context
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app.dates import format_date, iso_with_precision
+from app.links import app_path
+from app.stances import SCALE, Stance
+
+# Package data: they ship inside the wheel, so an installed Parley runs from any directory.
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+HTMX_FILE = "vendor/htmx-2.0.11.min.js"
+
+
+@pass_context
+def path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """A root-relative link: unlike url_for, it never bakes the request's Host into cached pages."""
+    return app_path(context["request"].app, name, **params)
+
+
+def pager_query(params: dict[str, Any], **changes: Any) -> str:
+    """The query string of this view with some parameters changed; empty ones are left out."""
+    merged = {**params, **changes}
+    # Empty filters and page 1 are the defaults: leaving them out keeps one URL per view.
+    kept = {k: v for k, v in merged.items() if v not in (None, "") and not (k == "page" and v == 1)}
+    return urlencode(kept)
+
+
+def make_templates(**app_globals: Any) -> Jinja2Blocks:
+    """One app's Jinja environment: create_app makes it and keeps it in `app.state.templates`.
+
+    `app_globals` are what the templates need from the features above this module (the
+    header's account, the matrix's kept cells), handed down by create_app.
+    """
+    templates = Jinja2Blocks(directory=TEMPLATES_DIR)
+    env = templates.env
+    env.globals.update(path_for=path_for, SCALE=SCALE, HTMX_FILE=HTMX_FILE, **app_globals)
+    env.filters.update(
+        date_at=format_date, iso_at=iso_with_precision, stance=Stance, pager_query=pager_query
+    )
+    # Templates are read once per process (restart to see edits): checking each file's mtime on
+    # every render costs more than it saves in production.
+    env.auto_reload = False
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    return templates
