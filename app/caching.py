@@ -204,6 +204,8 @@ READER_ROUTES = frozenset(
         "api_source_revisions",
         "api_matrix",
         "api_gaps",
+        "api_negotiations",
+        "api_negotiation",
     }
 )
 # Request headers that change a reader response's body: htmx asks for a fragment with the

@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision
 from app.demands.service import DemandFields, create_demand
-from app.models import Party, PartyKind, SourceKind
+from app.models import NegotiationStatus, ParticipationRole, Party, PartyKind, SourceKind
+from app.negotiations.service import (
+    DEFAULT_SLUG,
+    DEFAULT_TITLE,
+    NegotiationFields,
+    ParticipationFields,
+    create_negotiation,
+    create_participation,
+)
 from app.parties.service import PartyFields, create_party
 from app.sources.service import SourceFields, source_for
 from app.stances import Stance
@@ -69,6 +77,26 @@ PARTIES = [
         description="Ukraine's Western partners in Europe.",
     ),
 ]
+
+NEGOTIATION = NegotiationFields(
+    slug=DEFAULT_SLUG,
+    title=DEFAULT_TITLE,
+    description="Russia and Ukraine, with the United States pledging to broker a deal and "
+    "Ukraine's European allies weighing security guarantees.",
+    status=NegotiationStatus.STALLED,
+    # "Peace seems as elusive as ever" as the article went out: its month, as its dates are.
+    status_changed_on=dt.date(2025, 1, 1),
+    display_order=0,
+)
+
+# The parties' roles as the article tells them: Trump "has pledged to broker a peace deal";
+# Zelenskyy seeks "strong security guarantees" and Western peacekeepers from the allies.
+ROLES = {
+    "russia": ParticipationRole.PARTY,
+    "ukraine": ParticipationRole.PARTY,
+    "united-states": ParticipationRole.MEDIATOR,
+    "european-allies": ParticipationRole.GUARANTOR,
+}
 
 DEMANDS = [
     DemandFields(
@@ -306,9 +334,23 @@ def load_demo(session: Session) -> int:
     user = system_user(session)
     source = source_for(session, ARTICLE, user=user)
     parties = {f.slug: create_party(session, f, user=user) for f in PARTIES}
+    negotiation = create_negotiation(session, NEGOTIATION, user=user)
+    for order, (slug, role) in enumerate(ROLES.items()):
+        create_participation(
+            session,
+            ParticipationFields(
+                negotiation_id=negotiation.id,
+                party_id=parties[slug].id,
+                role=role,
+                display_order=order * 10,
+            ),
+            user=user,
+        )
     demands = {}
     for order, fields in enumerate(DEMANDS, start=1):
-        fields = fields.model_copy(update={"display_order": order * 10})
+        fields = fields.model_copy(
+            update={"display_order": order * 10, "negotiation_id": negotiation.id}
+        )
         demands[fields.slug] = create_demand(session, fields, user=user)
     for s in STATEMENTS:
         create_statement(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 # Each stored field (a snapshot's key, a column), as the history names it.
 FIELD_LABELS = {
+    "negotiation_id": "Negotiation",
     "party_id": "Party",
     "demand_id": "Demand",
     "source_id": "Source",
@@ -34,6 +35,8 @@ FIELD_LABELS = {
     "role": "Role",
     "is_active": "Active",
     "second_factor": "Second factor",
+    "status": "Status",
+    "status_changed_on": "Status since",
 }
 
 # A source's fields where they stand on a form (the catalog's, the statement form's): "Source URL"

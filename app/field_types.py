@@ -14,6 +14,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from app.dates import stored_date_range
 from app.models.demand import TITLE_MAX as DEMAND_TITLE_MAX
+from app.models.negotiation import DESCRIPTION_MAX as NEGOTIATION_DESCRIPTION_MAX
+from app.models.negotiation import TITLE_MAX as NEGOTIATION_TITLE_MAX
 from app.models.party import DESCRIPTION_MAX, NAME_MAX, SHORT_NAME_MAX
 from app.models.source import PUBLISHER_MAX
 from app.models.source import TITLE_MAX as SOURCE_TITLE_MAX
@@ -88,6 +90,10 @@ PartyName = Annotated[str, _required(NAME_MAX), LINE]
 ShortName = Annotated[str, _required(SHORT_NAME_MAX), LINE]
 Description = Annotated[Annotated[str, _at_most(DESCRIPTION_MAX), CLEAN] | None, EMPTY_IS_NONE]
 DemandTitle = Annotated[str, _required(DEMAND_TITLE_MAX), LINE]
+NegotiationTitle = Annotated[str, _required(NEGOTIATION_TITLE_MAX), LINE]
+NegotiationDescription = Annotated[
+    Annotated[str, _at_most(NEGOTIATION_DESCRIPTION_MAX), CLEAN] | None, EMPTY_IS_NONE
+]
 SourceTitle = Annotated[str, _required(SOURCE_TITLE_MAX), LINE]
 Publisher = Annotated[str, _required(PUBLISHER_MAX), LINE]
 Speaker = Annotated[Annotated[str, _at_most(SPEAKER_MAX), LINE] | None, EMPTY_IS_NONE]

@@ -15,11 +15,16 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.dates import format_date
 from app.field_labels import FIELD_LABELS
-from app.models import Demand, Party, Revision, Source
+from app.models import Demand, Negotiation, Party, Revision, Source
 from app.revisions import NOT_BROUGHT_BACK, values_from_snapshot
 from app.stances import Stance
 
-_REFERENCES = {"party_id": Party, "demand_id": Demand, "source_id": Source}
+_REFERENCES = {
+    "negotiation_id": Negotiation,
+    "party_id": Party,
+    "demand_id": Demand,
+    "source_id": Source,
+}
 
 
 @dataclass(frozen=True)
@@ -123,13 +128,20 @@ def _content(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reference_names(session: Session, revisions: list[Revision]) -> dict[tuple[str, int], str]:
-    """Names of every party, demand and source the snapshots mention, in one query."""
+    """Names of every negotiation, party, demand and source the snapshots mention, in one
+    query."""
     wanted: dict[str, set[int]] = {field: set() for field in _REFERENCES}
     for revision in revisions:
         for field, ids in wanted.items():
             if isinstance(revision.snapshot.get(field), int):
                 ids.add(revision.snapshot[field])
     parts = []
+    if wanted["negotiation_id"]:
+        parts.append(
+            select(literal("negotiation_id"), Negotiation.id, Negotiation.title).where(
+                Negotiation.id.in_(wanted["negotiation_id"])
+            )
+        )
     if wanted["party_id"]:
         parts.append(
             select(literal("party_id"), Party.id, Party.name).where(

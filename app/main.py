@@ -40,6 +40,7 @@ from app.errors import install_error_pages, install_outage_page
 from app.matrix import api as matrix_api
 from app.matrix import routes as matrix_routes
 from app.matrix.cells import RenderedCells, kept_cells
+from app.negotiations import api as negotiation_api
 from app.parties import api as party_api
 from app.parties import routes as party_routes
 from app.search import routes as search_routes
@@ -159,7 +160,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(security.router)
     app.include_router(api_docs.router)
-    for feature_api in (statement_api, party_api, demand_api, source_api, matrix_api):
+    for feature_api in (
+        statement_api,
+        party_api,
+        demand_api,
+        source_api,
+        matrix_api,
+        negotiation_api,
+    ):
         app.include_router(feature_api.router)
     install_openapi(app)
     install_error_pages(app)

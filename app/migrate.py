@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 # The migrations ship inside the package (app/migrations), so an installed Parley migrates from
 # any directory; alembic.ini at the checkout's root only serves the `alembic` command.
@@ -57,15 +58,42 @@ def alembic_config() -> Config:
     return config
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction for Alembic to run on.
+
+    On SQLite, foreign keys are switched off first (outside the transaction: inside one SQLite
+    ignores the pragma), as SQLite's own procedure for rebuilding a table asks: a batch
+    migration drops and renames a table other tables refer to (demand, in 0007), and with the
+    keys on, the drop alone fails. env.py checks every key before the commit instead, and the
+    pooled connection gets its keys back whatever happens.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.commit()  # end the transaction connect() may have begun
+            connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                "PRAGMA foreign_keys = OFF"
+            )
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA foreign_keys = ON"
+                )
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     config = alembic_config()
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

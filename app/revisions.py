@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, UniqueConstraint, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import rows_changed
@@ -162,15 +162,36 @@ def bring_back(
 
 
 def _check_unique_values(session: Session, entity: Versioned, values: dict[str, Any]) -> None:
-    # An old slug or URL may have been given to another record since.
+    # An old slug or URL may have been given to another record since: checked for every unique
+    # column, and every unique set of columns (a demand's slug is unique within its
+    # negotiation), with the values the row would have after the write.
     table = _table(type(entity))
-    for name, value in values.items():
-        column = table.c[name]
-        if not column.unique or value is None:
+    after = {c.name: values.get(c.name, getattr(entity, c.name)) for c in table.c}
+    for columns in _unique_sets(table):
+        changed = [c for c in columns if c.name in values]
+        if not changed or any(after[c.name] is None for c in columns):
             continue
-        other = session.scalar(select(table.c.id).where(column == value, table.c.id != entity.id))
+        other = session.scalar(
+            select(table.c.id).where(
+                *(c == after[c.name] for c in columns), table.c.id != entity.id
+            )
+        )
         if other is not None:
-            raise AlreadyTaken(name, f"another record (#{other}) now has this {name}: {value}")
+            name = changed[-1].name
+            raise AlreadyTaken(
+                name, f"another record (#{other}) now has this {name}: {after[name]}"
+            )
+
+
+def _unique_sets(table: Table) -> list[list[Any]]:
+    sets = [[column] for column in table.c if column.unique]
+    sets += [
+        list(constraint.columns)
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint)
+    ]
+    # (id, negotiation_id) is unique because id is: no other row can share it.
+    return [columns for columns in sets if not any(c.primary_key for c in columns)]
 
 
 def revision_page(

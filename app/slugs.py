@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -65,12 +66,21 @@ def slugify(title: str, *, fallback: str = "item") -> str:
     return slug or fallback
 
 
-def unique_slug(session: Session, model: Any, base: str, *, exclude_id: int | None = None) -> str:
-    """`base`, or `base-2`, `base-3`… : the first one no other row of `model` has."""
+def unique_slug(
+    session: Session,
+    model: Any,
+    base: str,
+    *,
+    exclude_id: int | None = None,
+    within: Sequence[Any] = (),
+) -> str:
+    """`base`, or `base-2`, `base-3`… : the first one no other row of `model` has (among the
+    rows matching the conditions `within`, where slugs are unique only in a scope)."""
     like = session.scalars(
         select(model.slug).where(
             (model.slug == base) | model.slug.startswith(base + "-"),
             *([model.id != exclude_id] if exclude_id is not None else []),
+            *within,
         )
     )
     taken = set(like)

@@ -3,10 +3,12 @@
     parley bench-data --statements 1000000 --database-url postgresql://postgres@127.0.0.1/x
     python -m app.synthetic_data --statements 100000 --database-url sqlite:///bench.db
 
-Shape: 20 parties × 40 demands, sources shared by ~20 statements each, stances that shift a few
-times per cell over the years (plus some noise), ~1% retractions with reasons, dates known to the
-day, month or year (stored as the first day of the period), a handful of editors, and one
-`create` revision per row whose snapshot is what `Versioned.snapshot()` gives.
+Shape: 20 parties × 40 demands in 2 negotiations (each demand in one; a third of the parties,
+the mediators, take part in both, the others in one each), sources shared by ~20 statements
+each, stances that shift a few times per cell over the years (plus some noise), ~1% retractions
+with reasons, dates known to the day, month or year (stored as the first day of the period), a
+handful of editors, and one `create` revision per row whose snapshot is what
+`Versioned.snapshot()` gives.
 
 Not the write path: that would take hours for a million rows. Instead, PostgreSQL gets COPY
 (FREEZE, into tables truncated in the same transaction) with the statement and revision tables'
@@ -36,6 +38,9 @@ from app.dates import DatePrecision, period_start
 from app.models import (
     Action,
     Demand,
+    Negotiation,
+    Participation,
+    ParticipationRole,
     Party,
     PartyKind,
     Revision,
@@ -56,7 +61,16 @@ CHUNK = 50_000
 EDITORS = 8
 
 # Tables in dependency order; all are emptied and refilled.
-TABLES = ("user", "party", "demand", "source", "statement", "revision")
+TABLES = (
+    "user",
+    "party",
+    "negotiation",
+    "participation",
+    "demand",
+    "source",
+    "statement",
+    "revision",
+)
 # Emptied before loading too, though nothing is generated for them: they refer to `user`.
 CLEARED_TABLES = (*TABLES, "recovery_code")
 
@@ -148,6 +162,7 @@ STATEMENT_COLUMNS = (
     "id",
     "party_id",
     "demand_id",
+    "negotiation_id",
     "stance",
     "stated_on",
     "stated_on_precision",
@@ -180,6 +195,7 @@ class Shape:
     statements: int
     parties: int = 20
     demands: int = 40
+    negotiations: int = 2
     # Default: one source per ~20 statements (a press conference backs many statements).
     sources: int = 0
     retracted_share: float = 0.01
@@ -188,6 +204,21 @@ class Shape:
     @property
     def source_count(self) -> int:
         return self.sources or max(50, self.statements // 20)
+
+    def negotiation_of_demand(self, demand: int) -> int:
+        """Demands (ids from 1) are split into contiguous runs, one per negotiation."""
+        return (demand - 1) * self.negotiations // self.demands + 1
+
+    def roles(self, party: int) -> dict[int, ParticipationRole]:
+        """The negotiations a party (id from 1) takes part in, with its role in each: every
+        third party mediates in all of them, the others are parties to one."""
+        own = (party - 1) % self.negotiations + 1
+        if (party - 1) % 3 == 0:
+            return {
+                n: ParticipationRole.PARTY if n == own else ParticipationRole.MEDIATOR
+                for n in range(1, self.negotiations + 1)
+            }
+        return {own: ParticipationRole.PARTY}
 
 
 @dataclass
@@ -256,13 +287,42 @@ class Generator:
             snapshot = dict(zip(Party.SNAPSHOT_FIELDS, values, strict=True))
             revisions.append(self.revision("party", i + 1, snapshot, 1, now))
 
+        negotiations = []
+        for i in range(self.shape.negotiations):
+            values = (
+                f"talks-{i + 1}",
+                f"Synthetic talks {i + 1}",
+                "A synthetic negotiation for benchmarks.",
+                "active",
+                None,
+                i,
+            )
+            negotiations.append((i + 1, *values, 1, now, now))
+            snapshot = dict(zip(Negotiation.SNAPSHOT_FIELDS, values, strict=True))
+            revisions.append(self.revision("negotiation", i + 1, snapshot, 1, now))
+
+        participations: list[tuple[Any, ...]] = []
+        for party in range(1, self.shape.parties + 1):
+            for negotiation, role in self.shape.roles(party).items():
+                values = (negotiation, party, role.value, party)
+                row_id = len(participations) + 1
+                participations.append((row_id, *values, 1, now, now))
+                snapshot = dict(zip(Participation.SNAPSHOT_FIELDS, values, strict=True))
+                revisions.append(self.revision("participation", row_id, snapshot, 1, now))
+
         demands = []
         for i in range(self.shape.demands):
             topic = DEMAND_TOPICS[i % len(DEMAND_TOPICS)]
             round_ = i // len(DEMAND_TOPICS) + 1
             title = topic[0].upper() + topic[1:] + (f" (phase {round_})" if round_ > 1 else "")
             slug = "-".join(title.lower().replace("(", "").replace(")", "").split())
-            values = (slug, title, f"What the parties said about the {topic}.", i + 1)
+            values = (
+                self.shape.negotiation_of_demand(i + 1),
+                slug,
+                title,
+                f"What the parties said about the {topic}.",
+                i + 1,
+            )
             demands.append((i + 1, *values, 1, now, now))
             snapshot = dict(zip(Demand.SNAPSHOT_FIELDS, values, strict=True))
             revisions.append(self.revision("demand", i + 1, snapshot, 1, now))
@@ -308,6 +368,8 @@ class Generator:
         tables = [
             TableRows("user", user_columns, user_rows),
             TableRows("party", columns(Party), parties),
+            TableRows("negotiation", columns(Negotiation), negotiations),
+            TableRows("participation", columns(Participation), participations),
             TableRows("demand", columns(Demand), demands),
             TableRows("source", columns(Source), sources),
         ]
@@ -316,7 +378,13 @@ class Generator:
     def statement_chunks(self) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
         """(statements, their revisions) in chunks of CHUNK rows."""
         rng, shape, now = self.rng, self.shape, self.now
-        cells = [(p, d) for p in range(1, shape.parties + 1) for d in range(1, shape.demands + 1)]
+        # The cells of every negotiation's matrix: its participants × its demands.
+        cells = [
+            (p, d)
+            for p in range(1, shape.parties + 1)
+            for d in range(1, shape.demands + 1)
+            if shape.negotiation_of_demand(d) in shape.roles(p)
+        ]
         # Each cell's stance shifts a few times over the years: (day offsets, stances).
         timelines = {}
         for cell in cells:
@@ -376,6 +444,7 @@ class Generator:
                         statement_id,
                         cell[0],
                         cell[1],
+                        shape.negotiation_of_demand(cell[1]),
                         stance,
                         stated_on,
                         precision,
@@ -466,7 +535,16 @@ def database_is_empty(engine: Engine) -> bool:
     with Session(engine) as session:
         return all(
             session.scalar(select(func.count()).select_from(model)) == 0
-            for model in (User, Party, Demand, Source, Statement, Revision)
+            for model in (
+                User,
+                Party,
+                Negotiation,
+                Participation,
+                Demand,
+                Source,
+                Statement,
+                Revision,
+            )
         )
 
 

@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.second_factor import VALID_WINDOW, code_at, current_step, unseal
-from app.models import Demand, Party, Revision, Source, Statement, User
+from app.models import (
+    Demand,
+    Negotiation,
+    Participation,
+    Party,
+    Revision,
+    Source,
+    Statement,
+    User,
+)
 from tests.factories import PASSWORD
 from tests.html import parse
 
@@ -94,7 +103,7 @@ def counts(session: Session) -> dict[str, int]:
     session.expire_all()
     return {
         model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
-        for model in (Statement, Source, Party, Demand, User, Revision)
+        for model in (Statement, Source, Party, Demand, Negotiation, Participation, User, Revision)
     }
 
 

@@ -42,6 +42,7 @@ NOT_NUMBERS = {
     "kind",
     "party",
     "demand",
+    "negotiation",  # a negotiation's slug
     "next",
     "saved",
     "source_url",

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.dataset import ImportRefused, export_lines, import_lines, write_export
-from app.models import Revision, Statement
-from tests.factories import make_statement
+from app.models import Negotiation, Participation, Party, Revision, Statement
+from tests.factories import make_demand, make_negotiation, make_participation, make_statement
 
 
 def exported(connection) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
@@ -35,6 +35,35 @@ def test_export_then_import_reproduces_every_row_and_revision(
         assert exported(target) == source
         assert target.scalar(select(func.count()).select_from(Revision)) == counts["revision"]
     assert counts["statement"] == connection.scalar(select(func.count()).select_from(Statement))
+
+
+def test_negotiations_and_participations_make_the_round_trip(
+    connection, session, migrated_engine: Engine
+) -> None:
+    # A second negotiation sharing the United States, which speaks in both.
+    us = session.scalars(select(Party).where(Party.slug == "united-states")).one()
+    sudan = make_negotiation(session, slug="sudan", title="Sudan talks")
+    make_participation(session, party=us, negotiation=sudan)
+    make_statement(session, party=us, demand=make_demand(session, negotiation=sudan))
+    make_statement(session, party=us)
+    session.commit()
+    source = exported(connection)
+    with migrated_engine.begin() as target:
+        counts = import_lines(target, (json.dumps(r) for r in source))
+    assert counts["negotiation"] == 2
+    assert counts["participation"] == connection.scalar(
+        select(func.count()).select_from(Participation)
+    )
+    with migrated_engine.connect() as target:
+        assert exported(target) == source
+        talks = target.scalars(select(Negotiation.slug).order_by(Negotiation.id)).all()
+        assert talks == ["russia-ukraine", "sudan"]
+        shared = target.scalar(
+            select(func.count(func.distinct(Statement.negotiation_id))).where(
+                Statement.party_id == us.id
+            )
+        )
+        assert shared == 2
 
 
 def test_new_rows_after_an_import_get_fresh_ids(connection, migrated_engine: Engine) -> None:

@@ -30,7 +30,7 @@ from tests.conftest import (
     drop_postgres_database,
 )
 from tests.editors import counts, form_fields, log_in
-from tests.factories import PASSWORD, make_demand, make_party
+from tests.factories import PASSWORD, make_demand, make_participation, make_party
 from tests.html import parse
 
 
@@ -57,7 +57,9 @@ def outage() -> Iterator[Outage]:
             password=PASSWORD,
             by=by,
         )
-        party_id, demand_id = make_party(session).id, make_demand(session).id
+        party = make_party(session)
+        make_participation(session, party=party)
+        party_id, demand_id = party.id, make_demand(session).id
         session.expunge(user)
     engine.dispose()
     yield Outage(url, settings, user, party_id, demand_id)

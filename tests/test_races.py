@@ -44,7 +44,7 @@ from app.statements.service import (
 )
 from app.users.service import system_user
 from tests.conftest import create_postgres_database, drop_postgres_database, joined_sessionmaker
-from tests.factories import make_demand, make_party, make_source
+from tests.factories import make_demand, make_participation, make_party, make_source
 
 EDITORS = 50
 
@@ -78,6 +78,7 @@ def test_fifty_saves_of_one_version_at_once_one_wins_and_forty_nine_are_told(
     with sessions.begin() as session:
         user = system_user(session)
         party, demand, source = make_party(session), make_demand(session), make_source(session)
+        make_participation(session, party=party)
         statement_id = create_statement(
             session, fields("Original"), party=party, demand=demand, source=source, user=user
         ).id
@@ -164,7 +165,9 @@ class WritePath(RuleBasedStateMachine):
         self.sessions = joined_sessionmaker(self.connection)
         with self.sessions() as session:
             self.user_id = system_user(session).id
-            self.party_id = make_party(session).id
+            party = make_party(session)
+            make_participation(session, party=party)
+            self.party_id = party.id
             self.demand_id = make_demand(session).id
             self.source_id = make_source(session).id
             session.commit()

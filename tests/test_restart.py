@@ -36,7 +36,7 @@ from app.settings import Settings
 from app.users.service import UserFields, create_user, system_user
 from tests.app_server import app_server, free_port
 from tests.editors import counts, csrf_of, form_fields, log_in
-from tests.factories import PASSWORD, make_demand, make_party, make_statement
+from tests.factories import PASSWORD, make_demand, make_participation, make_party, make_statement
 from tests.html import parse
 
 pytestmark = pytest.mark.skipif(
@@ -85,7 +85,9 @@ def test_the_app_answers_503_while_postgres_is_down_and_recovers_when_it_is_back
             password=PASSWORD,
             by=system_user(session),
         )
-        party_id, demand_id = make_party(session).id, make_demand(session).id
+        party = make_party(session)
+        make_participation(session, party=party)
+        party_id, demand_id = party.id, make_demand(session).id
         session.expunge(user)
     engine.dispose()
 

@@ -32,8 +32,9 @@ def test_every_write_appends_one_revision_with_a_full_snapshot(session) -> None:
     assert [(r.version, r.action) for r in revisions] == [(1, "create")]
     assert revisions[0].snapshot["quote"] == "Verbatim."
     assert revisions[0].snapshot["stated_on"] == "2025-03-01"
-    # statement + its new party, demand and source: four rows, four revisions.
-    assert session.scalar(select(func.count()).select_from(Revision)) == before + 4
+    # statement + its new party, demand, source and the party's place in the demand's
+    # negotiation: five rows, five revisions.
+    assert session.scalar(select(func.count()).select_from(Revision)) == before + 5
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from app.exceptions import BadRequest, UnknownFilter
 from app.field_types import shown, whole_number
 from app.ids import MAX_ID
 from app.matrix.queries import ordered_demands, ordered_parties
+from app.negotiations.service import negotiation_by_slug
 from app.paging import InvalidPaging, parse_cursor
 from app.sources.queries import source_by_id
 from app.stances import Stance
@@ -147,6 +148,7 @@ def parse_stance(raw: str | None) -> Stance | None:
 def statement_filters(
     session: Session,
     *,
+    negotiation: str | None = None,
     party: str | None,
     demand: str | None,
     stance: str | None,
@@ -162,10 +164,17 @@ def statement_filters(
             parse_date(raw, name)
         except BadRequest as problem:
             errors.extend(problem.errors)
+    chosen_negotiation = None
+    demands = ordered_demands(session)
+    if negotiation is not None and negotiation.strip() != "":
+        chosen_negotiation = negotiation_by_slug(session, negotiation.strip())
+        if chosen_negotiation is None:
+            errors.append(("negotiation", f"There is no negotiation {shown(negotiation)}."))
+        else:
+            # Demand slugs are unique within a negotiation: look the demand up in it.
+            demands = [d for d in demands if d.negotiation_id == chosen_negotiation.id]
     try:
-        base = read_filters(
-            ordered_parties(session), ordered_demands(session), party, demand, None, None
-        )
+        base = read_filters(ordered_parties(session), demands, party, demand, None, None)
     except UnknownFilter as problem:
         name = "party" if str(problem).startswith("There is no party") else "demand"
         errors.append((name, str(problem)))
@@ -188,6 +197,7 @@ def statement_filters(
     if start_date and end_date and start_date > end_date:
         raise BadRequest.parameter("from", "from must be on or before to.")
     return TimelineFilters(
+        negotiation=chosen_negotiation,
         party=base.party,
         demand=base.demand,
         start=start_date,

@@ -13,7 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.dates import DatePrecision, format_date, iso_with_precision
 from app.links import Link
-from app.models import Demand, Party, Revision, Source, Statement
+from app.models import (
+    Demand,
+    Negotiation,
+    Participation,
+    ParticipationRole,
+    Party,
+    Revision,
+    Source,
+    Statement,
+)
 from app.stances import Stance
 
 
@@ -249,6 +258,72 @@ class PartyList(Schema):
 
 class DemandList(Schema):
     items: list[DemandOut] = Field(description="Every demand, in display order.")
+
+
+class ParticipantOut(Schema):
+    """A party taking part in a negotiation, and in what role."""
+
+    party: PartyRef = Field(description="The party (parties are shared between negotiations).")
+    role: ParticipationRole = Field(
+        description="party (to the talks), mediator, guarantor or observer.",
+        examples=["mediator"],
+    )
+    role_label: str = Field(description="As shown to readers.", examples=["party to the talks"])
+    display_order: int = Field(description="Where it is listed among participants.", examples=[0])
+
+    @classmethod
+    def of(cls, participation: Participation, link: Link) -> ParticipantOut:
+        role = ParticipationRole(participation.role)
+        return cls(
+            party=PartyRef.of(participation.party, link),
+            role=role,
+            role_label=role.label,
+            display_order=participation.display_order,
+        )
+
+
+class NegotiationOut(Schema):
+    id: int = Field(description="Database id.", examples=[1])
+    slug: str = Field(description="Stable identifier used in URLs.", examples=["russia-ukraine"])
+    title: str = Field(description="The talks' name.", examples=["Russia–Ukraine talks"])
+    description: str = Field(description="A line or two about the talks.", examples=[""])
+    status: str = Field(description="active, stalled or concluded.", examples=["stalled"])
+    status_changed_on: dt.date | None = Field(
+        description="The day the status last changed, if known.", examples=["2025-01-01"]
+    )
+    display_order: int = Field(description="Where it is listed among negotiations.", examples=[0])
+    version: int = Field(description="Edit version; each edit adds one.", examples=[1])
+    api_url: str = Field(
+        description="This negotiation in the API.", examples=["/api/negotiations/russia-ukraine"]
+    )
+    participants: list[ParticipantOut] = Field(
+        description="Who takes part, in display order; only their statements count here."
+    )
+
+    @classmethod
+    def of(
+        cls, negotiation: Negotiation, participants: list[Participation], link: Link
+    ) -> NegotiationOut:
+        return cls(
+            id=negotiation.id,
+            slug=negotiation.slug,
+            title=negotiation.title,
+            description=negotiation.description,
+            status=negotiation.status,
+            status_changed_on=negotiation.status_changed_on,
+            display_order=negotiation.display_order,
+            version=negotiation.version,
+            api_url=link("api_negotiation", slug=negotiation.slug),
+            participants=[ParticipantOut.of(p, link) for p in participants],
+        )
+
+
+class NegotiationDetail(NegotiationOut):
+    demands: list[DemandRef] = Field(description="The demands on its table, in display order.")
+
+
+class NegotiationList(Schema):
+    items: list[NegotiationOut] = Field(description="Every negotiation, in display order.")
 
 
 class RevisionAuthor(Schema):

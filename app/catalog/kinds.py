@@ -1,23 +1,45 @@
-"""Parties, demands and sources as editors manage them: the fields of each form, in one place.
+"""Parties, demands, sources, negotiations and participations as editors manage them: the
+fields of each form, in one place.
 
-The three have the same life (list, add, edit, history, bring back), so one set of routes serves
+They have the same life (list, add, edit, history, bring back), so one set of routes serves
 them; what differs (fields, labels, the service functions) is declared here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.dates import InvalidDate, parse_typed_date, typed_form
 from app.demands.service import DemandFields, create_demand, update_demand
 from app.field_labels import FIELD_LABELS, SOURCE_FIELD_LABELS
 from app.field_types import whole_number
-from app.models import Demand, Party, PartyKind, Source, SourceKind
+from app.models import (
+    Demand,
+    Negotiation,
+    NegotiationStatus,
+    Participation,
+    ParticipationRole,
+    Party,
+    PartyKind,
+    Source,
+    SourceKind,
+)
 from app.models.base import Versioned
+from app.negotiations.service import (
+    NegotiationFields,
+    ParticipationFields,
+    create_negotiation,
+    create_participation,
+    update_negotiation,
+    update_participation,
+)
 from app.parties.service import PartyFields, create_party, update_party
 from app.sources.service import SourceFields, create_source, update_source
 
@@ -31,6 +53,8 @@ class Field:
     maxlength: int | None = None
     hint: str | None = None
     choices: tuple[tuple[str, str], ...] = ()
+    # Choices read from the database (the negotiations, the parties), when they are records.
+    choices_from: Callable[[Session], tuple[tuple[str, str], ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +73,8 @@ class Kind:
     to_form: Callable[[Any], dict[str, str]]
     # What a new record's form starts with.
     defaults: tuple[tuple[str, str], ...] = ()
+    # The list's second column.
+    details: Callable[[Any], str] = lambda record: str(record.slug)
 
     @property
     def entity_type(self) -> str:
@@ -57,6 +83,53 @@ class Kind:
     @property
     def labels(self) -> dict[str, str]:
         return {f.name: f.label for f in self.fields}
+
+    def choices(self, session: Session) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Each select field's choices, those from the database read now."""
+        return {
+            f.name: f.choices_from(session) if f.choices_from else f.choices
+            for f in self.fields
+            if f.widget == "select"
+        }
+
+
+def negotiation_choices(session: Session) -> tuple[tuple[str, str], ...]:
+    rows = session.execute(
+        select(Negotiation.id, Negotiation.title).order_by(
+            Negotiation.display_order, Negotiation.id
+        )
+    )
+    return tuple((str(id_), title) for id_, title in rows)
+
+
+def party_choices(session: Session) -> tuple[tuple[str, str], ...]:
+    rows = session.execute(select(Party.id, Party.name).order_by(Party.name))
+    return tuple((str(id_), name) for id_, name in rows)
+
+
+def _record_id(
+    form: dict[str, str], name: str, values: dict[str, Any], errors: dict[str, str]
+) -> None:
+    """A select of records: its id as a number, None when empty (the service decides)."""
+    raw = form.get(name, "").strip()
+    if not raw:
+        values[name] = None
+        return
+    number = whole_number(raw, low=1, high=2**31 - 1)
+    if number is None:
+        errors[name] = "Choose one of the list."
+    values[name] = number
+
+
+def _order(form: dict[str, str], values: dict[str, Any], errors: dict[str, str]) -> None:
+    raw = form.get("display_order", "").strip()
+    if not raw:
+        return
+    number = whole_number(raw.removeprefix("-"), low=0, high=99_999_999)
+    if number is None:
+        errors["display_order"] = "Give a whole number (digits 0-9), such as 10."
+        return
+    values["display_order"] = -number if raw.startswith("-") else number
 
 
 def _field(
@@ -81,16 +154,38 @@ def _snapshot_form(entity: Any) -> dict[str, str]:
 
 def _demand_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {n: form.get(n, "") for n in ("slug", "title", "description")}
-    # Empty slug: made from the title; empty order: last (both decided by the service).
+    # Empty slug: made from the title; empty order: last; no negotiation: the only one (all
+    # decided by the service).
     values["slug"] = values["slug"].strip() or None
-    raw = form.get("display_order", "").strip()
-    if not raw:
-        return values, {}
-    number = whole_number(raw.removeprefix("-"), low=0, high=99_999_999)
-    if number is None:
-        return values, {"display_order": "Give a whole number (digits 0-9), such as 10."}
-    values["display_order"] = -number if raw.startswith("-") else number
-    return values, {}
+    errors: dict[str, str] = {}
+    _record_id(form, "negotiation_id", values, errors)
+    _order(form, values, errors)
+    return values, errors
+
+
+def _negotiation_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any] = {n: form.get(n, "") for n in ("slug", "title", "description")}
+    values["status"] = form.get("status", "") or NegotiationStatus.ACTIVE.value
+    errors: dict[str, str] = {}
+    raw = form.get("status_changed_on", "").strip()
+    if raw:
+        try:
+            values["status_changed_on"] = dt.date.fromisoformat(raw)
+        except ValueError:
+            errors["status_changed_on"] = "Give a date as YYYY-MM-DD, or leave it empty."
+    _order(form, values, errors)
+    return values, errors
+
+
+def _participation_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any] = {"role": form.get("role", "")}
+    errors: dict[str, str] = {}
+    for name in ("negotiation_id", "party_id"):
+        _record_id(form, name, values, errors)
+        if values[name] is None:
+            errors.setdefault(name, "Choose one of the list.")
+    _order(form, values, errors)
+    return values, errors
 
 
 def _source_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -144,6 +239,12 @@ DEMANDS = Kind(
     fields_model=DemandFields,
     fields=(
         _field(
+            "negotiation_id",
+            "select",
+            choices_from=negotiation_choices,
+            hint="The talks this demand is on the table of.",
+        ),
+        _field(
             "slug",
             required=False,
             maxlength=64,
@@ -163,6 +264,88 @@ DEMANDS = Kind(
     title=lambda demand: demand.title,
     to_input=_demand_input,
     to_form=_snapshot_form,
+)
+
+NEGOTIATIONS = Kind(
+    slug="negotiations",
+    singular="negotiation",
+    plural="negotiations",
+    model=Negotiation,
+    fields_model=NegotiationFields,
+    fields=(
+        Field("slug", "Slug", maxlength=64, hint="Lower-case words joined by hyphens; in URLs."),
+        Field("title", "Title", maxlength=200, hint="Such as: Russia–Ukraine talks."),
+        Field(
+            "description",
+            "Short description",
+            "textarea",
+            required=False,
+            maxlength=1000,
+            hint="A line or two for the list of negotiations.",
+        ),
+        Field(
+            "status",
+            "Status",
+            "select",
+            choices=tuple((s.value, s.value) for s in NegotiationStatus),
+        ),
+        Field(
+            "status_changed_on",
+            "Status since",
+            required=False,
+            maxlength=10,
+            hint="YYYY-MM-DD. Leave empty: today when the status changes.",
+        ),
+        Field(
+            "display_order",
+            "Display order",
+            "number",
+            required=False,
+            hint="Smaller comes first. Leave empty to put a new negotiation last.",
+        ),
+    ),
+    create=create_negotiation,
+    update=update_negotiation,
+    title=lambda negotiation: negotiation.title,
+    to_input=_negotiation_input,
+    to_form=_snapshot_form,
+    defaults=(("status", NegotiationStatus.ACTIVE.value),),
+)
+
+PARTICIPATIONS = Kind(
+    slug="participations",
+    singular="participation",
+    plural="participations",
+    model=Participation,
+    fields_model=ParticipationFields,
+    fields=(
+        Field("negotiation_id", "Negotiation", "select", choices_from=negotiation_choices),
+        Field(
+            "party_id",
+            "Party",
+            "select",
+            choices_from=party_choices,
+            hint="A party's statements count only in the negotiations it takes part in.",
+        ),
+        Field(
+            "role", "Role", "select", choices=tuple((r.value, r.label) for r in ParticipationRole)
+        ),
+        Field(
+            "display_order",
+            "Display order",
+            "number",
+            required=False,
+            hint="Smaller comes first. Leave empty to put a new participant last.",
+        ),
+    ),
+    create=create_participation,
+    update=update_participation,
+    # The list and form load both (app/catalog/queries.py): relationships never load lazily.
+    title=lambda p: f"{p.party.name} in {p.negotiation.title}",
+    to_input=_participation_input,
+    to_form=_snapshot_form,
+    defaults=(("role", ParticipationRole.PARTY.value),),
+    details=lambda p: ParticipationRole(p.role).label,
 )
 
 SOURCES = Kind(
@@ -197,4 +380,4 @@ SOURCES = Kind(
     defaults=(("kind", SourceKind.NEWS_REPORT.value),),
 )
 
-KINDS = {kind.slug: kind for kind in (PARTIES, DEMANDS, SOURCES)}
+KINDS = {kind.slug: kind for kind in (PARTIES, DEMANDS, SOURCES, NEGOTIATIONS, PARTICIPATIONS)}

@@ -5,21 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.catalog.kinds import Kind
-from app.models import Demand, Party, Source
+from app.models import Demand, Negotiation, Participation, Party, Source
+
+# What a kind's title names besides the record itself: loaded with it (one query).
+LOADED: dict[type[Any], tuple[Any, ...]] = {
+    Participation: (joinedload(Participation.party), joinedload(Participation.negotiation)),
+}
 
 
 def records(session: Session, kind: Kind) -> list[Any]:
     orders: dict[type[Any], tuple[Any, ...]] = {
         Party: (Party.name,),
-        Demand: (Demand.display_order, Demand.id),
+        Demand: (Demand.negotiation_id, Demand.display_order, Demand.id),
         Source: (Source.id.desc(),),
+        Negotiation: (Negotiation.display_order, Negotiation.id),
+        Participation: (
+            Participation.negotiation_id,
+            Participation.display_order,
+            Participation.id,
+        ),
     }
     order = orders[kind.model]
-    return list(session.scalars(select(kind.model).order_by(*order)))
+    query = select(kind.model).order_by(*order).options(*LOADED.get(kind.model, ()))
+    return list(session.scalars(query))
 
 
 def record(session: Session, kind: Kind, record_id: int) -> Any:
-    return session.get(kind.model, record_id)
+    return session.get(kind.model, record_id, options=LOADED.get(kind.model, ()))

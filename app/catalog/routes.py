@@ -18,7 +18,7 @@ from app.catalog.queries import record, records
 from app.conflicts import MAX_VERSION, conflict_rows, form_version, merge_onto_stored
 from app.db import DbSession
 from app.demands.service import move_demand
-from app.exceptions import AlreadyTaken, NotFound, Refusal, found
+from app.exceptions import AlreadyTaken, FieldProblem, NotFound, Refusal, found
 from app.field_types import whole_number
 from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import RecordId
@@ -29,7 +29,9 @@ from app.revisions import StaleVersion, bring_back
 
 router = APIRouter()
 
-KindSlug = Annotated[Literal["parties", "demands", "sources"], Path()]
+KindSlug = Annotated[
+    Literal["parties", "demands", "sources", "negotiations", "participations"], Path()
+]
 
 
 def _record(session: DbSession, kind: Kind, record_id: int) -> Any:
@@ -59,6 +61,7 @@ def _form_page(
             "values": values,
             "errors": errors or {},
             "labels": kind.labels,
+            "choices": kind.choices(session),
             "version": version,
             "conflict": conflict,
             "csrf_token": csrf_token(request),
@@ -99,7 +102,12 @@ def list_records(
 @router.get("/edit/{kind_slug}/new", name="catalog_new")
 def new_form(request: Request, session: DbSession, user: Editor, kind_slug: KindSlug) -> Response:
     kind = KINDS[kind_slug]
-    return _form_page(request, session, kind, values=dict(kind.defaults))
+    values = dict(kind.defaults)
+    for name, choices in kind.choices(session).items():
+        # A select of records starts at its first (the only negotiation, most often).
+        if name not in values and choices:
+            values[name] = choices[0][0]
+    return _form_page(request, session, kind, values=values)
 
 
 @router.post("/edit/{kind_slug}/new")
@@ -112,7 +120,7 @@ def create(request: Request, session: DbSession, post: EditorPost, kind_slug: Ki
         )
     try:
         entity = kind.create(session, fields, user=post.user)
-    except AlreadyTaken as taken:
+    except FieldProblem as taken:
         raise Refusal(
             _form_page(
                 request,
@@ -164,7 +172,7 @@ def edit(
         )
     try:
         kind.update(session, entity, fields, form_version=version, user=post.user)
-    except AlreadyTaken as taken:
+    except FieldProblem as taken:
         raise Refusal(
             _form_page(
                 request,

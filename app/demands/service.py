@@ -11,12 +11,16 @@ from sqlalchemy.orm import Session
 from app.exceptions import AlreadyTaken
 from app.field_types import DemandTitle, Description, Slug
 from app.models import Action, Demand, User
+from app.negotiations.service import negotiation_choice
 from app.revisions import add_with_revision, update_with_revision
 from app.slugs import slugify, unique_slug
 
 
 class DemandFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    # None: the demand's own (when editing), else the only negotiation there is.
+    negotiation_id: int | None = None
 
     # None: made from the title (transliterated), with -2, -3… if another demand has it.
     slug: Slug | None = None
@@ -28,19 +32,37 @@ class DemandFields(BaseModel):
 
 def _values(session: Session, fields: DemandFields, demand: Demand | None) -> dict[str, Any]:
     demand_id = demand.id if demand else None
+    if fields.negotiation_id is None and demand is not None:
+        negotiation_id = demand.negotiation_id
+    else:
+        negotiation_id = negotiation_choice(
+            session, fields.negotiation_id, field="negotiation_id"
+        ).id
+    moved = demand is not None and demand.negotiation_id != negotiation_id
     if fields.slug is not None:
         slug = fields.slug
-        _check_slug_free(session, slug, demand_id)
-    elif demand is not None and demand.slug == slugify(fields.title, fallback="demand"):
+        _check_slug_free(session, slug, demand_id, negotiation_id)
+    elif (
+        demand is not None and not moved and demand.slug == slugify(fields.title, fallback="demand")
+    ):
         slug = demand.slug
     else:
         slug = unique_slug(
-            session, Demand, slugify(fields.title, fallback="demand"), exclude_id=demand_id
+            session,
+            Demand,
+            slugify(fields.title, fallback="demand"),
+            exclude_id=demand_id,
+            within=[Demand.negotiation_id == negotiation_id],
         )
     order = fields.display_order
     if order is None:
-        order = demand.display_order if demand else next_display_order(session)
+        order = (
+            demand.display_order
+            if demand is not None and not moved
+            else next_display_order(session, negotiation_id)
+        )
     return {
+        "negotiation_id": negotiation_id,
         "slug": slug,
         "title": fields.title,
         "description": fields.description or "",
@@ -48,16 +70,25 @@ def _values(session: Session, fields: DemandFields, demand: Demand | None) -> di
     }
 
 
-def next_display_order(session: Session) -> int:
-    """One past the last demand's place."""
-    last = session.scalar(select(func.max(Demand.display_order)))
+def next_display_order(session: Session, negotiation_id: int) -> int:
+    """One past the last place among the negotiation's demands."""
+    last = session.scalar(
+        select(func.max(Demand.display_order)).where(Demand.negotiation_id == negotiation_id)
+    )
     return 0 if last is None else last + 1
 
 
-def _check_slug_free(session: Session, slug: str, demand_id: int | None) -> None:
-    other = session.scalar(select(Demand.id).where(Demand.slug == slug))
+def _check_slug_free(
+    session: Session, slug: str, demand_id: int | None, negotiation_id: int
+) -> None:
+    # Unique within the negotiation (the database says so too): other talks may reuse a slug.
+    other = session.scalar(
+        select(Demand.id).where(Demand.slug == slug, Demand.negotiation_id == negotiation_id)
+    )
     if other is not None and other != demand_id:
-        raise AlreadyTaken("slug", f"another demand already has the slug {slug!r}")
+        raise AlreadyTaken(
+            "slug", f"another demand of this negotiation already has the slug {slug!r}"
+        )
 
 
 def create_demand(session: Session, fields: DemandFields, *, user: User) -> Demand:

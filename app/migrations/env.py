@@ -24,6 +24,12 @@ def run_with(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            # Migrations run with SQLite's foreign keys off (app/migrate.py): check them all
+            # before the commit, so a migration cannot leave a dangling reference behind.
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
 
 
 def run_migrations_online() -> None:

@@ -3,6 +3,8 @@
 from app.models.base import Base
 from app.models.demand import Demand
 from app.models.login_throttle import LoginThrottle
+from app.models.negotiation import Negotiation, NegotiationStatus
+from app.models.participation import Participation, ParticipationRole
 from app.models.party import Party, PartyKind
 from app.models.recovery_code import RecoveryCode
 from app.models.revision import Action, Revision
@@ -15,6 +17,10 @@ __all__ = [
     "Base",
     "Demand",
     "LoginThrottle",
+    "Negotiation",
+    "NegotiationStatus",
+    "Participation",
+    "ParticipationRole",
     "Party",
     "PartyKind",
     "RecoveryCode",

@@ -11,7 +11,15 @@ from app.models.base import Base, JSONDocument, UTCDateTime, one_of, text_limits
 from app.models.user import User
 
 REASON_MAX = 1000
-ENTITY_TYPES = ("party", "demand", "source", "statement", "user")
+ENTITY_TYPES = (
+    "party",
+    "demand",
+    "source",
+    "statement",
+    "user",
+    "negotiation",
+    "participation",
+)
 
 
 class Action(StrEnum):

@@ -2,7 +2,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import DatePrecision
@@ -45,7 +56,11 @@ class Statement(Versioned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("party.id", ondelete="RESTRICT"))
-    demand_id: Mapped[int] = mapped_column(ForeignKey("demand.id", ondelete="RESTRICT"))
+    demand_id: Mapped[int] = mapped_column(Integer)
+    # Always the demand's negotiation (the composite key to demand follows a demand that moves,
+    # ON UPDATE CASCADE); it is there so the database can check, with a second composite key to
+    # participation, that the party takes part in those talks. Derived, so not in the snapshot.
+    negotiation_id: Mapped[int] = mapped_column(Integer)
     stance: Mapped[int] = mapped_column(SmallInteger)
     # The first day of the period known (see app/dates.py), with how much of it is known.
     stated_on: Mapped[dt.date] = mapped_column(Date)
@@ -71,6 +86,19 @@ class Statement(Versioned, Base):
     __table_args__ = (
         # A unique index, not a constraint: SQLite can add an index without recreating the table.
         Index("uq_statement_submission_key", "submission_key", unique=True),
+        ForeignKeyConstraint(
+            ["demand_id", "negotiation_id"],
+            ["demand.id", "demand.negotiation_id"],
+            ondelete="RESTRICT",
+            onupdate="CASCADE",
+        ),
+        # The party must take part in the demand's negotiation; a participation with statements
+        # cannot be removed or moved.
+        ForeignKeyConstraint(
+            ["negotiation_id", "party_id"],
+            ["participation.negotiation_id", "participation.party_id"],
+            ondelete="RESTRICT",
+        ),
         CheckConstraint(
             f"stance BETWEEN {min(Stance).value} AND {max(Stance).value}", name="stance_scale"
         ),

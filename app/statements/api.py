@@ -41,6 +41,13 @@ class StatementQuery:
     def __init__(
         self,
         session: DbSession,
+        negotiation: Annotated[
+            str | None,
+            Query(
+                description="A negotiation's slug: only statements on its demands.",
+                examples=["russia-ukraine"],
+            ),
+        ] = None,
         party: Annotated[
             str | None, Query(description="A party's slug.", examples=["russia"])
         ] = None,
@@ -74,6 +81,7 @@ class StatementQuery:
     ) -> None:
         self.filters: TimelineFilters = statement_filters(
             session,
+            negotiation=negotiation,
             party=party,
             demand=demand,
             stance=stance,

@@ -15,12 +15,13 @@ from app.conflicts import conflict_rows, form_version, merge_onto_stored
 from app.dates import time_ago
 from app.db import DbSession
 from app.demands.service import create_demand
-from app.exceptions import AlreadyRetracted, AlreadyTaken, Refusal, found
+from app.exceptions import AlreadyRetracted, AlreadyTaken, FieldProblem, Refusal, found
 from app.field_types import whole_number
 from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import MAX_ID, RecordId
 from app.models import Demand, Source, SourceKind, Statement, User
 from app.models.base import utcnow
+from app.negotiations.service import only_negotiation_of
 from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back
@@ -35,6 +36,7 @@ from app.statements.forms import (
 from app.statements.queries import form_choices, statement_for_edit
 from app.statements.service import (
     LooksLikeDuplicate,
+    NotTakingPart,
     RetractionFields,
     create_statement_once,
     restore_statement,
@@ -112,20 +114,32 @@ def _refuse(
 def _demand(
     request: Request, session: DbSession, parsed: StatementForm, post: Post, **kw: Any
 ) -> Demand:
-    """The demand chosen from the list, or the one this submit adds (placed last)."""
+    """The demand chosen from the list, or the one this submit adds (placed last).
+
+    A new demand goes into the statement's negotiation: the one its party takes part in, or
+    the only one there is; when that is ambiguous the editor is sent to the demands list."""
     if parsed.demand is not None:
         return parsed.demand
     assert parsed.new_demand is not None
-    try:
-        return create_demand(session, parsed.new_demand, user=post.user)
-    except AlreadyTaken as taken:
-        _refuse(
-            request,
-            session,
-            parsed,
-            errors={"new_demand_slug": taken.message.capitalize() + "."},
-            **kw,
+    fields = parsed.new_demand
+    if fields.negotiation_id is None and parsed.party is not None:
+        fields = fields.model_copy(
+            update={"negotiation_id": only_negotiation_of(session, parsed.party.id)}
         )
+    try:
+        return create_demand(session, fields, user=post.user)
+    except FieldProblem as problem:
+        if problem.field == "negotiation_id":
+            party = parsed.party.name if parsed.party is not None else "This party"
+            field, message = (
+                "new_demand_title",
+                f"{party} takes part in several negotiations, or in none: add the demand "
+                "from the demands list, in its negotiation, then choose it here.",
+            )
+        else:
+            field = "new_demand_slug" if problem.field == "slug" else "new_demand_title"
+            message = problem.message.capitalize() + "."
+        _refuse(request, session, parsed, errors={field: message}, **kw)
         raise  # unreachable: _refuse raises
 
 
@@ -184,6 +198,14 @@ def add_statement(request: Request, session: DbSession, post: EditorPost) -> Res
             duplicate_of=whole_number(confirmed, low=1, high=MAX_ID),
             check_duplicates=True,
         )
+    except NotTakingPart as problem:
+        _refuse(
+            request,
+            session,
+            parsed,
+            errors={"party": problem.message + "."},
+            submission_key=key,
+        )
     except LooksLikeDuplicate as similar:
         _refuse(
             request,
@@ -233,6 +255,15 @@ def edit_statement(
             source=_source(session, parsed, post),
             form_version=version,
             user=post.user,
+        )
+    except NotTakingPart as problem:
+        _refuse(
+            request,
+            session,
+            parsed,
+            errors={"party": problem.message + "."},
+            statement=statement,
+            version=version,
         )
     except StaleVersion as stale:
         current = _statement(session, statement_id)

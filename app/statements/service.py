@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
-from app.exceptions import AlreadyRetracted
+from app.exceptions import AlreadyRetracted, FieldProblem
 from app.field_types import Quote, RetractionReason, Speaker, StoredDate, Summary
-from app.models import Action, Demand, Party, Source, Statement, User
+from app.models import Action, Demand, Negotiation, Party, Source, Statement, User
 from app.models.base import utcnow
+from app.negotiations.service import takes_part
 from app.revisions import add_with_revision, update_with_revision
 from app.stances import Stance
 
@@ -56,12 +57,30 @@ class RetractionFields(BaseModel):
     reason: RetractionReason
 
 
+class NotTakingPart(FieldProblem):
+    """The statement's party does not take part in its demand's negotiation."""
+
+
+def check_takes_part(session: Session, party: Party, demand: Demand) -> None:
+    """Say which field is wrong before the database's key (statement → participation) refuses."""
+    if not takes_part(session, negotiation_id=demand.negotiation_id, party_id=party.id):
+        negotiation = session.get(Negotiation, demand.negotiation_id)
+        talks = negotiation.title if negotiation is not None else "this negotiation"
+        raise NotTakingPart(
+            "party",
+            f"{party.name} does not take part in {talks}, where this demand is: "
+            "add the party to those talks first, or choose another demand",
+        )
+
+
 def _values(
-    fields: StatementFields, party: Party, demand: Demand, source: Source
+    session: Session, fields: StatementFields, party: Party, demand: Demand, source: Source
 ) -> dict[str, Any]:
+    check_takes_part(session, party, demand)
     return {
         "party_id": party.id,
         "demand_id": demand.id,
+        "negotiation_id": demand.negotiation_id,
         "source_id": source.id,
         "stance": int(fields.stance),
         "stated_on": fields.stated_on,
@@ -83,7 +102,7 @@ def create_statement(
     submission_key: str | None = None,
 ) -> Statement:
     statement = Statement(
-        **_values(fields, party, demand, source),
+        **_values(session, fields, party, demand, source),
         created_by_id=user.id,
         submission_key=submission_key,
     )
@@ -184,7 +203,7 @@ def update_statement(
     return update_with_revision(
         session,
         statement,
-        _values(fields, party, demand, source),
+        _values(session, fields, party, demand, source),
         form_version=form_version,
         action=Action.EDIT,
         user=user,

@@ -19,7 +19,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Select, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Demand, Party, Source, Statement
+from app.models import Demand, Negotiation, Party, Source, Statement
 from app.paging import format_cursor
 from app.stances import Stance
 
@@ -36,7 +36,8 @@ class TimelineFilters:
     demand: Demand | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    # The API's extra filters; the timeline page uses none of them.
+    # The API's extra filters; the timeline page uses none of them (yet: /talks/… will).
+    negotiation: Negotiation | None = None
     stance: Stance | None = None
     source: Source | None = None
     # Retracted statements hold no position, so lists leave them out unless asked.
@@ -49,6 +50,7 @@ class TimelineFilters:
         return {
             key: value
             for key, value in {
+                "negotiation": self.negotiation.slug if self.negotiation else "",
                 "party": self.party.slug if self.party else "",
                 "demand": self.demand.slug if self.demand else "",
                 "from": self.start.isoformat() if self.start else "",
@@ -79,6 +81,8 @@ def filtered(query: Select[*Columns], filters: TimelineFilters) -> Select[*Colum
     """`query` (over statements) narrowed to the filters: the timeline, its feed, the API, CSV."""
     if not filters.include_retracted:
         query = query.where(Statement.retracted_at.is_(None))
+    if filters.negotiation is not None:
+        query = query.where(Statement.negotiation_id == filters.negotiation.id)
     if filters.party is not None:
         query = query.where(Statement.party_id == filters.party.id)
     if filters.demand is not None:

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 from app.dates import DatePrecision, is_period_start
 from app.db import make_engine
 from app.migrate import upgrade
-from app.models import Demand, Party, Revision, Source, Statement, User
+from app.models import (
+    Demand,
+    Negotiation,
+    Participation,
+    Party,
+    Revision,
+    Source,
+    Statement,
+    User,
+)
 from app.settings import Settings
 from app.synthetic_data import DatabaseNotEmpty, generate
 from tests.conftest import create_postgres_database, drop_postgres_database
@@ -43,6 +52,20 @@ def test_generates_the_shape_asked_for(generated: Engine) -> None:
         assert session.scalar(select(func.count()).select_from(Statement)) == STATEMENTS
         assert session.scalar(select(func.count()).select_from(Party)) == 20
         assert session.scalar(select(func.count()).select_from(Demand)) == 40
+        # Two negotiations of 20 demands each, sharing some parties (the mediators).
+        assert session.scalar(select(func.count()).select_from(Negotiation)) == 2
+        per_negotiation = session.execute(
+            select(Demand.negotiation_id, func.count()).group_by(Demand.negotiation_id)
+        ).all()
+        assert sorted(n for _, n in per_negotiation) == [20, 20]
+        shared = session.scalars(
+            select(Participation.party_id)
+            .group_by(Participation.party_id)
+            .having(func.count() == 2)
+        ).all()
+        assert 0 < len(shared) < 20
+        talks = session.scalars(select(func.distinct(Statement.negotiation_id))).all()
+        assert set(talks) == {1, 2}
         sources = session.scalar(select(func.count(func.distinct(Statement.source_id))))
         assert sources is not None and sources < STATEMENTS / 5  # shared sources
         stances = session.scalars(select(func.distinct(Statement.stance))).all()
@@ -51,7 +74,7 @@ def test_generates_the_shape_asked_for(generated: Engine) -> None:
 
 def test_every_row_has_exactly_one_create_revision(generated: Engine) -> None:
     with Session(generated) as session:
-        for model in (User, Party, Demand, Source, Statement):
+        for model in (User, Party, Negotiation, Participation, Demand, Source, Statement):
             rows = session.scalar(select(func.count()).select_from(model))
             revisions = session.execute(
                 select(func.count(), func.count(func.distinct(Revision.entity_id))).where(
@@ -61,7 +84,7 @@ def test_every_row_has_exactly_one_create_revision(generated: Engine) -> None:
             assert tuple(revisions) == (rows, rows), model.__name__
         assert session.scalar(select(func.count()).select_from(Revision)) == sum(
             session.scalar(select(func.count()).select_from(m)) or 0
-            for m in (User, Party, Demand, Source, Statement)
+            for m in (User, Party, Negotiation, Participation, Demand, Source, Statement)
         )
 
 
@@ -78,13 +101,14 @@ def test_snapshots_match_what_the_model_would_record(generated: Engine) -> None:
         }
         for statement in statements:
             assert snapshots[statement.id] == statement.snapshot()
-        source = session.scalars(select(Source).limit(1)).one()
-        snapshot = session.scalar(
-            select(Revision.snapshot).where(
-                Revision.entity_type == "source", Revision.entity_id == source.id
+        for model in (Source, Negotiation, Participation, Demand):
+            row = session.scalars(select(model).limit(1)).one()
+            snapshot = session.scalar(
+                select(Revision.snapshot).where(
+                    Revision.entity_type == model.ENTITY_TYPE, Revision.entity_id == row.id
+                )
             )
-        )
-        assert snapshot == source.snapshot()
+            assert snapshot == row.snapshot(), model.__name__
 
 
 def test_retracted_statements_have_reasons(generated: Engine) -> None:

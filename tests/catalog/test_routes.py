@@ -177,14 +177,21 @@ def test_an_earlier_demand_revision_is_brought_back(editor_client, session) -> N
     assert actions == ["create", "edit", "revert"]
 
 
-@pytest.mark.parametrize("kind", ["parties", "demands", "sources"])
-def test_catalog_pages_query_counts(editor_client, queries, kind: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "choices"),
+    # The form's selects of records (a demand's negotiation, a participation's two sides) and
+    # the names its history refers to, in one query (a demand's negotiation, a participation's
+    # negotiation and party).
+    [("parties", 0), ("demands", 2), ("sources", 0), ("negotiations", 0), ("participations", 3)],
+)
+def test_catalog_pages_query_counts(editor_client, queries, kind: str, choices: int) -> None:
     queries.clear()
     assert editor_client.get(f"/edit/{kind}").status_code == 200
     assert queries.count == 2  # the user, the records
     queries.clear()
     assert editor_client.get(f"/edit/{kind}/1").status_code == 200
-    assert queries.count == 3  # the user, the record, its revisions with their authors
+    # The user, the record, its revisions with their authors, and the choices.
+    assert queries.count == 3 + choices
 
 
 def test_unknown_kinds_and_records_are_404(editor_client) -> None:
@@ -230,7 +237,9 @@ def test_markup_in_party_and_demand_fields_is_shown_as_text(editor_client, sessi
     assert MARKUP in options
 
 
-@pytest.mark.parametrize("kind", ["parties", "demands", "sources"])
+@pytest.mark.parametrize(
+    "kind", ["parties", "demands", "sources", "negotiations", "participations"]
+)
 def test_every_new_form_opens_and_its_defaults_are_valid_choices(editor_client, kind) -> None:
     response = editor_client.get(f"/edit/{kind}/new")
     assert response.status_code == 200

@@ -8,15 +8,21 @@ import random
 from sqlalchemy import insert, select, text
 
 from app.matrix.queries import cells_query
-from app.models import Demand, Party, Source, Statement
+from app.models import Demand, Participation, Source, Statement
 from app.users.service import system_user
 
 
 def fill(session, count: int = 6000) -> None:  # type: ignore[no-untyped-def]
     """Enough rows that a planner would rather scan than probe if the index did not fit."""
     rng = random.Random(7)
-    parties = list(session.scalars(select(Party.id)))
-    demands = list(session.scalars(select(Demand.id)))
+    # The demo's one negotiation: every party takes part in it, every demand is in it.
+    negotiation = session.scalar(select(Demand.negotiation_id).limit(1))
+    parties = list(
+        session.scalars(
+            select(Participation.party_id).where(Participation.negotiation_id == negotiation)
+        )
+    )
+    demands = list(session.scalars(select(Demand.id).where(Demand.negotiation_id == negotiation)))
     source = session.scalar(select(Source.id))
     user = system_user(session).id
     now = dt.datetime.now(dt.UTC)
@@ -26,6 +32,7 @@ def fill(session, count: int = 6000) -> None:  # type: ignore[no-untyped-def]
             {
                 "party_id": rng.choice(parties),
                 "demand_id": rng.choice(demands),
+                "negotiation_id": negotiation,
                 "stance": rng.randint(-2, 2),
                 "stated_on": dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3650)),
                 "stated_on_precision": "day",

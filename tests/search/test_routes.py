@@ -200,7 +200,10 @@ def test_the_page_says_when_only_the_newest_matches_were_ranked(client, session)
     page = parse(client.get("/search", params={"q": "corridor"}))
     assert page.select(".search-narrowed") == []
 
-    columns = {c: getattr(first, c) for c in ("party_id", "demand_id", "source_id", "stance")}
+    columns = {
+        c: getattr(first, c)
+        for c in ("party_id", "demand_id", "negotiation_id", "source_id", "stance")
+    }
     copy = {**columns, "stated_on": first.stated_on, "stated_on_precision": "day"}
     copy |= {"created_by_id": first.created_by_id, "version": 1}
     copy |= {"created_at": first.created_at, "updated_at": first.updated_at}

@@ -8,7 +8,13 @@ from app.models import Action
 from app.models.base import utcnow
 from app.revisions import update_with_revision
 from app.users.service import system_user
-from tests.factories import make_demand, make_party, make_source, make_statement
+from tests.factories import (
+    make_demand,
+    make_participation,
+    make_party,
+    make_source,
+    make_statement,
+)
 from tests.html import one, parse, words
 
 
@@ -91,11 +97,13 @@ def test_public_history_names_parties_demands_and_sources_in_one_query(
     user = system_user(session)
     # Moved to another party, demand and source, twice: more names, the same queries.
     for n in (1, 2):
+        lemuria = make_party(session, name=f"Lemuria {n}")
+        make_participation(session, party=lemuria)
         update_with_revision(
             session,
             statement,
             {
-                "party_id": make_party(session, name=f"Lemuria {n}").id,
+                "party_id": lemuria.id,
                 "demand_id": make_demand(session, title=f"Close the straits {n}").id,
                 "source_id": make_source(session, title=f"Harbour gazette, edition {n}").id,
             },

@@ -1,0 +1,42 @@
+"""Reads of negotiations and who takes part in them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.models import Demand, Negotiation, Participation
+
+
+def ordered_negotiations(session: Session) -> list[Negotiation]:
+    return list(
+        session.scalars(select(Negotiation).order_by(Negotiation.display_order, Negotiation.id))
+    )
+
+
+def participants(session: Session, negotiation_ids: list[int]) -> dict[int, list[Participation]]:
+    """Each negotiation's participations with their parties, in display order: one query."""
+    found: dict[int, list[Participation]] = defaultdict(list)
+    if not negotiation_ids:
+        return found
+    rows = session.scalars(
+        select(Participation)
+        .where(Participation.negotiation_id.in_(negotiation_ids))
+        .order_by(Participation.display_order, Participation.id)
+        .options(joinedload(Participation.party))
+    )
+    for participation in rows:
+        found[participation.negotiation_id].append(participation)
+    return found
+
+
+def negotiation_demands(session: Session, negotiation_id: int) -> list[Demand]:
+    return list(
+        session.scalars(
+            select(Demand)
+            .where(Demand.negotiation_id == negotiation_id)
+            .order_by(Demand.display_order, Demand.id)
+        )
+    )
