@@ -20,7 +20,7 @@ Downgrade folds the one negotiation back (its revisions and those of participati
 the tables they describe); it refuses while there is a second negotiation, whose demands'
 slugs could clash and whose talks would merge into one matrix.
 
-Revision ID: 0007_negotiations
+Revision ID: 0007
 Revises: 0006
 
 """
@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_negotiations"
+revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -359,7 +359,7 @@ def downgrade() -> None:
     negotiations = bind.execute(sa.text("SELECT count(*) FROM negotiation")).scalar_one()
     if negotiations > 1:
         raise RuntimeError(
-            f"cannot downgrade below 0007_negotiations: there are {negotiations} negotiations, "
+            f"cannot downgrade below 0007: there are {negotiations} negotiations, "
             "and the older schema holds one set of talks; remove all but one first"
         )
     if _sqlite():
