@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import CursorResult, Engine, UpdateBase, create_engine, event
+from sqlalchemy import (
+    ColumnExpressionArgument,
+    CursorResult,
+    Engine,
+    UpdateBase,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.settings import Settings
@@ -21,6 +31,17 @@ def rows_changed(session: Session, statement: UpdateBase) -> int:
     result = session.execute(statement)
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+def next_in_order(
+    session: Session,
+    column: ColumnExpressionArgument[int],
+    *within: ColumnExpressionArgument[bool],
+) -> int:
+    """One past the last place in an ordered list (`column`, among the rows `within`): where a
+    new row goes, so it never jumps to the top of what readers see."""
+    last = session.scalar(select(func.max(column)).where(*within))
+    return 0 if last is None else last + 1
 
 
 def make_engine(settings: Settings, **overrides: Any) -> Engine:
@@ -75,6 +96,20 @@ def begin_for_writing(session: Session) -> None:
     UPDATE's WHERE clause settle the race.
     """
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+@contextmanager
+def write_transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A short transaction of its own that will write: committed when the block ends, rolled
+    back (by closing) when it raises.
+
+    For work that must hold no connection while it waits on something slow: a login's password
+    hash runs between two of these instead of inside the request's session.
+    """
+    with sessions() as session:
+        begin_for_writing(session)
+        yield session
+        session.commit()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -133,13 +133,15 @@ StoredDate = Annotated[dt.date, AfterValidator(_within_stored_range)]
 
 # Whole numbers as people and links write them: ASCII digits only ("١" is not 1 here) and never
 # so long that reading them costs anything (Python refuses over 4,300 digits with an error).
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
 
 
 def whole_number(raw: str | None, *, low: int, high: int) -> int | None:
-    """`raw` as an int from `low` to `high`, or None when it is not one (the caller says why)."""
+    """`raw` as an int from `low` to `high`, or None when it is not one (the caller says why).
+
+    A minus sign is read only where the range goes below zero (a stance, a display order)."""
     text = (raw or "").strip()
-    if not _WHOLE_NUMBER.fullmatch(text):
+    if not _WHOLE_NUMBER.fullmatch(text) or (text.startswith("-") and low >= 0):
         return None
     number = int(text)
     return number if low <= number <= high else None

@@ -24,12 +24,12 @@ from app.models import (
     Statement,
     User,
 )
+from app.negotiations.queries import takes_part
 from app.negotiations.service import (
     NegotiationFields,
     ParticipationFields,
     create_negotiation,
     create_participation,
-    takes_part,
 )
 from app.parties.service import PartyFields, create_party
 from app.sources.service import SourceFields, create_source

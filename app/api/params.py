@@ -21,7 +21,7 @@ from app.exceptions import BadRequest, UnknownFilter
 from app.field_types import shown, whole_number
 from app.ids import MAX_ID
 from app.matrix.queries import ordered_demands, ordered_parties
-from app.negotiations.service import negotiation_by_slug
+from app.negotiations.queries import negotiation_by_slug
 from app.paging import InvalidPaging, parse_cursor
 from app.sources.queries import source_by_id
 from app.stances import Stance
@@ -134,9 +134,9 @@ def parse_stance(raw: str | None) -> Stance | None:
         return None
     text = raw.strip()
     try:
-        number = whole_number(text.removeprefix("-"), low=0, high=9)
+        number = whole_number(text, low=-9, high=9)
         if number is not None:
-            return Stance(-number if text.startswith("-") else number)
+            return Stance(number)
         return Stance.from_slug(text)
     except ValueError:
         choices = ", ".join(f"{s.slug} ({s.value})" for s in Stance)

@@ -28,7 +28,7 @@ from app.auth.sessions import (
     pending_login,
     start_second_step,
 )
-from app.db import DbSession, begin_for_writing
+from app.db import DbSession, write_transaction
 from app.models import User
 from app.pages import render
 from app.users.service import (
@@ -92,20 +92,16 @@ def _take_attempt(
     sessions: sessionmaker[Session], email: str, client: str
 ) -> tuple[throttle.Attempt, _Account | None]:
     """Count the attempt (or refuse it) and find the account: one short write transaction."""
-    with sessions() as session:
-        begin_for_writing(session)
+    with write_transaction(sessions) as session:
         attempt = throttle.take_login_attempt(session, email, client)
         throttle.sweep(session)
         user = user_by_email(session, email) if email and attempt.allowed else None
-        session.commit()
     return attempt, _Account(user.id, user.password_hash) if user else None
 
 
 def _give_back(sessions: sessionmaker[Session], email: str, client: str) -> None:
-    with sessions() as session:
-        begin_for_writing(session)
+    with write_transaction(sessions) as session:
         throttle.give_back_login_attempt(session, email, client)
-        session.commit()
 
 
 def _logged_in(
@@ -113,17 +109,13 @@ def _logged_in(
 ) -> User | None:
     """The right password: clear the count, store a stronger hash if one was made; the account
     as it is now (None if it cannot log in: deactivated meanwhile, or the system account)."""
-    with sessions() as session:
-        begin_for_writing(session)
+    with write_transaction(sessions) as session:
         user = session.get(User, account_id)
         if user is None or not user.is_active or user.role == "system":
-            # Counted as a failure, as before: the attempt stays taken.
-            session.commit()
-            return None
+            return None  # counted as a failure, as before: the attempt stays taken
         throttle.forget_failures(session, email, client)
         if new_hash is not None:
             replace_password_hash(session, user, new_hash)
-        session.commit()
         return user
 
 

@@ -125,12 +125,12 @@ def give_back(session: Session, key: str) -> None:
 
 def take_login_attempt(session: Session, email: str, client: str) -> Attempt:
     """An attempt at a password, counted for the account and for the address."""
-    return _take_both(session, *keys(email, client), ACCOUNT_LIMIT)
+    return _take_both(session, *keys(email, client))
 
 
-def _take_both(session: Session, account: str, address: str, account_limit: int) -> Attempt:
+def _take_both(session: Session, account: str, address: str) -> Attempt:
     """The account's count first: a locked account costs the address nothing."""
-    attempt = take_attempt(session, account, account_limit)
+    attempt = take_attempt(session, account, ACCOUNT_LIMIT)
     if not attempt.allowed:
         return attempt
     by_address = take_attempt(session, address, CLIENT_LIMIT)
@@ -179,7 +179,7 @@ def second_factor_keys(user_id: int, client: str) -> tuple[str, str]:
 
 
 def take_second_factor_attempt(session: Session, user_id: int, client: str) -> Attempt:
-    return _take_both(session, *second_factor_keys(user_id, client), ACCOUNT_LIMIT)
+    return _take_both(session, *second_factor_keys(user_id, client))
 
 
 def give_back_second_factor_attempt(session: Session, user_id: int, client: str) -> None:

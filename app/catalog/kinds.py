@@ -20,6 +20,7 @@ from app.dates import InvalidDate, parse_typed_date, typed_form
 from app.demands.service import DemandFields, create_demand, update_demand
 from app.field_labels import FIELD_LABELS, SOURCE_FIELD_LABELS
 from app.field_types import whole_number
+from app.ids import MAX_ID
 from app.models import (
     Demand,
     Negotiation,
@@ -115,7 +116,7 @@ def _record_id(
     if not raw:
         values[name] = None
         return
-    number = whole_number(raw, low=1, high=2**31 - 1)
+    number = whole_number(raw, low=1, high=MAX_ID)
     if number is None:
         errors[name] = "Choose one of the list."
     values[name] = number
@@ -125,11 +126,11 @@ def _order(form: dict[str, str], values: dict[str, Any], errors: dict[str, str])
     raw = form.get("display_order", "").strip()
     if not raw:
         return
-    number = whole_number(raw.removeprefix("-"), low=0, high=99_999_999)
+    number = whole_number(raw, low=-99_999_999, high=99_999_999)
     if number is None:
         errors["display_order"] = "Give a whole number (digits 0-9), such as 10."
         return
-    values["display_order"] = -number if raw.startswith("-") else number
+    values["display_order"] = number
 
 
 def _field(
@@ -273,8 +274,8 @@ NEGOTIATIONS = Kind(
     model=Negotiation,
     fields_model=NegotiationFields,
     fields=(
-        Field("slug", "Slug", maxlength=64, hint="Lower-case words joined by hyphens; in URLs."),
-        Field("title", "Title", maxlength=200, hint="Such as: Russia–Ukraine talks."),
+        _field("slug", maxlength=64, hint="Lower-case words joined by hyphens; in URLs."),
+        _field("title", maxlength=200, hint="Such as: Russia–Ukraine talks."),
         Field(
             "description",
             "Short description",
@@ -283,22 +284,15 @@ NEGOTIATIONS = Kind(
             maxlength=1000,
             hint="A line or two for the list of negotiations.",
         ),
-        Field(
-            "status",
-            "Status",
-            "select",
-            choices=tuple((s.value, s.value) for s in NegotiationStatus),
-        ),
-        Field(
+        _field("status", "select", choices=tuple((s.value, s.value) for s in NegotiationStatus)),
+        _field(
             "status_changed_on",
-            "Status since",
             required=False,
             maxlength=10,
             hint="YYYY-MM-DD. Leave empty: today when the status changes.",
         ),
-        Field(
+        _field(
             "display_order",
-            "Display order",
             "number",
             required=False,
             hint="Smaller comes first. Leave empty to put a new negotiation last.",
@@ -319,20 +313,16 @@ PARTICIPATIONS = Kind(
     model=Participation,
     fields_model=ParticipationFields,
     fields=(
-        Field("negotiation_id", "Negotiation", "select", choices_from=negotiation_choices),
-        Field(
+        _field("negotiation_id", "select", choices_from=negotiation_choices),
+        _field(
             "party_id",
-            "Party",
             "select",
             choices_from=party_choices,
             hint="A party's statements count only in the negotiations it takes part in.",
         ),
-        Field(
-            "role", "Role", "select", choices=tuple((r.value, r.label) for r in ParticipationRole)
-        ),
-        Field(
+        _field("role", "select", choices=tuple((r.value, r.label) for r in ParticipationRole)),
+        _field(
             "display_order",
-            "Display order",
             "number",
             required=False,
             hint="Smaller comes first. Leave empty to put a new participant last.",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import next_in_order
 from app.exceptions import AlreadyTaken
 from app.field_types import DemandTitle, Description, Slug
 from app.models import Action, Demand, User
@@ -59,7 +60,9 @@ def _values(session: Session, fields: DemandFields, demand: Demand | None) -> di
         order = (
             demand.display_order
             if demand is not None and not moved
-            else next_display_order(session, negotiation_id)
+            else next_in_order(
+                session, Demand.display_order, Demand.negotiation_id == negotiation_id
+            )
         )
     return {
         "negotiation_id": negotiation_id,
@@ -68,14 +71,6 @@ def _values(session: Session, fields: DemandFields, demand: Demand | None) -> di
         "description": fields.description or "",
         "display_order": order,
     }
-
-
-def next_display_order(session: Session, negotiation_id: int) -> int:
-    """One past the last place among the negotiation's demands."""
-    last = session.scalar(
-        select(func.max(Demand.display_order)).where(Demand.negotiation_id == negotiation_id)
-    )
-    return 0 if last is None else last + 1
 
 
 def _check_slug_free(

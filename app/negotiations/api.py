@@ -7,8 +7,12 @@ from app.api.schemas import DemandRef, NegotiationDetail, NegotiationList, Negot
 from app.db import DbSession
 from app.exceptions import found
 from app.links import Links
-from app.negotiations.queries import negotiation_demands, ordered_negotiations, participants
-from app.negotiations.service import negotiation_by_slug
+from app.negotiations.queries import (
+    negotiation_by_slug,
+    negotiation_demands,
+    ordered_negotiations,
+    participants,
+)
 
 router = api_router("negotiations")
 

@@ -40,3 +40,38 @@ def negotiation_demands(session: Session, negotiation_id: int) -> list[Demand]:
             .order_by(Demand.display_order, Demand.id)
         )
     )
+
+
+def negotiation_by_slug(session: Session, slug: str) -> Negotiation | None:
+    return session.scalar(select(Negotiation).where(Negotiation.slug == slug))
+
+
+def only_negotiation(session: Session) -> Negotiation | None:
+    """The negotiation, when there is exactly one (so "which talks?" needs no answer)."""
+    found = list(session.scalars(select(Negotiation).order_by(Negotiation.id).limit(2)))
+    return found[0] if len(found) == 1 else None
+
+
+def takes_part(session: Session, *, negotiation_id: int, party_id: int) -> bool:
+    return (
+        session.scalar(
+            select(Participation.id).where(
+                Participation.negotiation_id == negotiation_id,
+                Participation.party_id == party_id,
+            )
+        )
+        is not None
+    )
+
+
+def only_negotiation_of(session: Session, party_id: int) -> int | None:
+    """The negotiation a party takes part in, when it takes part in exactly one."""
+    found = list(
+        session.scalars(
+            select(Participation.negotiation_id)
+            .where(Participation.party_id == party_id)
+            .order_by(Participation.negotiation_id)
+            .limit(2)
+        )
+    )
+    return found[0] if len(found) == 1 else None

@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import next_in_order
 from app.exceptions import AlreadyTaken, FieldProblem
 from app.field_types import NegotiationDescription, NegotiationTitle, Slug, StoredDate
 from app.models import (
@@ -20,6 +21,7 @@ from app.models import (
     Party,
     User,
 )
+from app.negotiations.queries import only_negotiation
 from app.revisions import add_with_revision, update_with_revision
 
 # The negotiation a database's existing rows moved into (migration 0007), and the demo's.
@@ -65,8 +67,7 @@ def _negotiation_values(
         if negotiation is not None:
             order = negotiation.display_order
         else:
-            last = session.scalar(select(func.max(Negotiation.display_order)))
-            order = 0 if last is None else last + 1
+            order = next_in_order(session, Negotiation.display_order)
     return {
         "slug": fields.slug,
         "title": fields.title,
@@ -99,16 +100,6 @@ def update_negotiation(
         action=Action.EDIT,
         user=user,
     )
-
-
-def negotiation_by_slug(session: Session, slug: str) -> Negotiation | None:
-    return session.scalar(select(Negotiation).where(Negotiation.slug == slug))
-
-
-def only_negotiation(session: Session) -> Negotiation | None:
-    """The negotiation, when there is exactly one (so "which talks?" needs no answer)."""
-    found = list(session.scalars(select(Negotiation).order_by(Negotiation.id).limit(2)))
-    return found[0] if len(found) == 1 else None
 
 
 def negotiation_choice(session: Session, negotiation_id: int | None, *, field: str) -> Negotiation:
@@ -159,12 +150,11 @@ def _participation_values(
         if participation is not None:
             order = participation.display_order
         else:
-            last = session.scalar(
-                select(func.max(Participation.display_order)).where(
-                    Participation.negotiation_id == negotiation.id
-                )
+            order = next_in_order(
+                session,
+                Participation.display_order,
+                Participation.negotiation_id == negotiation.id,
             )
-            order = 0 if last is None else last + 1
     return {
         "negotiation_id": negotiation.id,
         "party_id": fields.party_id,
@@ -197,28 +187,3 @@ def update_participation(
         action=Action.EDIT,
         user=user,
     )
-
-
-def takes_part(session: Session, *, negotiation_id: int, party_id: int) -> bool:
-    return (
-        session.scalar(
-            select(Participation.id).where(
-                Participation.negotiation_id == negotiation_id,
-                Participation.party_id == party_id,
-            )
-        )
-        is not None
-    )
-
-
-def only_negotiation_of(session: Session, party_id: int) -> int | None:
-    """The negotiation a party takes part in, when it takes part in exactly one."""
-    found = list(
-        session.scalars(
-            select(Participation.negotiation_id)
-            .where(Participation.party_id == party_id)
-            .order_by(Participation.negotiation_id)
-            .limit(2)
-        )
-    )
-    return found[0] if len(found) == 1 else None

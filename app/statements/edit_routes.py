@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -21,7 +21,7 @@ from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import MAX_ID, RecordId
 from app.models import Demand, Source, SourceKind, Statement, User
 from app.models.base import utcnow
-from app.negotiations.service import only_negotiation_of
+from app.negotiations.queries import only_negotiation_of
 from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back
@@ -97,7 +97,7 @@ def _refuse(
     errors: dict[str, str] | None = None,
     status_code: int = 422,
     **kwargs: Any,
-) -> None:
+) -> NoReturn:
     raise Refusal(
         _form_page(
             request,
@@ -140,7 +140,6 @@ def _demand(
             field = "new_demand_slug" if problem.field == "slug" else "new_demand_title"
             message = problem.message.capitalize() + "."
         _refuse(request, session, parsed, errors={field: message}, **kw)
-        raise  # unreachable: _refuse raises
 
 
 def _duplicate_notice(session: DbSession, existing: Statement, viewer: User) -> dict[str, Any]:

@@ -155,11 +155,11 @@ def _parse_demand(session: Session, values: dict[str, str], result: StatementFor
 
 
 def _is_stance(raw: str) -> bool:
-    number = whole_number(raw.strip().removeprefix("-"), low=0, high=9)
+    number = whole_number(raw, low=-9, high=9)
     if number is None:
         return False
     try:
-        Stance(-number if raw.strip().startswith("-") else number)
+        Stance(number)
     except ValueError:
         return False
     return True

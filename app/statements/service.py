@@ -15,7 +15,7 @@ from app.exceptions import AlreadyRetracted, FieldProblem
 from app.field_types import Quote, RetractionReason, Speaker, StoredDate, Summary
 from app.models import Action, Demand, Negotiation, Party, Source, Statement, User
 from app.models.base import utcnow
-from app.negotiations.service import takes_part
+from app.negotiations.queries import takes_part
 from app.revisions import add_with_revision, update_with_revision
 from app.stances import Stance
 
