@@ -100,6 +100,7 @@ def test_home_lists_each_negotiation_with_a_line_of_state(client, session, queri
     sudan = words(cards[1])
     assert "1 party: United States." in sudan
     assert "1 shift in the last 30 days" in sudan
+    assert "Last statement" in sudan
     assert one(cards[1], "a")["href"] == "/talks/sudan"
     # The demo's statements are from 2025: none recent.
     assert "0 shifts in the last 30 days" in words(cards[0])
