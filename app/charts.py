@@ -198,11 +198,13 @@ def _lay_out(
 
     chart.y_ticks = [Tick(y_of(level.value), level.label) for level in levels]
     window_end = dt.date.fromordinal(last)
+    marker_room = max(MARKER_ROOM, 7 * len(chart.marker_label) + 24)
     chart.x_ticks = [
         Tick(x_of(day), label)
         for day, label in _year_ticks(start, window_end, max_ticks)
-        # No tick under the marker's label.
-        if not (chart.marker_label and x_of(day) > chart.marker_x - MARKER_ROOM)
+        # No tick under the marker's label (about 7 px a character), none cut by the left edge.
+        if x_of(day) >= chart.left + 24
+        and not (chart.marker_label and x_of(day) > chart.marker_x - marker_room)
     ]
 
     for index, s in enumerate(series):

@@ -27,6 +27,48 @@ PAGES = {
     "about": "/about",
 }
 WIDTHS = {"desktop": 1280, "phone": 375}
+# Colour-vision deficiencies simulated (Machado, Oliveira and Fernandes 2009, full severity) by an
+# SVG colour matrix over the whole page: what the palette looks like to those readers.
+CVD = {
+    "protanopia": "0.152 1.053 -0.205 0 0 0.115 0.786 0.099 0 0 -0.004 -0.048 1.052 0 0 0 0 0 1 0",
+    "deuteranopia": "0.367 0.861 -0.228 0 0 0.280 0.673 0.047 0 0 -0.012 0.043 0.969 0 0 0 0 0 1 0",
+    "tritanopia": "1.256 -0.077 -0.179 0 0 -0.078 0.931 0.148 0 0 0.005 0.691 0.304 0 0 0 0 0 1 0",
+}
+CVD_PAGES = {"matrix-since": PAGES["matrix-since"], "demand": PAGES["demand"]}
+
+
+def shoot_cvd(out: Path) -> None:
+    """docs/screenshots/cvd-*.png: the matrix and a chart as each deficiency sees them."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"PARLEY_DATABASE_URL": f"sqlite:///{tmp}/demo.db"}
+        with app_server(env, Path(tmp) / "server.log", "--demo") as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            for scheme in ("light", "dark"):
+                # The filter is injected by the test, so this context alone lifts the CSP.
+                context = browser.new_context(
+                    viewport={"width": 1280, "height": 800}, color_scheme=scheme, bypass_csp=True
+                )
+                page = context.new_page()
+                for name, path in CVD_PAGES.items():
+                    for kind, matrix in CVD.items():
+                        page.goto(url + path)
+                        page.evaluate(
+                            """m => { const ns = 'http://www.w3.org/2000/svg';
+                              const svg = document.createElementNS(ns, 'svg');
+                              svg.setAttribute('width', 0); svg.setAttribute('height', 0);
+                              svg.innerHTML = `<filter id="cvd"><feColorMatrix type="matrix"
+                                values="${m}"/></filter>`;
+                              document.body.append(svg);
+                              document.documentElement.style.filter = 'url(#cvd)'; }""",
+                            matrix,
+                        )
+                        page.screenshot(
+                            path=str(out / f"cvd-{kind}-{name}-{scheme}.png"), full_page=True
+                        )
+                context.close()
+            browser.close()
 
 
 def shoot(out: Path) -> dict[str, dict[str, int]]:
@@ -65,5 +107,8 @@ def shoot(out: Path) -> dict[str, dict[str, int]]:
 
 
 if __name__ == "__main__":
-    for key, value in shoot(Path(sys.argv[1])).items():
-        print(key, value)
+    if sys.argv[2:] == ["--cvd"]:
+        shoot_cvd(Path(sys.argv[1]))
+    else:
+        for key, value in shoot(Path(sys.argv[1])).items():
+            print(key, value)

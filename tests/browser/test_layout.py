@@ -4,6 +4,8 @@ most 2,400 px, never scrolls sideways, and keeps its headers in view while it sc
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import screenshot
@@ -111,4 +113,13 @@ def test_what_changed_is_summarised_above_the_matrix(browser, server_url) -> Non
     assert page.url.endswith("#cell-ukraine-russian-withdrawal")
     # The strip sits above the table.
     assert strip.bounding_box()["y"] < page.locator("#matrix-table").bounding_box()["y"]
+    context.close()
+
+
+def test_the_matrix_prints_on_one_page(browser, server_url) -> None:
+    context, page = _open(browser, server_url, COMPARED, 1280)
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"the matrix prints on {pages} pages"
     context.close()
