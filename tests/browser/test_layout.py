@@ -108,7 +108,9 @@ def test_what_changed_is_summarised_above_the_matrix(browser, server_url) -> Non
     context, page = _open(browser, server_url, COMPARED, 1280)
     strip = page.locator("#changes")
     assert "1 shift since 31 December 2024" in strip.inner_text()
-    assert "insists → open / conditional" in strip.inner_text()
+    # The arrow is for the eye; a screen reader hears "insists to open / conditional".
+    move = strip.locator(".changes__move")
+    assert " ".join(move.inner_text().split()) == "insists → to open / conditional"
     strip.locator("a").first.click()
     assert page.url.endswith("#cell-ukraine-russian-withdrawal")
     # The strip sits above the table.
