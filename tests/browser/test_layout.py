@@ -5,9 +5,12 @@ most 2,400 px, never scrolls sideways, and keeps its headers in view while it sc
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
+from tests.app_server import app_server
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -124,4 +127,52 @@ def test_the_matrix_prints_on_one_page(browser, server_url) -> None:
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages == 1, f"the matrix prints on {pages} pages"
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def large_url(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """20 parties × 40 demands of generated data (app/synthetic_data.py) on SQLite."""
+    folder = tmp_path_factory.mktemp("large")
+    database = f"sqlite:///{folder / 'large.db'}"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "bench-data",
+            "--statements",
+            "3000",
+            "--database-url",
+            database,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    with app_server({"PARLEY_DATABASE_URL": database}, folder / "server.log") as url:
+        yield url
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_large_matrix_scrolls_in_its_box_with_its_headers_in_view(
+    browser, large_url, width
+) -> None:
+    context, page = _open(browser, large_url, "/", width)
+    assert page.locator("#matrix thead th[data-party]").count() == 20
+    assert page.locator("#matrix tbody tr").count() == 40
+    assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+    if width == 1280:
+        box = page.locator(".matrix-scroll")
+        box.scroll_into_view_if_needed()
+        box.evaluate("b => { b.scrollTop = 900; b.scrollLeft = 1200; }")
+        rect = box.evaluate("b => { const r = b.getBoundingClientRect(); return [r.top, r.left]; }")
+        head = page.locator("#matrix thead th[data-party]").nth(12).bounding_box()
+        demand = page.locator("#matrix tbody tr").nth(25).locator("th").bounding_box()
+        assert head is not None and demand is not None
+        assert abs(head["y"] - rect[0]) <= 2, "the party row scrolled away"
+        assert abs(demand["x"] - rect[1]) <= 2, "the demand column scrolled away"
+        # A cell under both headers still opens.
+        page.locator("#matrix tbody tr").nth(25).locator("td summary").nth(12).click()
+    screenshot(page, f"layout-large-matrix-{width}")
     context.close()
