@@ -18,6 +18,8 @@ PAGES = {
     "matrix": "/?as_of=2025-01-31",
     "matrix-since": "/?as_of=2025-01-31&since=2024-12-31",
     "demand": "/demands/nato-renunciation?as_of=2025-01-31",
+    # Today, long after the last statement: the chart's story window, the marker past a break.
+    "demand-today": "/demands/russian-withdrawal",
     "compare": "/compare?parties=russia,ukraine,united-states&as_of=2025-01-31",
     "timeline": "/timeline",
     "party": "/parties/ukraine?as_of=2025-01-31",
