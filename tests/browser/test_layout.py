@@ -21,6 +21,16 @@ COMPARED = "/?as_of=2025-01-31&since=2024-12-31"
 PHONE_BUDGET = 2400
 
 
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A demo of its own: the budget is the demo's, and the session's server has had demands
+    and statements added by the editors' tests by the time these run."""
+    folder = tmp_path_factory.mktemp("layout")
+    env = {"PARLEY_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}"}
+    with app_server(env, folder / "server.log", "--demo") as url:
+        yield url
+
+
 def _open(browser, server_url, path, width, height=800, **options):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": width, "height": height}, **options)
     page = context.new_page()
