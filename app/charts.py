@@ -7,6 +7,11 @@ Each chart is laid out twice: wide, with the level names left of the plot, and n
 drawn at about the size it is shown, with the level names above their lines. A 720-unit drawing
 shrunk to a phone's 340 px would print its names at 6 px; stretched past the screen it hid them.
 The stylesheet shows the one that fits.
+
+A chart's window starts where its story starts (the first statement) and, unless asked for the
+full range, ends soon after the last one: a position stated in January 2025 and unchanged since
+would otherwise end in a flat line across most of the picture. The "today" (or "as of") marker
+then stands at the right edge past a break in the axis, which says that the lines hold until then.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-WIDTH = 720
-HEIGHT = 260
+WIDTH = 880
+HEIGHT = 320
 LEFT = 150  # room for the level labels ("open / conditional")
 RIGHT = 96  # room for the line labels at the end
 TOP = 16
@@ -25,6 +30,8 @@ BOTTOM = 34
 NARROW_WIDTH = 340
 NARROW_LEFT = 6
 NARROW_TOP = 28
+MARKER_ROOM = 64  # px kept free of date ticks left of the marker, for its label
+BREAK = 34  # px between the window's end and the marker of the day shown, past the axis break
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,13 @@ class Chart:
     levels_above: bool = False
     # The same chart laid out for a phone; None on the narrow layout itself.
     narrow: Chart | None = None
+    # The day shown (today, or the page's as_of): where its marker stands, what it says, and
+    # where the axis breaks before it (None: the window reaches that day).
+    marker_x: float | None = None
+    marker_label: str = ""
+    break_x: float | None = None
+    # True when the window was cut short of the day shown: the page offers the full range.
+    cut: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -106,9 +120,12 @@ def step_chart(
     title: str,
     description: str,
     height: int = HEIGHT,
+    full_range: bool = True,
+    end_label: str = "",
 ) -> Chart:
     """Lay out one step line per series from its first step to `end`, on the given levels:
-    wide, and narrow in `.narrow`."""
+    wide, and narrow in `.narrow`. Without `full_range`, the window ends soon after the last
+    step and `end` (named `end_label`, "today") gets its marker past a break in the axis."""
     wide = Chart(title=title, description=description, height=height, bottom_edge=height - BOTTOM)
     narrow = Chart(
         title=title,
@@ -121,28 +138,55 @@ def step_chart(
         bottom_edge=height - BOTTOM,
         levels_above=True,
     )
-    _lay_out(wide, series, levels, end, max_ticks=6)
-    _lay_out(narrow, series, levels, end, max_ticks=3)
+    for chart, ticks in ((wide, 6), (narrow, 3)):
+        chart.marker_label = end_label
+        _lay_out(chart, series, levels, end, max_ticks=ticks, full_range=full_range)
     wide.narrow = narrow
     return wide
 
 
+def window(days: Sequence[int], end: int, full_range: bool) -> tuple[int, int, bool]:
+    """The first and last day numbers drawn, and whether the window stops short of `end`.
+
+    It starts a little before the first step (so the first point does not sit on the axis);
+    it ends at `end`, or, when the last step is long before it and the full range was not asked
+    for, a little after the last step: a tenth of the story's length, at least a month."""
+    first = min(days, default=end - 365)
+    latest = max(days, default=end)
+    story = max(latest - first, 30)
+    # Room before the first point: a twentieth of what is drawn.
+    start = first - max((max(end - first, 30) if full_range else story) // 20, 1)
+    cut_at = latest + max(story // 10, 30)
+    if full_range or cut_at >= end - (cut_at - start) // 10:
+        return start, end, False
+    return start, cut_at, True
+
+
 def _lay_out(
-    chart: Chart, series: Sequence[Series], levels: Sequence[Level], end: dt.date, max_ticks: int
+    chart: Chart,
+    series: Sequence[Series],
+    levels: Sequence[Level],
+    end: dt.date,
+    max_ticks: int,
+    full_range: bool = True,
 ) -> None:
     # Day numbers (ordinals), not dates: the axis may start before 1 January of year 1, where
     # date arithmetic overflows, and a chart must draw whatever date a reader may ask for.
-    last = end.toordinal()
     days = [step.on.toordinal() for s in series for step in s.steps if step.on <= end]
-    start = min(days, default=last - 365)
-    # A little room before the first point, so it does not sit on the axis.
-    span = max(last - start, 30)
-    start = start - max(span // 20, 1)
-    span = last - start
+    start, last, cut = window(days, end.toordinal(), full_range)
+    span = max(last - start, 1)
+    chart.cut = cut
+    plot_right = chart.right_edge
+    if cut:
+        # The plot ends before the marker; the marker stands at the right edge, past the break.
+        chart.break_x = plot_right - BREAK
+        plot_right = chart.break_x
 
     def x_of(day: dt.date) -> float:
         offset = day.toordinal() - start
-        return round(chart.left + offset / span * (chart.right_edge - chart.left), 1)
+        return round(chart.left + offset / span * (plot_right - chart.left), 1)
+
+    chart.marker_x = chart.right_edge if cut else x_of(end)
 
     top_value = max(level.value for level in levels)
     bottom_value = min(level.value for level in levels)
@@ -153,7 +197,15 @@ def _lay_out(
         return round(chart.top + share * (chart.bottom_edge - chart.top) + nudge, 1)
 
     chart.y_ticks = [Tick(y_of(level.value), level.label) for level in levels]
-    chart.x_ticks = [Tick(x_of(day), label) for day, label in _year_ticks(start, end, max_ticks)]
+    window_end = dt.date.fromordinal(last)
+    marker_room = max(MARKER_ROOM, 7 * len(chart.marker_label) + 24)
+    chart.x_ticks = [
+        Tick(x_of(day), label)
+        for day, label in _year_ticks(start, window_end, max_ticks)
+        # No tick under the marker's label (about 7 px a character), none cut by the left edge.
+        if x_of(day) >= chart.left + 24
+        and not (chart.marker_label and x_of(day) > chart.marker_x - marker_room)
+    ]
 
     for index, s in enumerate(series):
         # Lines on the same level would hide each other: each is nudged a few pixels apart.
@@ -168,7 +220,8 @@ def _lay_out(
             path = f"M{points[0].x} {points[0].y}"
             for point in points[1:]:
                 path += f" H{point.x} V{point.y}"
-            path += f" H{x_of(end)}"
+            # The last stance holds to the day shown: across the break, to its marker.
+            path += f" H{chart.marker_x}"
         label_y = points[-1].y if points else y_of(top_value)
         chart.lines.append(Line(s.name, s.colour, path, points, label_y))
     chart.lines = _spread_labels(chart.lines, LABEL_GAP)
@@ -205,12 +258,15 @@ def _year_ticks(start: int, end: dt.date, most: int = 6) -> list[tuple[dt.date, 
     if len(years) >= 2:
         step = -(-len(years) // most)
         return [(dt.date(year, 1, 1), str(year)) for year in years[::step]]
-    months = []
+    months: list[tuple[dt.date, str]] = []
     year, month = first.year, first.month
     while (year, month) <= (end.year, end.month):
         day = dt.date(year, month, 1)
         if day.toordinal() > start:
-            months.append((day, f"{day:%b} {day.year}" if day.month == 1 else f"{day:%b}"))
+            # The year beside January and beside the first month shown: a window of months
+            # says which year it is in.
+            named = day.month == 1 or not months
+            months.append((day, f"{day:%b} {day.year}" if named else f"{day:%b}"))
         year, month = year + (month == 12), month % 12 + 1
     step = max(1, -(-len(months) // most))  # no months at all: an empty list, not a 0 step
     return months[::step]

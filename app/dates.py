@@ -43,6 +43,17 @@ def format_date(value: dt.date, precision: DatePrecision | str = DatePrecision.D
     return f"{value.day} {value:%B} {value.year}"
 
 
+def format_date_short(value: dt.date, precision: DatePrecision | str = DatePrecision.DAY) -> str:
+    """The same, with the month abbreviated, where space is scarce (a matrix cell): '3 Jun 2024',
+    'Jun 2024' or '2024'."""
+    precision = DatePrecision(precision)
+    if precision is DatePrecision.YEAR:
+        return f"{value.year}"
+    if precision is DatePrecision.MONTH:
+        return f"{value:%b} {value.year}"
+    return f"{value.day} {value:%b} {value.year}"
+
+
 @lru_cache(maxsize=4096)
 def iso_with_precision(value: dt.date, precision: DatePrecision | str) -> str:
     """ISO 8601 truncated to the precision known: '2024-06-03', '2024-06' or '2024'."""

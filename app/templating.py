@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
-from app.dates import format_date, iso_with_precision
+from app.dates import format_date, format_date_short, iso_with_precision
 from app.links import absolute_url, app_path
 from app.stances import SCALE, Stance
 
@@ -55,7 +55,11 @@ def make_templates(**app_globals: Any) -> Jinja2Blocks:
         **app_globals,
     )
     env.filters.update(
-        date_at=format_date, iso_at=iso_with_precision, stance=Stance, pager_query=pager_query
+        date_at=format_date,
+        short_date_at=format_date_short,
+        iso_at=iso_with_precision,
+        stance=Stance,
+        pager_query=pager_query,
     )
     # Templates are read once per process (restart to see edits): checking each file's mtime on
     # every render costs more than it saves in production.

@@ -48,6 +48,7 @@ NOT_NUMBERS = {
     "source_url",
     "include_retracted",
     "parties",
+    "chart",  # the demand chart's range: "full" or the story's window
 }
 # Values a route needs to get as far as reading the parameter probed.
 REQUIRED = {

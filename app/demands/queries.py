@@ -62,6 +62,7 @@ class DemandPage:
     lines: list[PartyLine]
     gaps: list[PairGap]
     chart: Chart
+    full_range: bool = False
 
 
 def demand_by_slug(session: Session, slug: str) -> Demand | None:
@@ -115,9 +116,16 @@ def pair_gaps(lines: list[PartyLine]) -> list[PairGap]:
 
 
 def demand_page(
-    session: Session, demand: Demand, as_of: dt.date, statement_href: Callable[[int], str]
+    session: Session,
+    demand: Demand,
+    as_of: dt.date,
+    statement_href: Callable[[int], str],
+    full_range: bool = False,
 ) -> DemandPage:
-    """Everything the demand page shows, in two queries whatever the number of statements."""
+    """Everything the demand page shows, in two queries whatever the number of statements.
+
+    The chart's window starts where the story starts and ends soon after its last statement,
+    unless `full_range` asks for every day up to `as_of` (app/charts.py)."""
     parties = select(Party).order_by(Party.name)
     query, position = with_positions(
         session.get_bind().dialect.name, parties, Party.id, literal(demand.id), as_of
@@ -135,6 +143,8 @@ def demand_page(
         [Series(line.party.short_name, line.party.colour, steps[line.party.id]) for line in stated],
         STANCE_LEVELS,
         end=as_of,
+        full_range=full_range,
+        end_label="today" if as_of == dt.date.today() else f"as of {format_date(as_of)}",
         title=f"Stances on “{demand.title}” over time, up to {format_date(as_of)}",
         description=(
             "; ".join(
@@ -144,4 +154,11 @@ def demand_page(
             or "No party has stated a position on this demand by this date."
         ),
     )
-    return DemandPage(demand=demand, as_of=as_of, lines=lines, gaps=pair_gaps(lines), chart=chart)
+    return DemandPage(
+        demand=demand,
+        as_of=as_of,
+        lines=lines,
+        gaps=pair_gaps(lines),
+        chart=chart,
+        full_range=full_range,
+    )

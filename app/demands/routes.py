@@ -23,7 +23,11 @@ def list_demands(request: Request, session: DbSession) -> Response:
 
 @router.get("/demands/{slug}", name="demand")
 def show_demand(
-    request: Request, session: DbSession, slug: str, as_of: str | None = None
+    request: Request,
+    session: DbSession,
+    slug: str,
+    as_of: str | None = None,
+    chart: str | None = None,
 ) -> Response:
     demand = demand_by_slug(session, slug)
     if demand is None:
@@ -40,5 +44,8 @@ def show_demand(
     except InvalidDate as problem:
         context["error"] = str(problem)
         return render(request, "demands/show.html", context, block="content", status_code=400)
-    context["page"] = demand_page(session, demand, as_of_date, statement_href(request))
+    # ?chart=full: the chart over every day up to as_of; anything else is the story's window.
+    context["page"] = demand_page(
+        session, demand, as_of_date, statement_href(request), full_range=chart == "full"
+    )
     return render(request, "demands/show.html", context, block="content")

@@ -69,6 +69,40 @@ class Row:
     cells: list[Cell]
 
 
+class Change(NamedTuple):
+    """A cell that differs from what it was at `since`: a shift (one stance to another), a new
+    position (nothing to a stance) or, after a retraction, a position gone (a stance to nothing)."""
+
+    party: PartyHeading
+    demand: DemandHeading
+    was: Stance | None
+    now: Stance | None
+
+    @property
+    def is_shift(self) -> bool:
+        return self.was is not None and self.now is not None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What moved between `since` and the matrix's date, for the strip above the matrix: shifts
+    first and each in words; new positions counted per party, since a wall of them says less."""
+
+    shifts: list[Change]
+    new: list[Change]
+    gone: list[Change]
+
+    @property
+    def count(self) -> int:
+        return len(self.shifts) + len(self.new) + len(self.gone)
+
+    def new_by_party(self) -> list[tuple[PartyHeading, list[Change]]]:
+        grouped: dict[PartyHeading, list[Change]] = {}
+        for change in self.new:
+            grouped.setdefault(change.party, []).append(change)
+        return list(grouped.items())
+
+
 @dataclass
 class Matrix:
     negotiation_id: int
@@ -80,6 +114,24 @@ class Matrix:
     @property
     def changed_count(self) -> int:
         return sum(cell.changed for row in self.rows for cell in row.cells)
+
+    @property
+    def changes(self) -> Changes:
+        """The cells marked changed, sorted into shifts, new positions and positions gone, in the
+        matrix's order (demand by demand)."""
+        shifts, new, gone = [], [], []
+        for row in self.rows:
+            for cell in row.cells:
+                if not cell.changed:
+                    continue
+                change = Change(cell.party, cell.demand, cell.previous_stance, cell.stance)
+                if change.is_shift:
+                    shifts.append(change)
+                elif change.now is not None:
+                    new.append(change)
+                else:
+                    gone.append(change)
+        return Changes(shifts, new, gone)
 
     @property
     def stated_count(self) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import literal, select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Demand, Party, Statement
 from app.positions import HistoryEntry, position_histories, with_positions
-from app.stances import Stance
+from app.stances import SCALE, Stance
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,46 @@ class PartyPage:
     def stated(self) -> list[DemandPosition]:
         return [p for p in self.positions if p.statement is not None]
 
+    def tally(self) -> list[tuple[Stance, int]]:
+        """How many demands the party holds each stance on, highest stance first; only those
+        it holds."""
+        counts = Counter(p.stance for p in self.stated if p.stance is not None)
+        return [(stance, counts[stance]) for stance in SCALE if counts[stance]]
+
+    @property
+    def silent(self) -> int:
+        return len(self.positions) - len(self.stated)
+
+    def shifts_by_year(self) -> list[tuple[int, int]]:
+        """Shifts per year, latest year first (among the statements the page shows)."""
+        years = Counter(
+            entry.statement.stated_on.year
+            for p in self.positions
+            for entry in p.history
+            if entry.is_shift
+        )
+        return sorted(years.items(), reverse=True)
+
+    def headline(self) -> str:
+        """The card's sentence: 'Russia insists on 5 terms, rejects 1; 2 shifts in 2025.'"""
+        tally = self.tally()
+        if not tally:
+            return f"{self.party.name} has stated no position yet."
+        parts = [
+            f"{VERBS[stance]} {count}" + (f" term{'s' if count != 1 else ''}" if i == 0 else "")
+            for i, (stance, count) in enumerate(tally)
+        ]
+        text = f"{self.party.name} {_join(parts)}"
+        if self.silent:
+            text += f"; no stated position on {self.silent}"
+        shifts = self.shifts_by_year()
+        if shifts:
+            year, count = shifts[0]
+            text += f"; {count} shift{'s' if count != 1 else ''} in {year}"
+        else:
+            text += "; no shifts"
+        return text + "."
+
     def summary(self, limit: int = 280) -> str:
         """One line on its positions, for link previews (Open Graph, Twitter cards)."""
         parts = [f"{p.stance.label} on “{p.demand.title}”" for p in self.stated if p.stance]
@@ -46,6 +86,20 @@ class PartyPage:
             return f"{self.party.name}: no stated positions yet."
         text = f"{self.party.name}: " + "; ".join(parts) + "."
         return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# The stances as verbs, for the party card's sentence ("insists on 5 terms, rejects 1").
+VERBS = {
+    Stance.INSISTS: "insists on",
+    Stance.ACCEPTS: "accepts",
+    Stance.OPEN: "is open on",
+    Stance.REJECTS: "rejects",
+    Stance.RED_LINE: "draws a red line on",
+}
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def party_by_slug(session: Session, slug: str) -> Party | None:

@@ -220,7 +220,8 @@ def htmx_interactions(walk: Walk, page: Any) -> None:
     page.fill("#as_of", "2025-01-31")
     page.fill("#since", "")
     walk.swap(page, "matrix again", "#matrix", lambda: page.click("form.date-form button"))
-    page.wait_for_url("**/talks/russia-ukraine?as_of=2025-01-31")  # the empty `since` is left out (issue 14)
+    # The empty `since` is left out (issue 14).
+    page.wait_for_url("**/talks/russia-ukraine?as_of=2025-01-31")
     # A mistyped year (the date field takes six digits): the message comes back into the form.
     type_date(page, "#as_of", "01", "31", "32025")
     walk.swap(page, "matrix bad year", "#date-form", lambda: page.click("form.date-form button"))

@@ -54,7 +54,10 @@ def test_screenshots_of_the_matrix_and_a_statement(browser, server_url, width, l
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     screenshot(page, f"matrix-{label}")
-    page.locator('#matrix td[data-party="russia"] a').first.click()
+    # The statement's link is in the cell's disclosure (issue 21): open it, then follow it.
+    cell = page.locator('#matrix td[data-party="russia"]').first
+    cell.locator("summary").click()
+    cell.locator("a").click()
     page.wait_for_url("**/statements/*")
     screenshot(page, f"statement-{label}")
     context.close()

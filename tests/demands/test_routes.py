@@ -49,7 +49,7 @@ def test_chart_draws_a_line_per_party_with_the_shift_as_a_marked_point(client) -
     # The phone's drawing: the same lines, names and links, its own ids, the level names above
     # their lines (from the left edge) instead of left of the plot.
     narrow = one(page, "#stance-chart svg.chart__svg--narrow")
-    assert narrow["viewbox"] == "0 0 340 260"
+    assert narrow["viewbox"] == "0 0 340 320"
     assert narrow["aria-labelledby"] == "stance-chart-narrow-title stance-chart-narrow-desc"
     assert words(one(narrow, "svg > desc")) == desc
     narrow_line = one(narrow, 'g.chart__line[data-series="Ukraine"]')
@@ -131,3 +131,23 @@ def test_demand_page_query_count_is_fixed_whatever_the_data(client, session, que
     page = parse(client.get("/demands/russian-withdrawal"))
     assert queries.count == baseline
     assert len(page.select("#stance-chart circle[data-shift=yes]")) >= 3 * 10
+
+
+def test_the_chart_starts_where_the_story_starts_and_offers_the_full_range(client) -> None:
+    """Issue 21: today is long after the last statement; the window ends soon after it, with a
+    marker for today past a break in the axis, and a link to every day up to today."""
+    page = parse(client.get("/demands/nato-renunciation"))
+    wide = one(page, "#stance-chart svg.chart__svg--wide")
+    assert words(one(wide, "text.chart__marker-label")) == "today"
+    assert wide.select("path.chart__break")
+    link = one(page, "a#chart-range")
+    assert link["href"].endswith("&chart=full")
+    assert link["href"].startswith("/demands/nato-renunciation?as_of=")
+
+    full = parse(client.get(link["href"].replace("&amp;", "&")))
+    wide_full = one(full, "#stance-chart svg.chart__svg--wide")
+    assert not wide_full.select("path.chart__break")
+    assert words(one(wide_full, "text.chart__marker-label")) == "today"
+    assert "Show from where the story starts" in words(one(full, "a#chart-range"))
+    # Both drawings, wide and narrow, carry the marker: the phone's is redrawn, not cropped.
+    assert one(page, "#stance-chart svg.chart__svg--narrow text.chart__marker-label")

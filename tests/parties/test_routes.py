@@ -28,10 +28,16 @@ def test_party_page_shows_the_position_before_and_after_the_shift(client) -> Non
     assert before["data-stance"] == "insists"
     assert "2022" in words(before)
 
-    after = position(client.get("/parties/ukraine?as_of=2025-01-31"), "russian-withdrawal")
+    page = client.get("/parties/ukraine?as_of=2025-01-31")
+    after = position(page, "russian-withdrawal")
     assert after["data-stance"] == "open"
-    assert "softened" in words(after)
     assert "January 2025" in words(after) and "1 January" not in words(after)
+    # Issue 21: each statement is shown once, in the history below, not again in the table.
+    assert "softened" not in words(after)
+    latest = one(
+        parse(page), '.history[data-demand="russian-withdrawal"] .history__entry:last-child'
+    )
+    assert "softened" in words(latest)
 
 
 def test_party_page_lists_every_demand_with_no_stated_position_where_silent(client) -> None:
@@ -126,7 +132,7 @@ def test_markup_in_a_summary_is_shown_as_text(client, session) -> None:
     session.commit()
     response = client.get("/parties/markup?as_of=2025-06-01")
     assert "<img src=x" not in response.text
-    assert "<img src=x onerror=alert(1)>" in words(one(parse(response), "#positions tbody"))
+    assert "<img src=x onerror=alert(1)>" in words(one(parse(response), ".history__summary"))
 
 
 def test_party_page_query_count_is_fixed_whatever_the_data(client, session, queries) -> None:
@@ -167,3 +173,27 @@ def test_matrix_headers_lead_to_party_and_demand_pages_at_the_same_date(client) 
     demand = one(page, '#matrix tr[data-demand="russian-withdrawal"] th a')["href"]
     assert demand == "/demands/russian-withdrawal?as_of=2024-12-31"
     assert position(client.get(party), "russian-withdrawal")["data-stance"] == "insists"
+
+
+def test_the_party_page_opens_with_a_card_of_what_it_wants(client) -> None:
+    """Issue 21: a sentence and a tally by stance before any table."""
+    page = parse(client.get("/parties/russia?as_of=2025-01-31"))
+    card = one(page, "#party-card")
+    assert words(one(card, ".party-card__headline")) == (
+        "Russia insists on 5 terms and rejects 1; no stated position on 3; no shifts."
+    )
+    tally = [words(li) for li in card.select(".party-card__tally li")]
+    assert tally == ["▲▲ insists 5", "▼ rejects 1", "no stated position 3"]
+    # The card comes before the positions table.
+    assert str(page).index('id="party-card"') < str(page).index('id="positions"')
+
+    ukraine = parse(client.get("/parties/ukraine?as_of=2025-01-31"))
+    assert "1 shift in 2025" in words(one(ukraine, ".party-card__headline"))
+
+
+def test_each_statement_of_the_demo_party_is_shown_once(client) -> None:
+    page = parse(client.get("/parties/ukraine?as_of=2025-01-31"))
+    summaries = [words(p) for p in page.select("#party-content .history__summary")]
+    assert len(summaries) == len(set(summaries))
+    table = words(one(page, "#positions"))
+    assert not any(summary.split(": ")[-1] in table for summary in summaries)
