@@ -721,6 +721,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--parties", type=int, default=20)
     parser.add_argument("--demands", type=int, default=40)
+    parser.add_argument(
+        "--negotiations", type=int, default=2, help="the demands are split between them"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--replace", action="store_true", help="empty a database that already holds data"
@@ -738,6 +741,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=lambda m: print(m, file=sys.stderr, flush=True),
             parties=args.parties,
             demands=args.demands,
+            negotiations=args.negotiations,
             seed=args.seed,
         )
     except DatabaseNotEmpty as problem:

@@ -142,7 +142,8 @@ def test_the_matrix_prints_on_one_page(browser, server_url) -> None:
 
 @pytest.fixture(scope="module")
 def large_url(tmp_path_factory):  # type: ignore[no-untyped-def]
-    """20 parties × 40 demands of generated data (app/synthetic_data.py) on SQLite."""
+    """20 parties × 40 demands of generated data (app/synthetic_data.py) on SQLite, in one
+    negotiation (`talks-1`), so that its matrix is all of them."""
     folder = tmp_path_factory.mktemp("large")
     database = f"sqlite:///{folder / 'large.db'}"
     subprocess.run(
@@ -153,6 +154,8 @@ def large_url(tmp_path_factory):  # type: ignore[no-untyped-def]
             "bench-data",
             "--statements",
             "3000",
+            "--negotiations",
+            "1",
             "--database-url",
             database,
         ],
@@ -168,7 +171,7 @@ def large_url(tmp_path_factory):  # type: ignore[no-untyped-def]
 def test_a_large_matrix_scrolls_in_its_box_with_its_headers_in_view(
     browser, large_url, width
 ) -> None:
-    context, page = _open(browser, large_url, "/", width)
+    context, page = _open(browser, large_url, "/talks/talks-1", width)
     assert page.locator("#matrix thead th[data-party]").count() == 20
     assert page.locator("#matrix tbody tr").count() == 40
     assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
