@@ -18,6 +18,7 @@ from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem
 from app.auth.refused_forms import refused_form_page
 from app.auth.sessions import session_user
 from app.db import DbSession
+from app.exceptions import NotYourNegotiation
 from app.models import User
 from app.pages import render, wants_fragment
 from app.posted_forms import PostedForm, UnreadableForm, posted_form
@@ -188,6 +189,20 @@ def install_guards(app: FastAPI) -> None:
     async def refused(request: Request, exc: FormRefused) -> Response:
         return refused_form_page(
             request, exc.form, status=exc.status, title=exc.title, message=exc.message
+        )
+
+    @app.exception_handler(NotYourNegotiation)
+    async def not_yours(request: Request, exc: NotYourNegotiation) -> Response:
+        # Raised by the write path (app/revisions.py) after the form was read: what was typed
+        # comes back, but no "send again" (it would be refused the same way).
+        return refused_form_page(
+            request,
+            getattr(request.state, "posted_form", {}),
+            status=403,
+            title="Not one of your negotiations",
+            message=exc.message,
+            resend=False,
+            not_sent="Copy what you need: sending it again would be refused the same way.",
         )
 
     @app.exception_handler(UnreadableForm)
