@@ -68,6 +68,8 @@ def editor(request: Request, user: CurrentUser) -> User:
         raise LoginRequired(path)
     if needs_second_factor(user):
         raise SecondFactorRequired()
+    # For pages that build their forms deep down (which negotiations a form offers).
+    request.state.editor = user
     return user
 
 
@@ -121,7 +123,7 @@ class Post:
     form: dict[str, str]
 
 
-def editor_post(form: CsrfForm, user: CurrentUser) -> Post:
+def editor_post(request: Request, form: CsrfForm, user: CurrentUser) -> Post:
     if user is None:
         raise FormRefused(
             401,
@@ -138,6 +140,7 @@ def editor_post(form: CsrfForm, user: CurrentUser) -> Post:
             "account page, then send what you typed again.",
             form,
         )
+    request.state.editor = user
     return Post(user, form)
 
 
