@@ -83,7 +83,7 @@ def _granted(session: Session, grant: NegotiationGrant) -> list[int]:
     missing = [i for i in ids if i not in known]
     if missing:
         raise InvalidChoice(
-            "negotiations", f"there is no negotiation #{missing[0]}: choose from the list"
+            "negotiations", f"There is no negotiation #{missing[0]}: choose one from the list."
         )
     return ids
 
