@@ -486,10 +486,12 @@ def _stale_action(
 def statement_editing_context(
     request: Request, session: DbSession, statement: Statement, viewer: Any
 ) -> dict[str, Any]:
-    """What /statements/{id} adds for history and editor controls (shown to editors only)."""
+    """What /statements/{id} adds for history and editor controls (shown to editors only, and
+    only to those who edit its negotiation: another's would be refused)."""
+    may_edit = viewer is not None and viewer.may_edit_negotiation(statement.negotiation_id)
     return {
         "history": history(session, "statement", statement.id),
-        "viewer": viewer,
+        "viewer": viewer if may_edit else None,
         # Only editors get a token: an anonymous reader's page must not set a cookie.
         "csrf_token": csrf_token(request) if viewer else None,
     }

@@ -428,5 +428,10 @@ def test_readers_pages_and_api_are_unaffected(client: TestClient, world: dict[st
     api = client.get("/api/negotiations/other-talks")
     assert anonymous.status_code == 200 and api.status_code == 200
     log_in(client, world["editor"])
-    assert client.get(f"/statements/{b.statement.id}").status_code == 200
+    page = client.get(f"/statements/{b.statement.id}")
+    assert page.status_code == 200
     assert client.get("/api/negotiations/other-talks").json() == api.json()
+    # Read like a reader's: no controls that would be refused.
+    assert not parse(page).select(".editor-controls, form[action*='/bring-back/']")
+    own = parse(client.get(f"/statements/{world['a'].statement.id}"))
+    assert own.select(".editor-controls") and own.select("form[action*='/bring-back/']")
