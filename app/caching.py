@@ -174,6 +174,7 @@ class RenderCache:
 # and login pages are not here, so nothing of theirs is ever stored or answered 304.
 READER_ROUTES = frozenset(
     {
+        "home",
         "matrix",
         "statement",
         "parties",

@@ -10,7 +10,7 @@ from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.dates import format_date, iso_with_precision
-from app.links import app_path
+from app.links import absolute_url, app_path
 from app.stances import SCALE, Stance
 
 # Package data: they ship inside the wheel, so an installed Parley runs from any directory.
@@ -23,6 +23,12 @@ HTMX_FILE = "vendor/htmx-2.0.11.min.js"
 def path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     """A root-relative link: unlike url_for, it never bakes the request's Host into cached pages."""
     return app_path(context["request"].app, name, **params)
+
+
+@pass_context
+def absolute_url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """An absolute link from PARLEY_BASE_URL (canonical links, Open Graph), never from Host."""
+    return absolute_url(context["request"], name, **params)
 
 
 def pager_query(params: dict[str, Any], **changes: Any) -> str:
@@ -41,7 +47,13 @@ def make_templates(**app_globals: Any) -> Jinja2Blocks:
     """
     templates = Jinja2Blocks(directory=TEMPLATES_DIR)
     env = templates.env
-    env.globals.update(path_for=path_for, SCALE=SCALE, HTMX_FILE=HTMX_FILE, **app_globals)
+    env.globals.update(
+        path_for=path_for,
+        absolute_url=absolute_url_for,
+        SCALE=SCALE,
+        HTMX_FILE=HTMX_FILE,
+        **app_globals,
+    )
     env.filters.update(
         date_at=format_date, iso_at=iso_with_precision, stance=Stance, pager_query=pager_query
     )

@@ -18,13 +18,14 @@ import tempfile
 import time
 import uuid
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.db import make_engine
 from app.matrix.queries import matrix_as_of
 from app.migrate import upgrade
+from app.models import Negotiation
 from app.settings import Settings
 from app.synthetic_data import generate, statement_count
 
@@ -66,12 +67,15 @@ def _measure(engine, backend: str, runs: int, loaded: float) -> None:  # type: i
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     timings = []
     with Session(engine) as session:
-        matrix_as_of(session, DATES[0])  # warm the caches
+        # The first negotiation's matrix (the generated data has two, sharing parties).
+        negotiation = session.scalar(select(Negotiation.id).order_by(Negotiation.id).limit(1))
+        assert negotiation is not None, "no generated data"
+        matrix_as_of(session, negotiation, DATES[0])  # warm the caches
         for i in range(runs):
             as_of = DATES[i % len(DATES)]
             statements.clear()
             started = time.perf_counter()
-            matrix = matrix_as_of(session, as_of, since=as_of - dt.timedelta(days=365))
+            matrix = matrix_as_of(session, negotiation, as_of, since=as_of - dt.timedelta(days=365))
             timings.append((time.perf_counter() - started) * 1000)
             session.expunge_all()
         cells = sum(len(r.cells) for r in matrix.rows)

@@ -80,6 +80,7 @@ def _path_values(route_path: str) -> dict[str, str]:
         "user_id": "1",
         "record_id": "1",
         "kind_slug": "parties",
+        "negotiation": "russia-ukraine",
     }
 
 
@@ -139,6 +140,8 @@ def test_every_date_and_integer_parameter_of_every_get_route_is_bounded(
         n += 1
         response = admin_client.get(probe.path, params=probe.params, follow_redirects=False)
         assert_security_headers(response.headers)
+        if response.status_code == 301:  # an old URL shape moved: judged by where it leads
+            response = admin_client.get(response.headers["location"], follow_redirects=False)
         if response.status_code != probe.expected:
             failures.append(f"{probe}: {response.status_code} (wanted {probe.expected})")
             continue

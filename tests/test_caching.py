@@ -90,19 +90,19 @@ def test_a_committed_write_in_this_process_refreshes_a_cached_version(app, sessi
 
 
 def test_a_repeat_request_is_served_from_the_render_cache(client, queries) -> None:
-    first = client.get("/?as_of=2025-01-31")
+    first = client.get("/talks/russia-ukraine?as_of=2025-01-31")
     queries.clear()
-    again = client.get("/?as_of=2025-01-31")
+    again = client.get("/talks/russia-ukraine?as_of=2025-01-31")
     assert again.text == first.text
     assert again.headers["etag"] == first.headers["etag"]
     assert queries.count == 1  # the data version only: nothing rendered, nothing queried
 
 
 def test_the_render_cache_never_serves_a_page_from_before_a_write(client, session) -> None:
-    before = client.get("/?as_of=2099-01-01")
+    before = client.get("/talks/russia-ukraine?as_of=2099-01-01")
     make_statement(session, summary="A brand new position.")
     session.commit()
-    after = client.get("/?as_of=2099-01-01")
+    after = client.get("/talks/russia-ukraine?as_of=2099-01-01")
     assert "A brand new position." in after.text
     assert "A brand new position." not in before.text
 

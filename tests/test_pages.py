@@ -48,7 +48,8 @@ def test_links_from_the_route_table_match_starlettes_own(app) -> None:
     context = {"request": SimpleNamespace(app=app)}  # the part of Jinja's context it reads
     for name, params in [
         ("statement", {"statement_id": 42}),
-        ("matrix", {}),
+        ("home", {}),
+        ("matrix", {"negotiation": "russia-ukraine"}),
         ("static", {"path": "css/parley.css"}),
     ]:
         assert path_for(context, name, **params) == app.url_path_for(name, **params)

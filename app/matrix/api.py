@@ -26,6 +26,8 @@ from app.exceptions import BadRequest
 from app.links import Links
 from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
+from app.models import Negotiation
+from app.negotiations.queries import only_negotiation
 from app.stances import MAX_COMPARED, spread
 
 router = api_router("positions")
@@ -74,7 +76,7 @@ def matrix(
     since_day = parse_date(since, "since")
     if since_day is not None and since_day > day:
         raise BadRequest.parameter("since", "since must be on or before as_of.")
-    found = matrix_as_of(session, day, since_day)
+    found = matrix_as_of(session, _the_negotiation(session).id, day, since_day)
     return MatrixOut(
         as_of=found.as_of,
         since=found.since,
@@ -84,6 +86,15 @@ def matrix(
             for row in found.rows
         ],
     )
+
+
+def _the_negotiation(session: DbSession) -> Negotiation:
+    """The endpoints from before negotiations answer for the only one (interim: the scoped
+    endpoints replace them)."""
+    single = only_negotiation(session)
+    if single is None:
+        raise BadRequest("This instance follows several negotiations: use /api/negotiations.")
+    return single
 
 
 def _compared(found: Matrix, raw: str) -> list[int]:
@@ -119,7 +130,7 @@ def gaps(
 ) -> GapsOut:
     """How far apart the parties stand on each demand as of a date (the compare page's gap)."""
     day = as_of_or_today(as_of)
-    found = matrix_as_of(session, day)
+    found = matrix_as_of(session, _the_negotiation(session).id, day)
     columns = _compared(found, parties)
     rows = []
     for row in found.rows:

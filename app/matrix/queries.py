@@ -1,4 +1,5 @@
-"""The matrix: demands × parties, each cell the position as of a date."""
+"""The matrix of one negotiation: its demands × its participants, each cell the position as of
+a date."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Select, bindparam, select, true
+from sqlalchemy import Date, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from app.models import Demand, Party
+from app.models import Demand, Participation, Party
 from app.positions import latest_statement, with_positions
 from app.stances import STANCE_OF, Stance
 
@@ -70,6 +71,7 @@ class Row:
 
 @dataclass
 class Matrix:
+    negotiation_id: int
     as_of: dt.date
     since: dt.date | None
     parties: list[PartyHeading]
@@ -96,43 +98,70 @@ def ordered_demands(session: Session) -> list[Demand]:
     return list(session.scalars(select(Demand).order_by(*DEMAND_ORDER)))
 
 
+# A negotiation's columns: its participants in the order the editors set (parties to the talks
+# first, in the demo), then by name.
+PARTICIPANT_ORDER = (Participation.display_order, Party.name)
+
+
 @cache
 def cells_query(dialect: str, with_since: bool) -> Select[*tuple[Any, ...]]:
-    """Every (party, demand) with the Position shown as of `:as_of`, and its stance at `:since`.
+    """Every (participant, demand) of `:negotiation` with the Position shown as of `:as_of`, and
+    its stance at `:since`.
 
     Built once per kind of database and run with parameters: building it (a lateral subquery
     over an alias of a 17-column table) took more CPU than PostgreSQL took to answer it.
     """
-    cells = select(Party.id, Demand.id).select_from(Party).join(Demand, true())
+    negotiation = bindparam("negotiation", type_=Integer)
+    cells = (
+        select(Participation.party_id, Demand.id)
+        .select_from(Participation)
+        .join(Demand, Demand.negotiation_id == Participation.negotiation_id)
+        .where(Participation.negotiation_id == negotiation)
+    )
     as_of = bindparam("as_of", type_=Date)
     query: Select[*tuple[Any, ...]]
-    query, position = with_positions(dialect, cells, Party.id, Demand.id, as_of)
+    query, position = with_positions(dialect, cells, Participation.party_id, Demand.id, as_of)
     query = query.add_columns(*(getattr(position, name) for name in Position._fields))
     if with_since:
         since = bindparam("since", type_=Date)
-        since_stance = latest_statement(Party.id, Demand.id, since, "stance").scalar_subquery()
+        since_stance = latest_statement(
+            Participation.party_id, Demand.id, since, "stance"
+        ).scalar_subquery()
         query = query.add_columns(since_stance)
     return query
 
 
-def matrix_as_of(session: Session, as_of: dt.date, since: dt.date | None = None) -> Matrix:
-    """The whole matrix in three queries, whatever the number of statements."""
+def matrix_as_of(
+    session: Session, negotiation_id: int, as_of: dt.date, since: dt.date | None = None
+) -> Matrix:
+    """One negotiation's matrix in three queries, whatever the number of statements."""
     party_columns = (getattr(Party, name) for name in PartyHeading._fields)
     parties = [
-        PartyHeading(*row) for row in session.execute(select(*party_columns).order_by(*PARTY_ORDER))
+        PartyHeading(*row)
+        for row in session.execute(
+            select(*party_columns)
+            .join(Participation, Participation.party_id == Party.id)
+            .where(Participation.negotiation_id == negotiation_id)
+            .order_by(*PARTICIPANT_ORDER)
+        )
     ]
     demand_columns = (getattr(Demand, name) for name in DemandHeading._fields)
     demands = [
         DemandHeading(*row)
-        for row in session.execute(select(*demand_columns).order_by(*DEMAND_ORDER))
+        for row in session.execute(
+            select(*demand_columns)
+            .where(Demand.negotiation_id == negotiation_id)
+            .order_by(*DEMAND_ORDER)
+        )
     ]
     found = {}
     query = cells_query(session.get_bind().dialect.name, with_since=since is not None)
     # One result row per (party, demand); the matrix's `Row`s are built from them below.
-    for cell in session.execute(query, {"as_of": as_of, "since": since}):
+    parameters = {"negotiation": negotiation_id, "as_of": as_of, "since": since}
+    for cell in session.execute(query, parameters):
         shown = Position(*cell[2:8]) if cell[2] is not None else None
         found[cell[0], cell[1]] = (shown, cell[8] if since is not None else None)
-    matrix = Matrix(as_of=as_of, since=since, parties=parties)
+    matrix = Matrix(negotiation_id=negotiation_id, as_of=as_of, since=since, parties=parties)
     for demand in demands:
         row = Row(demand=demand, cells=[])
         for party in parties:

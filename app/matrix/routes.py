@@ -1,4 +1,5 @@
-"""`/`: the matrix of demands × parties as of a date."""
+"""`/talks/{negotiation}`: a negotiation's matrix of demands × participants as of a date, and
+`/`, which lists the negotiations (or, with only one, shows its matrix)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from starlette.responses import Response
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
 from app.matrix.queries import matrix_as_of
+from app.models import Negotiation
+from app.negotiations.queries import (
+    RECENT_DAYS,
+    negotiation_states,
+    ordered_negotiations,
+)
+from app.negotiations.scope import Talks, moved_or_ask
 from app.pages import render, wants_fragment
 
 router = APIRouter()
@@ -17,9 +25,42 @@ router = APIRouter()
 DATE_LABELS = {"as_of": "As of", "since": "Mark changes since"}
 
 
-@router.get("/", name="matrix")
-def show_matrix(
+@router.get("/", name="home")
+def home(
     request: Request, session: DbSession, as_of: str | None = None, since: str | None = None
+) -> Response:
+    """The list of negotiations; with only one, its matrix (its canonical URL is the scoped one).
+
+    `/?as_of=…&since=…` is the matrix's URL from before negotiations: it moves (301) to the
+    scoped matrix, or asks which negotiation's when there are several."""
+    negotiations = ordered_negotiations(session)
+    if as_of is not None or since is not None:
+        return moved_or_ask(request, negotiations, "matrix", what="a matrix")
+    if len(negotiations) == 1:
+        return _matrix_page(request, session, negotiations[0], None, None)
+    states = negotiation_states(session, negotiations, dt.date.today())
+    return render(
+        request, "negotiations/index.html", {"states": states, "recent_days": RECENT_DAYS}
+    )
+
+
+@router.get("/talks/{negotiation}", name="matrix")
+def show_matrix(
+    request: Request,
+    session: DbSession,
+    negotiation: Talks,
+    as_of: str | None = None,
+    since: str | None = None,
+) -> Response:
+    return _matrix_page(request, session, negotiation, as_of, since)
+
+
+def _matrix_page(
+    request: Request,
+    session: DbSession,
+    negotiation: Negotiation,
+    as_of: str | None,
+    since: str | None,
 ) -> Response:
     form = {"as_of": as_of or "", "since": since or ""}
     field = "as_of"
@@ -40,7 +81,7 @@ def show_matrix(
             return render(
                 request,
                 "matrix/index.html",
-                {"form": form, "errors": errors, "labels": DATE_LABELS},
+                {"negotiation": negotiation, "form": form, "errors": errors, "labels": DATE_LABELS},
                 block="date_form",
                 status_code=400,
                 headers={
@@ -53,6 +94,7 @@ def show_matrix(
             request,
             "matrix/index.html",
             {
+                "negotiation": negotiation,
                 "form": form,
                 "errors": errors,
                 "labels": DATE_LABELS,
@@ -62,10 +104,17 @@ def show_matrix(
             block="matrix",
             status_code=400,
         )
-    matrix = matrix_as_of(session, as_of_date, since_date)
+    matrix = matrix_as_of(session, negotiation.id, as_of_date, since_date)
     return render(
         request,
         "matrix/index.html",
-        {"form": form, "errors": {}, "labels": DATE_LABELS, "error": None, "matrix": matrix},
+        {
+            "negotiation": negotiation,
+            "form": form,
+            "errors": {},
+            "labels": DATE_LABELS,
+            "error": None,
+            "matrix": matrix,
+        },
         block="matrix",
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Demand, Negotiation, Participation, User
+from app.models import Demand, Negotiation, Participation, Statement, User
 
 
 def ordered_negotiations(session: Session) -> list[Negotiation]:
@@ -80,3 +82,79 @@ def editable_negotiations(session: Session, user: User) -> list[Negotiation]:
     if user.edits_every_negotiation:
         return ordered_negotiations(session)
     return list(user.granted)
+
+
+@dataclass(frozen=True)
+class NegotiationState:
+    """The line of state the list of negotiations shows for each."""
+
+    negotiation: Negotiation
+    participants: list[Participation]
+    last_stated_on: dt.date | None
+    # Statements in the window that moved their party's stance on the demand.
+    recent_shifts: int
+
+
+# "Shifts in the last 30 days" on the list of negotiations.
+RECENT_DAYS = 30
+
+
+def negotiation_states(
+    session: Session, negotiations: list[Negotiation], today: dt.date
+) -> list[NegotiationState]:
+    """The negotiations with their participants, last statement and recent shifts: three queries.
+
+    The last statement is one probe of ix_statement_negotiation_timeline per negotiation; the
+    shifts look only at the window's statements, each compared with the one before it (one
+    probe of ix_statement_position each), so neither grows with the table.
+    """
+    if not negotiations:
+        return []
+    taking_part = participants(session, [n.id for n in negotiations])
+    last = (
+        select(func.max(Statement.stated_on))
+        .where(Statement.negotiation_id == Negotiation.id, Statement.retracted_at.is_(None))
+        .scalar_subquery()
+    )
+    ids = [n.id for n in negotiations]
+    lasts: dict[int, dt.date | None] = {
+        row[0]: row[1]
+        for row in session.execute(select(Negotiation.id, last).where(Negotiation.id.in_(ids)))
+    }
+    shown = aliased(Statement, name="shown")
+    before = aliased(Statement, name="before")
+    previous = (
+        select(before.stance)
+        .where(
+            before.party_id == shown.party_id,
+            before.demand_id == shown.demand_id,
+            before.retracted_at.is_(None),
+            or_(
+                before.stated_on < shown.stated_on,
+                and_(before.stated_on == shown.stated_on, before.id < shown.id),
+            ),
+        )
+        .order_by(before.stated_on.desc(), before.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    recent = (
+        select(shown.negotiation_id, shown.stance.label("stance"), previous.label("previous"))
+        .where(
+            shown.retracted_at.is_(None),
+            shown.stated_on > today - dt.timedelta(days=RECENT_DAYS),
+            shown.stated_on <= today,
+            shown.negotiation_id.in_(ids),
+        )
+        .subquery("recent")
+    )
+    shifted = (
+        select(recent.c.negotiation_id, func.count())
+        .where(recent.c.previous.is_not(None), recent.c.previous != recent.c.stance)
+        .group_by(recent.c.negotiation_id)
+    )
+    shifts: dict[int, int] = {row[0]: row[1] for row in session.execute(shifted)}
+    return [
+        NegotiationState(n, taking_part.get(n.id, []), lasts.get(n.id), shifts.get(n.id, 0))
+        for n in negotiations
+    ]

@@ -17,7 +17,7 @@ def statement_with_context(session: Session, statement_id: int) -> Statement | N
         .where(Statement.id == statement_id)
         .options(
             joinedload(Statement.party),
-            joinedload(Statement.demand),
+            joinedload(Statement.demand).joinedload(Demand.negotiation),
             joinedload(Statement.source),
             joinedload(Statement.created_by),
         )

@@ -26,7 +26,7 @@ DEMO_PASSWORD = "parley-demo-password"
 _edits = count(1)
 
 READER_PAGES = {
-    "matrix": "/?as_of=2025-01-31&since=2024-12-31",
+    "matrix": "/talks/russia-ukraine?as_of=2025-01-31&since=2024-12-31",
     "parties": "/parties",
     "party": "/parties/ukraine?as_of=2025-01-31",
     "demands": "/demands",
@@ -326,7 +326,7 @@ def test_matrix_date_by_keyboard_updates_content_and_url(page, server_url) -> No
     # A date input takes digits segment by segment, in the browser's locale (en-US: mm dd yyyy).
     page.keyboard.type("12312024")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/?as_of=2024-12-31*")
+    page.wait_for_url("**/talks/russia-ukraine?as_of=2024-12-31*")
     assert cell.get_attribute("data-stance") == "insists"
 
 

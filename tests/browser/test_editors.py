@@ -92,7 +92,7 @@ def test_an_editor_adds_edits_resolves_a_conflict_retracts_and_restores(
     assert "January 2025" in page.locator(".facts").inner_text()
 
     # It is in the matrix, as of the end of that month.
-    page.goto(server_url + "/?as_of=2025-01-31")
+    page.goto(server_url + "/talks/russia-ukraine?as_of=2025-01-31")
     cell = page.locator('#matrix td[data-party="ukraine"][data-demand="security-guarantees"]')
     assert cell.get_attribute("data-stance") == "rejects"
     assert cell.locator(f"a[href='/statements/{statement_id}']").count() == 1
@@ -140,7 +140,7 @@ def test_an_editor_adds_edits_resolves_a_conflict_retracts_and_restores(
     page.get_by_role("button", name="Retract").click()
     page.wait_for_url(re.compile(r".*\?saved=1$"))
     assert "Misattributed" in page.locator("[role=note]").inner_text()
-    page.goto(server_url + "/?as_of=2025-01-31")
+    page.goto(server_url + "/talks/russia-ukraine?as_of=2025-01-31")
     assert cell.locator(f"a[href='/statements/{statement_id}']").count() == 0
     page.goto(statement_url)
     page.get_by_role("button", name="Restore").click()

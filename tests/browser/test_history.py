@@ -31,7 +31,7 @@ def assert_whole_page_once(page, as_of: str) -> None:  # type: ignore[no-untyped
 def choose(page, as_of: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("#as_of", as_of)
     page.click("form.date-form button[type=submit]")
-    page.wait_for_url(f"**/?as_of={as_of}*")
+    page.wait_for_url(f"**/talks/russia-ukraine?as_of={as_of}*")
     page.wait_for_function(
         "d => document.querySelector('.matrix-title time')?.getAttribute('datetime') === d",
         arg=as_of,
@@ -45,7 +45,7 @@ def test_date_changes_then_back_and_back_show_the_whole_page(page, server_url) -
         assert_whole_page_once(page, as_of)
     for as_of in reversed(DATES[:-1]):
         page.go_back()
-        page.wait_for_url(f"**/?as_of={as_of}*")
+        page.wait_for_url(f"**/talks/russia-ukraine?as_of={as_of}*")
         page.wait_for_function(
             "d => document.querySelector('.matrix-title time')?.getAttribute('datetime') === d",
             arg=as_of,
@@ -57,7 +57,7 @@ def test_date_changes_then_back_and_back_show_the_whole_page(page, server_url) -
     assert_whole_page_once(page, "2025-02-15")
     page.go_forward()  # nothing ahead any more: the new choice replaced it
     page.go_back()
-    page.wait_for_url(f"**/?as_of={DATES[0]}*")
+    page.wait_for_url(f"**/talks/russia-ukraine?as_of={DATES[0]}*")
     page.wait_for_function(
         "d => document.querySelector('.matrix-title time')?.getAttribute('datetime') === d",
         arg=DATES[0],
@@ -71,16 +71,16 @@ def test_a_restored_page_cached_first_never_nests_in_a_later_swap(browser, serve
     first = browser.new_context()
     page = first.new_page()
     # The URL the date form asks for (it sends the empty `since` too): its restore comes first.
-    page.goto(server_url + "/?as_of=2024-03-31&since=")
+    page.goto(server_url + "/talks/russia-ukraine?as_of=2024-03-31&since=")
     choose(page, "2024-04-30")
     page.go_back()
-    page.wait_for_url("**/?as_of=2024-03-31*")
+    page.wait_for_url("**/talks/russia-ukraine?as_of=2024-03-31*")
     assert_whole_page_once(page, "2024-03-31")
     first.close()
 
     second = browser.new_context()
     page = second.new_page()
-    page.goto(server_url + "/?as_of=2024-04-30")
+    page.goto(server_url + "/talks/russia-ukraine?as_of=2024-04-30")
     choose(page, "2024-03-31")
     assert_whole_page_once(page, "2024-03-31")
     second.close()

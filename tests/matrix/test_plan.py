@@ -51,7 +51,10 @@ def fill(session, count: int = 6000) -> None:  # type: ignore[no-untyped-def]
 
 def plan(session, as_of: dt.date, since: dt.date | None) -> str:  # type: ignore[no-untyped-def]
     dialect = session.get_bind().dialect
-    query = cells_query(dialect.name, since is not None).params(as_of=as_of, since=since)
+    negotiation = session.scalar(select(Demand.negotiation_id).limit(1))
+    query = cells_query(dialect.name, since is not None).params(
+        negotiation=negotiation, as_of=as_of, since=since
+    )
     sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     explain = "EXPLAIN " if dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
     rows = session.execute(text(explain + sql)).all()

@@ -10,7 +10,7 @@ from tests.factories import make_demand, make_party, make_statement
 
 
 def position(session, party, demand, as_of):  # type: ignore[no-untyped-def]
-    matrix = matrix_as_of(session, as_of)
+    matrix = matrix_as_of(session, demand.negotiation_id, as_of)
     row = next(r for r in matrix.rows if r.demand.id == demand.id)
     shown = next(c for c in row.cells if c.party.id == party.id).statement
     return shown.id if shown else None
@@ -63,6 +63,7 @@ def test_a_month_precision_statement_counts_from_the_first_of_its_month(session)
 def test_matrix_rows_follow_display_order(session) -> None:
     late = make_demand(session, display_order=1_000_000, slug="zz-last")
     first = make_demand(session, display_order=0, slug="aa-first")
-    slugs = [row.demand.slug for row in matrix_as_of(session, dt.date.today()).rows]
+    rows = matrix_as_of(session, first.negotiation_id, dt.date.today()).rows
+    slugs = [row.demand.slug for row in rows]
     assert slugs[0] == first.slug
     assert slugs[-1] == late.slug
