@@ -109,3 +109,13 @@ class Refusal(Exception):
     def __init__(self, response: Response) -> None:
         super().__init__(response.status_code)
         self.response = response
+
+
+class NotYourNegotiation(Exception):
+    """A write to a negotiation this account may not edit (an editor granted other talks), or
+    to the negotiations themselves by someone who is not an admin. Answered 403; nothing of
+    the request is kept (the session rolls back as for any raise)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

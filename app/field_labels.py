@@ -35,6 +35,8 @@ FIELD_LABELS = {
     "role": "Role",
     "is_active": "Active",
     "second_factor": "Second factor",
+    "all_negotiations": "Edits every negotiation",
+    "negotiations": "Negotiations edited",
     "status": "Status",
     "status_changed_on": "Status since",
 }

@@ -9,8 +9,8 @@ from sqlalchemy import Table, UniqueConstraint, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import rows_changed
-from app.exceptions import AlreadyTaken
-from app.models import Action, Revision, User
+from app.exceptions import AlreadyTaken, NotYourNegotiation
+from app.models import Action, Negotiation, Revision, User
 from app.models.base import Versioned, utcnow
 
 V = TypeVar("V", bound=Versioned)
@@ -24,7 +24,13 @@ def record_revision(
     user: User,
     reason: str | None = None,
 ) -> Revision:
-    """Append the entity's current state as a revision. Call after the row itself is written."""
+    """Append the entity's current state as a revision. Call after the row itself is written.
+
+    Every write comes through here, so this is where editors' rights are checked: the row as
+    written must be in a negotiation `user` may edit (update_with_revision checks the row as it
+    was, too). A refusal raises, and the request's transaction takes the row back with it.
+    """
+    check_may_write(session, entity, user)
     revision = Revision(
         entity_type=entity.ENTITY_TYPE,
         entity_id=entity.id,
@@ -48,6 +54,32 @@ def add_with_revision(session: Session, entity: Versioned, *, user: User) -> Non
     session.add(entity)
     session.flush()
     record_revision(session, entity, action=Action.CREATE, user=user)
+
+
+def check_may_write(
+    session: Session, entity: Versioned, user: User, values: dict[str, Any] | None = None
+) -> None:
+    """Raise NotYourNegotiation unless `user` may write `entity` as it is (and, with `values`,
+    as it will be): its negotiation is one the account edits, and admins' rows are an admin's.
+    """
+    if entity.ADMINS_ONLY and not user.writes_negotiations:
+        raise NotYourNegotiation(
+            "Only admins add and change negotiations and who takes part in them. Nothing was saved."
+        )
+    column = entity.NEGOTIATION_COLUMN
+    if column is None or user.edits_every_negotiation:
+        return
+    wanted = [getattr(entity, column)]
+    if values is not None and column in values:
+        wanted.append(values[column])
+    for negotiation_id in wanted:
+        if negotiation_id is not None and not user.may_edit_negotiation(negotiation_id):
+            negotiation = session.get(Negotiation, negotiation_id)
+            talks = f"“{negotiation.title}”" if negotiation else "that negotiation"
+            raise NotYourNegotiation(
+                f"Your account does not edit {talks}. Nothing was saved; an admin can give "
+                "you these talks on your account's page."
+            )
 
 
 class StaleVersion(Exception):
@@ -81,6 +113,7 @@ def update_with_revision(
     :form_version): two editors saving at once cannot both pass a check made before the write.
     Raises StaleVersion, without writing anything, when the row has moved on.
     """
+    check_may_write(session, entity, user, values)
     model = type(entity)
     table = _table(model)
     written = rows_changed(

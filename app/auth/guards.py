@@ -18,6 +18,7 @@ from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS, csrf_problem
 from app.auth.refused_forms import refused_form_page
 from app.auth.sessions import session_user
 from app.db import DbSession
+from app.exceptions import NotYourNegotiation
 from app.models import User
 from app.pages import render, wants_fragment
 from app.posted_forms import PostedForm, UnreadableForm, posted_form
@@ -67,6 +68,8 @@ def editor(request: Request, user: CurrentUser) -> User:
         raise LoginRequired(path)
     if needs_second_factor(user):
         raise SecondFactorRequired()
+    # For pages that build their forms deep down (which negotiations a form offers).
+    request.state.editor = user
     return user
 
 
@@ -120,7 +123,7 @@ class Post:
     form: dict[str, str]
 
 
-def editor_post(form: CsrfForm, user: CurrentUser) -> Post:
+def editor_post(request: Request, form: CsrfForm, user: CurrentUser) -> Post:
     if user is None:
         raise FormRefused(
             401,
@@ -137,6 +140,7 @@ def editor_post(form: CsrfForm, user: CurrentUser) -> Post:
             "account page, then send what you typed again.",
             form,
         )
+    request.state.editor = user
     return Post(user, form)
 
 
@@ -188,6 +192,20 @@ def install_guards(app: FastAPI) -> None:
     async def refused(request: Request, exc: FormRefused) -> Response:
         return refused_form_page(
             request, exc.form, status=exc.status, title=exc.title, message=exc.message
+        )
+
+    @app.exception_handler(NotYourNegotiation)
+    async def not_yours(request: Request, exc: NotYourNegotiation) -> Response:
+        # Raised by the write path (app/revisions.py) after the form was read: what was typed
+        # comes back, but no "send again" (it would be refused the same way).
+        return refused_form_page(
+            request,
+            getattr(request.state, "posted_form", {}),
+            status=403,
+            title="Not one of your negotiations",
+            message=exc.message,
+            resend=False,
+            not_sent="Copy what you need: sending it again would be refused the same way.",
         )
 
     @app.exception_handler(UnreadableForm)

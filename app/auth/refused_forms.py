@@ -12,7 +12,14 @@ from app.posted_forms import HIDDEN_FIELDS, typed_text
 
 
 def refused_form_page(
-    request: Request, form: dict[str, str], *, status: int, title: str, message: str
+    request: Request,
+    form: dict[str, str],
+    *,
+    status: int,
+    title: str,
+    message: str,
+    resend: bool = True,
+    not_sent: str | None = None,
 ) -> Response:
     """`form` shown back with its plumbing (version, submission key), ready to send again.
 
@@ -30,7 +37,9 @@ def refused_form_page(
             "hidden": {k: v for k, v in form.items() if k in HIDDEN_FIELDS - {"csrf_token"}},
             # Offering to send again is safe only to a page of our own: a cross-site post must
             # not become one click away from going through.
-            "resend": not is_cross_site(request),
+            "resend": resend and not is_cross_site(request),
+            # Why there is no "send again" button, when it is not a cross-site post.
+            "not_sent": not_sent,
             "action": request.url.path,
             "csrf_token": csrf_token(request),
         },

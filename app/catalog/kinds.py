@@ -31,8 +31,10 @@ from app.models import (
     PartyKind,
     Source,
     SourceKind,
+    User,
 )
 from app.models.base import Versioned
+from app.negotiations.queries import editable_negotiations
 from app.negotiations.service import (
     NegotiationFields,
     ParticipationFields,
@@ -54,8 +56,9 @@ class Field:
     maxlength: int | None = None
     hint: str | None = None
     choices: tuple[tuple[str, str], ...] = ()
-    # Choices read from the database (the negotiations, the parties), when they are records.
-    choices_from: Callable[[Session], tuple[tuple[str, str], ...]] | None = None
+    # Choices read from the database (the negotiations, the parties), when they are records:
+    # only those the account may write to.
+    choices_from: Callable[[Session, User], tuple[tuple[str, str], ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,25 +88,29 @@ class Kind:
     def labels(self) -> dict[str, str]:
         return {f.name: f.label for f in self.fields}
 
-    def choices(self, session: Session) -> dict[str, tuple[tuple[str, str], ...]]:
+    @property
+    def admins_only(self) -> bool:
+        return self.model.ADMINS_ONLY
+
+    @property
+    def scoped(self) -> bool:
+        """Its records belong to a negotiation: an editor sees and edits only theirs."""
+        return self.model.NEGOTIATION_COLUMN is not None
+
+    def choices(self, session: Session, user: User) -> dict[str, tuple[tuple[str, str], ...]]:
         """Each select field's choices, those from the database read now."""
         return {
-            f.name: f.choices_from(session) if f.choices_from else f.choices
+            f.name: f.choices_from(session, user) if f.choices_from else f.choices
             for f in self.fields
             if f.widget == "select"
         }
 
 
-def negotiation_choices(session: Session) -> tuple[tuple[str, str], ...]:
-    rows = session.execute(
-        select(Negotiation.id, Negotiation.title).order_by(
-            Negotiation.display_order, Negotiation.id
-        )
-    )
-    return tuple((str(id_), title) for id_, title in rows)
+def negotiation_choices(session: Session, user: User) -> tuple[tuple[str, str], ...]:
+    return tuple((str(n.id), n.title) for n in editable_negotiations(session, user))
 
 
-def party_choices(session: Session) -> tuple[tuple[str, str], ...]:
+def party_choices(session: Session, user: User) -> tuple[tuple[str, str], ...]:
     rows = session.execute(select(Party.id, Party.name).order_by(Party.name))
     return tuple((str(id_), name) for id_, name in rows)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.catalog.kinds import Kind
-from app.models import Demand, Negotiation, Participation, Party, Source
+from app.models import Demand, Negotiation, Participation, Party, Source, User
 
 # What a kind's title names besides the record itself: loaded with it (one query).
 LOADED: dict[type[Any], tuple[Any, ...]] = {
@@ -16,7 +16,8 @@ LOADED: dict[type[Any], tuple[Any, ...]] = {
 }
 
 
-def records(session: Session, kind: Kind) -> list[Any]:
+def records(session: Session, kind: Kind, user: User) -> list[Any]:
+    """The kind's records in list order; of a negotiation's, only those of the account's."""
     orders: dict[type[Any], tuple[Any, ...]] = {
         Party: (Party.name,),
         Demand: (Demand.negotiation_id, Demand.display_order, Demand.id),
@@ -30,6 +31,10 @@ def records(session: Session, kind: Kind) -> list[Any]:
     }
     order = orders[kind.model]
     query = select(kind.model).order_by(*order).options(*LOADED.get(kind.model, ()))
+    column = kind.model.NEGOTIATION_COLUMN
+    if column is not None and not user.edits_every_negotiation:
+        ids = [n.id for n in user.granted]
+        query = query.where(getattr(kind.model, column).in_(ids))
     return list(session.scalars(query))
 
 

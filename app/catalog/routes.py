@@ -18,14 +18,21 @@ from app.catalog.queries import record, records
 from app.conflicts import MAX_VERSION, conflict_rows, form_version, merge_onto_stored
 from app.db import DbSession
 from app.demands.service import move_demand
-from app.exceptions import AlreadyTaken, FieldProblem, NotFound, Refusal, found
+from app.exceptions import (
+    AlreadyTaken,
+    FieldProblem,
+    NotFound,
+    NotYourNegotiation,
+    Refusal,
+    found,
+)
 from app.field_types import whole_number
 from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import RecordId
-from app.models import Demand
+from app.models import Demand, User
 from app.pages import render
 from app.posted_forms import validate
-from app.revisions import StaleVersion, bring_back
+from app.revisions import StaleVersion, bring_back, check_may_write
 
 router = APIRouter()
 
@@ -34,16 +41,31 @@ KindSlug = Annotated[
 ]
 
 
-def _record(session: DbSession, kind: Kind, record_id: int) -> Any:
-    return found(
+def _kind(kind_slug: str, user: User) -> Kind:
+    """The kind named in the URL, if this account may write it (negotiations and who takes
+    part are the admins'); the write path refuses the same, this says so before a form."""
+    kind = KINDS[kind_slug]
+    if kind.admins_only and not user.writes_negotiations:
+        raise NotYourNegotiation(
+            f"Only admins add and change {kind.plural}. Ask an admin if one needs changing."
+        )
+    return kind
+
+
+def _record(session: DbSession, kind: Kind, record_id: int, user: User) -> Any:
+    entity = found(
         record(session, kind, record_id), f"There is no {kind.singular} number {record_id}."
     )
+    # A demand of talks this editor does not edit: refused before its form is shown.
+    check_may_write(session, entity, user)
+    return entity
 
 
 def _form_page(
     request: Request,
     session: DbSession,
     kind: Kind,
+    user: User,
     *,
     values: dict[str, str],
     entity: Any = None,
@@ -52,6 +74,7 @@ def _form_page(
     conflict: list[Any] | None = None,
     status_code: int = 200,
 ) -> Response:
+    choices = kind.choices(session, user)
     return render(
         request,
         "catalog/form.html",
@@ -61,7 +84,10 @@ def _form_page(
             "values": values,
             "errors": errors or {},
             "labels": kind.labels,
-            "choices": kind.choices(session),
+            "choices": choices,
+            # An editor granted no negotiation has nowhere to put a demand: said, not a form.
+            "no_negotiation": kind.scoped and not choices.get("negotiation_id"),
+            "writes_negotiations": user.writes_negotiations,
             "version": version,
             "conflict": conflict,
             "csrf_token": csrf_token(request),
@@ -84,39 +110,46 @@ def _validated(kind: Kind, form: dict[str, str]) -> tuple[Any, dict[str, str], d
 
 @router.get("/edit", name="catalog")
 def catalog(request: Request, user: Editor) -> Response:
-    return render(request, "catalog/index.html", {"kinds": list(KINDS.values())})
+    kinds = [k for k in KINDS.values() if user.writes_negotiations or not k.admins_only]
+    return render(request, "catalog/index.html", {"kinds": kinds})
 
 
 @router.get("/edit/{kind_slug}", name="catalog_list")
 def list_records(
     request: Request, session: DbSession, user: Editor, kind_slug: KindSlug
 ) -> Response:
-    kind = KINDS[kind_slug]
+    kind = _kind(kind_slug, user)
     return render(
         request,
         "catalog/list.html",
-        {"kind": kind, "records": records(session, kind), "csrf_token": csrf_token(request)},
+        {
+            "kind": kind,
+            "records": records(session, kind, user),
+            "csrf_token": csrf_token(request),
+        },
     )
 
 
 @router.get("/edit/{kind_slug}/new", name="catalog_new")
 def new_form(request: Request, session: DbSession, user: Editor, kind_slug: KindSlug) -> Response:
-    kind = KINDS[kind_slug]
+    kind = _kind(kind_slug, user)
     values = dict(kind.defaults)
-    for name, choices in kind.choices(session).items():
+    for name, choices in kind.choices(session, user).items():
         # A select of records starts at its first (the only negotiation, most often).
         if name not in values and choices:
             values[name] = choices[0][0]
-    return _form_page(request, session, kind, values=values)
+    return _form_page(request, session, kind, user, values=values)
 
 
 @router.post("/edit/{kind_slug}/new")
 def create(request: Request, session: DbSession, post: EditorPost, kind_slug: KindSlug) -> Response:
-    kind = KINDS[kind_slug]
+    kind = _kind(kind_slug, post.user)
     fields, errors, values = _validated(kind, post.form)
     if fields is None:
         raise Refusal(
-            _form_page(request, session, kind, values=values, errors=errors, status_code=422)
+            _form_page(
+                request, session, kind, post.user, values=values, errors=errors, status_code=422
+            )
         )
     try:
         entity = kind.create(session, fields, user=post.user)
@@ -126,6 +159,7 @@ def create(request: Request, session: DbSession, post: EditorPost, kind_slug: Ki
                 request,
                 session,
                 kind,
+                post.user,
                 values=values,
                 errors={taken.field: taken.message},
                 status_code=422,
@@ -138,10 +172,16 @@ def create(request: Request, session: DbSession, post: EditorPost, kind_slug: Ki
 def edit_form(
     request: Request, session: DbSession, user: Editor, kind_slug: KindSlug, record_id: RecordId
 ) -> Response:
-    kind = KINDS[kind_slug]
-    entity = _record(session, kind, record_id)
+    kind = _kind(kind_slug, user)
+    entity = _record(session, kind, record_id, user)
     return _form_page(
-        request, session, kind, values=kind.to_form(entity), entity=entity, version=entity.version
+        request,
+        session,
+        kind,
+        user,
+        values=kind.to_form(entity),
+        entity=entity,
+        version=entity.version,
     )
 
 
@@ -153,8 +193,8 @@ def edit(
     kind_slug: KindSlug,
     record_id: RecordId,
 ) -> Response:
-    kind = KINDS[kind_slug]
-    entity = _record(session, kind, record_id)
+    kind = _kind(kind_slug, post.user)
+    entity = _record(session, kind, record_id, post.user)
     version = form_version(request, post.form)
     fields, errors, values = _validated(kind, post.form)
     if fields is None:
@@ -163,6 +203,7 @@ def edit(
                 request,
                 session,
                 kind,
+                post.user,
                 values=values,
                 entity=entity,
                 errors=errors,
@@ -178,6 +219,7 @@ def edit(
                 request,
                 session,
                 kind,
+                post.user,
                 values=values,
                 entity=entity,
                 errors={taken.field: taken.message},
@@ -197,6 +239,7 @@ def edit(
                 request,
                 session,
                 kind,
+                post.user,
                 values=merged,
                 entity=current,
                 # Saving again applies this editor's changes on top of the stored version.
@@ -217,8 +260,8 @@ def bring_back_record(
     record_id: RecordId,
     revision_id: RecordId,
 ) -> Response:
-    kind = KINDS[kind_slug]
-    entity = _record(session, kind, record_id)
+    kind = _kind(kind_slug, post.user)
+    entity = _record(session, kind, record_id, post.user)
     revision = found(
         revision_of(session, kind.entity_type, record_id, revision_id),
         f"This {kind.singular} has no revision number {revision_id}.",
@@ -252,8 +295,12 @@ def move(
     record_id: RecordId,
     direction: Literal["up", "down"],
 ) -> Response:
-    """Swap a demand with its neighbour in the list, as the list showed them."""
-    demands: list[Demand] = records(session, DEMANDS)
+    """Swap a demand with its neighbour in its negotiation's list, as the list showed them."""
+    demand = found(session.get(Demand, record_id), f"There is no demand number {record_id}.")
+    check_may_write(session, demand, post.user)
+    demands: list[Demand] = [
+        d for d in records(session, DEMANDS, post.user) if d.negotiation_id == demand.negotiation_id
+    ]
     index = next((i for i, d in enumerate(demands) if d.id == record_id), None)
     if index is None:
         raise NotFound(f"There is no demand number {record_id}.")

@@ -10,7 +10,7 @@ from app.models.recovery_code import RecoveryCode
 from app.models.revision import Action, Revision
 from app.models.source import Source, SourceKind
 from app.models.statement import Statement
-from app.models.user import Role, User
+from app.models.user import Role, User, user_negotiation
 
 __all__ = [
     "Action",
@@ -30,4 +30,5 @@ __all__ = [
     "SourceKind",
     "Statement",
     "User",
+    "user_negotiation",
 ]

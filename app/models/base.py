@@ -76,6 +76,10 @@ class Versioned:
     SNAPSHOT_FIELDS: ClassVar[tuple[str, ...]]
     # The value of revision.entity_type for this model.
     ENTITY_TYPE: ClassVar[str]
+    # Editors' rights (checked by app/revisions.py on every write): the column naming the
+    # negotiation a row belongs to, if it belongs to one, and whether only admins write it.
+    NEGOTIATION_COLUMN: ClassVar[str | None] = None
+    ADMINS_ONLY: ClassVar[bool] = False
 
     if TYPE_CHECKING:
         id: Mapped[int]

@@ -16,6 +16,7 @@ class Demand(Versioned, Base):
 
     __tablename__ = "demand"
     ENTITY_TYPE = "demand"
+    NEGOTIATION_COLUMN = "negotiation_id"
     SNAPSHOT_FIELDS = ("negotiation_id", "slug", "title", "description", "display_order")
 
     id: Mapped[int] = mapped_column(primary_key=True)

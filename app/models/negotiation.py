@@ -27,6 +27,7 @@ class Negotiation(Versioned, Base):
 
     __tablename__ = "negotiation"
     ENTITY_TYPE = "negotiation"
+    ADMINS_ONLY = True
     SNAPSHOT_FIELDS = (
         "slug",
         "title",

@@ -27,6 +27,8 @@ class Participation(Versioned, Base):
 
     __tablename__ = "participation"
     ENTITY_TYPE = "participation"
+    NEGOTIATION_COLUMN = "negotiation_id"
+    ADMINS_ONLY = True
     SNAPSHOT_FIELDS = ("negotiation_id", "party_id", "role", "display_order")
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,6 +40,7 @@ class Statement(Versioned, Base):
 
     __tablename__ = "statement"
     ENTITY_TYPE = "statement"
+    NEGOTIATION_COLUMN = "negotiation_id"
     SNAPSHOT_FIELDS = (
         "party_id",
         "demand_id",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Demand, Negotiation, Participation, Statement
+from app.models import Demand, Negotiation, Participation, Statement, User
 
 
 def ordered_negotiations(session: Session) -> list[Negotiation]:
@@ -66,17 +66,22 @@ def takes_part(session: Session, *, negotiation_id: int, party_id: int) -> bool:
     )
 
 
-def only_negotiation_of(session: Session, party_id: int) -> int | None:
-    """The negotiation a party takes part in, when it takes part in exactly one."""
-    found = list(
+def party_negotiations(session: Session, party_id: int, among: list[int]) -> list[int]:
+    """Of the negotiations `among`, those the party takes part in: one query."""
+    return list(
         session.scalars(
             select(Participation.negotiation_id)
-            .where(Participation.party_id == party_id)
+            .where(Participation.party_id == party_id, Participation.negotiation_id.in_(among))
             .order_by(Participation.negotiation_id)
-            .limit(2)
         )
     )
-    return found[0] if len(found) == 1 else None
+
+
+def editable_negotiations(session: Session, user: User) -> list[Negotiation]:
+    """The negotiations `user` may write to, in display order: what editors' forms offer."""
+    if user.edits_every_negotiation:
+        return ordered_negotiations(session)
+    return list(user.granted)
 
 
 @dataclass(frozen=True)

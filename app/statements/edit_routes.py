@@ -21,10 +21,10 @@ from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import MAX_ID, RecordId
 from app.models import Demand, Source, SourceKind, Statement, User
 from app.models.base import utcnow
-from app.negotiations.queries import only_negotiation_of
+from app.negotiations.queries import editable_negotiations, party_negotiations
 from app.pages import render
 from app.posted_forms import validate
-from app.revisions import StaleVersion, bring_back
+from app.revisions import StaleVersion, bring_back, check_may_write
 from app.sources.service import source_for
 from app.stances import SCALE
 from app.statements.forms import (
@@ -63,7 +63,7 @@ def _form_page(
     duplicate: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    choices = form_choices(session)
+    choices = form_choices(session, editable_negotiations(session, _viewer(request)))
     errors = errors or {}
     if any(name.startswith("source_") for name in errors):
         known_source = None  # show the fields, with what was typed and the message beside them
@@ -89,6 +89,13 @@ def _form_page(
     )
 
 
+def _viewer(request: Request) -> User:
+    """The editor the guard let in (app/auth/guards.py keeps it on the request)."""
+    user = request.state.editor
+    assert isinstance(user, User)
+    return user
+
+
 def _refuse(
     request: Request,
     session: DbSession,
@@ -112,19 +119,25 @@ def _refuse(
 
 
 def _demand(
-    request: Request, session: DbSession, parsed: StatementForm, post: Post, **kw: Any
+    request: Request,
+    session: DbSession,
+    parsed: StatementForm,
+    post: Post,
+    statement: Statement | None = None,
+    **kw: Any,
 ) -> Demand:
     """The demand chosen from the list, or the one this submit adds (placed last).
 
-    A new demand goes into the statement's negotiation: the one its party takes part in, or
-    the only one there is; when that is ambiguous the editor is sent to the demands list."""
+    A new demand goes into the statement's negotiation: the one chosen beside it, else the
+    edited statement's own, else the only one of the editor's that its party takes part in (or
+    the editor's only one); when that is ambiguous the editor is asked to choose."""
     if parsed.demand is not None:
         return parsed.demand
     assert parsed.new_demand is not None
     fields = parsed.new_demand
-    if fields.negotiation_id is None and parsed.party is not None:
+    if fields.negotiation_id is None:
         fields = fields.model_copy(
-            update={"negotiation_id": only_negotiation_of(session, parsed.party.id)}
+            update={"negotiation_id": _statements_negotiation(session, parsed, post, statement)}
         )
     try:
         return create_demand(session, fields, user=post.user)
@@ -132,14 +145,29 @@ def _demand(
         if problem.field == "negotiation_id":
             party = parsed.party.name if parsed.party is not None else "This party"
             field, message = (
-                "new_demand_title",
-                f"{party} takes part in several negotiations, or in none: add the demand "
-                "from the demands list, in its negotiation, then choose it here.",
+                "new_demand_negotiation",
+                f"Choose the new demand's negotiation: {party} takes part in several of "
+                "yours, or in none.",
             )
         else:
             field = "new_demand_slug" if problem.field == "slug" else "new_demand_title"
             message = problem.message.capitalize() + "."
-        _refuse(request, session, parsed, errors={field: message}, **kw)
+        _refuse(request, session, parsed, errors={field: message}, statement=statement, **kw)
+
+
+def _statements_negotiation(
+    session: DbSession, parsed: StatementForm, post: Post, statement: Statement | None
+) -> int | None:
+    if statement is not None:
+        return statement.negotiation_id
+    mine = [n.id for n in editable_negotiations(session, post.user)]
+    if parsed.party is not None:
+        theirs = party_negotiations(session, parsed.party.id, mine)
+        if len(theirs) == 1:
+            return theirs[0]
+        if theirs:
+            return None
+    return mine[0] if len(mine) == 1 else None
 
 
 def _duplicate_notice(session: DbSession, existing: Statement, viewer: User) -> dict[str, Any]:
@@ -161,10 +189,14 @@ def _source(session: DbSession, parsed: StatementForm, post: Post) -> Any:
     return source_for(session, parsed.new_source, user=post.user)
 
 
-def _statement(session: DbSession, statement_id: int) -> Statement:
-    return found(
+def _statement(session: DbSession, statement_id: int, user: User | None = None) -> Statement:
+    """The statement to edit; with `user`, refused (403) unless its talks are theirs."""
+    statement = found(
         statement_for_edit(session, statement_id), f"There is no statement number {statement_id}."
     )
+    if user is not None:
+        check_may_write(session, statement, user)
+    return statement
 
 
 @router.get("/statements/new", name="new_statement")
@@ -222,7 +254,7 @@ def add_statement(request: Request, session: DbSession, post: EditorPost) -> Res
 def edit_statement_form(
     request: Request, session: DbSession, user: Editor, statement_id: RecordId
 ) -> Response:
-    statement = _statement(session, statement_id)
+    statement = _statement(session, statement_id, user)
     return _form_page(
         request,
         session,
@@ -237,13 +269,13 @@ def edit_statement_form(
 def edit_statement(
     request: Request, session: DbSession, post: EditorPost, statement_id: RecordId
 ) -> Response:
-    statement = _statement(session, statement_id)
+    statement = _statement(session, statement_id, post.user)
     version = form_version(request, post.form)
     parsed = parse_statement_form(session, post.form)
     if parsed.errors or parsed.fields is None:
         _refuse(request, session, parsed, statement=statement, version=version)
     assert parsed.fields and parsed.party
-    demand = _demand(request, session, parsed, post, statement=statement, version=version)
+    demand = _demand(request, session, parsed, post, statement, version=version)
     try:
         update_statement(
             session,
@@ -266,7 +298,7 @@ def edit_statement(
         )
     except StaleVersion as stale:
         current = _statement(session, statement_id)
-        choices = form_choices(session)
+        choices = form_choices(session, editable_negotiations(session, post.user))
         shown = {
             "party": dict(choices["parties"]),
             "demand": dict(choices["demands"]),
@@ -298,7 +330,7 @@ def edit_statement(
 def retract_form(
     request: Request, session: DbSession, user: Editor, statement_id: RecordId
 ) -> Response:
-    statement = _statement(session, statement_id)
+    statement = _statement(session, statement_id, user)
     return _retract_page(request, statement, reason="", version=statement.version)
 
 
@@ -331,7 +363,7 @@ def _retract_page(
 def retract(
     request: Request, session: DbSession, post: EditorPost, statement_id: RecordId
 ) -> Response:
-    statement = _statement(session, statement_id)
+    statement = _statement(session, statement_id, post.user)
     version = form_version(request, post.form)
     reason = post.form.get("reason", "")
     fields, errors = validate(RetractionFields, {"reason": reason})
@@ -375,7 +407,7 @@ def retract(
 def restore(
     request: Request, session: DbSession, post: EditorPost, statement_id: RecordId
 ) -> Response:
-    statement = _statement(session, statement_id)
+    statement = _statement(session, statement_id, post.user)
     version = form_version(request, post.form)
     if not statement.is_retracted:
         return RedirectResponse(f"/statements/{statement_id}", status_code=303)
@@ -402,7 +434,7 @@ def bring_back_statement(
     statement_id: RecordId,
     revision_id: RecordId,
 ) -> Response:
-    statement = _statement(session, statement_id)
+    statement = _statement(session, statement_id, post.user)
     revision = found(
         revision_of(session, Statement.ENTITY_TYPE, statement_id, revision_id),
         f"Statement {statement_id} has no revision number {revision_id}.",
@@ -454,10 +486,12 @@ def _stale_action(
 def statement_editing_context(
     request: Request, session: DbSession, statement: Statement, viewer: Any
 ) -> dict[str, Any]:
-    """What /statements/{id} adds for history and editor controls (shown to editors only)."""
+    """What /statements/{id} adds for history and editor controls (shown to editors only, and
+    only to those who edit its negotiation: another's would be refused)."""
+    may_edit = viewer is not None and viewer.may_edit_negotiation(statement.negotiation_id)
     return {
         "history": history(session, "statement", statement.id),
-        "viewer": viewer,
+        "viewer": viewer if may_edit else None,
         # Only editors get a token: an anonymous reader's page must not set a cookie.
         "csrf_token": csrf_token(request) if viewer else None,
     }

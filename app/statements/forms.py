@@ -39,6 +39,7 @@ LABELS = {
     **{name: FIELD_LABELS[name] for name in ("stance", "stated_on", "speaker", "summary", "quote")},
     "new_demand_title": "New demand",
     "new_demand_slug": "New demand's slug",
+    "new_demand_negotiation": "New demand's negotiation",
     **{form_name: SOURCE_FIELD_LABELS[name] for name, form_name in SOURCE_FIELDS.items()},
 }
 
@@ -146,7 +147,14 @@ def _parse_demand(session: Session, values: dict[str, str], result: StatementFor
         errors["demand"] = "Choose a demand, or add a new one below the list."
         return
     slug = values["new_demand_slug"].strip() or None
-    fields, problems = validate(DemandFields, {"title": new_title, "slug": slug})
+    # Empty: the statement's negotiation, worked out on save (app/statements/edit_routes.py).
+    talks_raw = values["new_demand_negotiation"].strip()
+    talks = whole_number(talks_raw, low=1, high=MAX_ID) if talks_raw else None
+    if talks_raw and talks is None:
+        errors["new_demand_negotiation"] = "Choose a negotiation from the list."
+    fields, problems = validate(
+        DemandFields, {"title": new_title, "slug": slug, "negotiation_id": talks}
+    )
     for name, message in problems.items():
         if name == "slug":
             message = "Use lower-case letters, digits and hyphens, or leave it empty."

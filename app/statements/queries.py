@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Demand, Party, Source, Statement
+from app.models import Demand, Negotiation, Participation, Party, Source, Statement
 
 
 def statement_with_context(session: Session, statement_id: int) -> Statement | None:
@@ -65,15 +65,39 @@ def neighbours(session: Session, statement: Statement) -> Neighbours:
     )
 
 
-def form_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
-    """Parties and demands for the statement form's lists: two small queries."""
-    parties = session.execute(select(Party.id, Party.name).order_by(Party.name)).all()
-    demands = session.execute(
-        select(Demand.id, Demand.title).order_by(Demand.display_order, Demand.id)
+def form_choices(
+    session: Session, negotiations: list[Negotiation]
+) -> dict[str, list[tuple[str, str]]]:
+    """Parties and demands for the statement form's lists, from the negotiations the editor
+    edits (and those alone): two small queries.
+
+    With several negotiations a demand's title says whose it is; parties are those taking
+    part in any of them.
+    """
+    ids = [n.id for n in negotiations]
+    titles = {n.id: n.title for n in negotiations}
+    parties = session.execute(
+        select(Party.id, Party.name)
+        .where(
+            Party.id.in_(
+                select(Participation.party_id).where(Participation.negotiation_id.in_(ids))
+            )
+        )
+        .order_by(Party.name)
     ).all()
+    demands = session.execute(
+        select(Demand.id, Demand.title, Demand.negotiation_id)
+        .where(Demand.negotiation_id.in_(ids))
+        .order_by(Demand.negotiation_id, Demand.display_order, Demand.id)
+    ).all()
+    several = len(ids) > 1
     return {
         "parties": [(str(id_), name) for id_, name in parties],
-        "demands": [(str(id_), title) for id_, title in demands],
+        "demands": [
+            (str(id_), f"{title} — {titles[talks]}" if several else title)
+            for id_, title, talks in demands
+        ],
+        "negotiations": [(str(n.id), n.title) for n in negotiations],
     }
 
 

@@ -1,7 +1,9 @@
-"""Admin pages for accounts: list, create, deactivate, reactivate, reset password, change role."""
+"""Admin pages for accounts: list, create, deactivate, reactivate, reset password, change role,
+choose the negotiations an editor edits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,15 +15,18 @@ from app.auth.sessions import csrf_token
 from app.conflicts import form_version
 from app.db import DbSession
 from app.exceptions import FieldProblem, InvalidChoice, NotAllowed, Refusal, found
+from app.field_types import whole_number
 from app.history import history
-from app.ids import RecordId
+from app.ids import MAX_ID, RecordId
 from app.models import Role, User
 from app.models.user import PERSON_ROLES
+from app.negotiations.queries import ordered_negotiations
 from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion
 from app.users.queries import people, person
 from app.users.service import (
+    NegotiationGrant,
     PasswordProblem,
     UserFields,
     change_role,
@@ -29,11 +34,66 @@ from app.users.service import (
     reset_password,
     reset_second_factor,
     set_active,
+    set_negotiations,
 )
 
 router = APIRouter()
 
 ROLE_CHOICES = [(r.value, r.value) for r in PERSON_ROLES]
+
+
+# The grant's fields on both forms: a radio, and one checkbox per negotiation (a form keeps the
+# first value of a repeated name, app/posted_forms.py, so each box has a name of its own).
+SCOPE_FIELD = "negotiations_scope"
+TICK_PREFIX = "negotiation_"
+
+
+@dataclass(frozen=True)
+class GrantShown:
+    """The grant as the form shows it: `scope` ("all" or "named") and the ticked ids."""
+
+    scope: str
+    ids: frozenset[str]
+
+    @classmethod
+    def of(cls, user: User) -> GrantShown:
+        return cls(
+            "all" if user.all_negotiations else "named",
+            frozenset(str(n.id) for n in user.granted),
+        )
+
+    @classmethod
+    def typed(cls, form: dict[str, str]) -> GrantShown:
+        ticks = frozenset(
+            name.removeprefix(TICK_PREFIX) for name in form if name.startswith(TICK_PREFIX)
+        )
+        return cls(form.get(SCOPE_FIELD, ""), ticks)
+
+
+def grant_from(form: dict[str, str]) -> NegotiationGrant:
+    """The posted grant; InvalidChoice (shown beside the fieldset) for anything the form
+    could not have sent. Whether each ticked negotiation exists is the service's check."""
+    scope = form.get(SCOPE_FIELD, "")
+    if scope not in ("all", "named"):
+        raise InvalidChoice(
+            "negotiations",
+            "Choose “Every negotiation” or “Only the negotiations ticked here”.",
+        )
+    ids = set()
+    for name, value in form.items():
+        if not name.startswith(TICK_PREFIX):
+            continue
+        number = whole_number(name.removeprefix(TICK_PREFIX), low=1, high=MAX_ID)
+        if number is None or value != "1":
+            raise InvalidChoice(
+                "negotiations",
+                "A ticked negotiation is not one of the list: reload the page and tick again.",
+            )
+        ids.add(number)
+    return NegotiationGrant(
+        all_negotiations=scope == "all",
+        negotiation_ids=frozenset(ids) if scope == "named" else frozenset(),
+    )
 
 
 def _person(session: DbSession, user_id: int) -> User:
@@ -46,7 +106,12 @@ def list_users(request: Request, session: DbSession, admin: Admin) -> Response:
 
 
 def _new_page(
-    request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+    request: Request,
+    session: DbSession,
+    values: dict[str, str],
+    errors: dict[str, str],
+    grant: GrantShown,
+    status_code: int = 200,
 ) -> Response:
     return render(
         request,
@@ -54,6 +119,8 @@ def _new_page(
         {
             "values": values,
             "errors": errors,
+            "grant": grant,
+            "negotiations": ordered_negotiations(session),
             "roles": ROLE_CHOICES,
             "csrf_token": csrf_token(request),
         },
@@ -62,8 +129,10 @@ def _new_page(
 
 
 @router.get("/admin/users/new", name="new_user")
-def new_user_form(request: Request, admin: Admin) -> Response:
-    return _new_page(request, {"role": Role.EDITOR.value}, {})
+def new_user_form(request: Request, session: DbSession, admin: Admin) -> Response:
+    return _new_page(
+        request, session, {"role": Role.EDITOR.value}, {}, GrantShown("all", frozenset())
+    )
 
 
 @router.post("/admin/users/new")
@@ -71,13 +140,17 @@ def add_user(request: Request, session: DbSession, post: AdminPost) -> Response:
     values = {n: post.form.get(n, "") for n in ("email", "display_name", "role")}
     fields, errors = validate(UserFields, values)
     password = post.form.get("password", "")
+    shown = GrantShown.typed(post.form)
     try:
+        grant = grant_from(post.form)
         if fields is None:
-            raise Refusal(_new_page(request, values, errors, 422))
-        user = create_user(session, fields, password=password, by=post.user)
+            raise Refusal(_new_page(request, session, values, errors, shown, 422))
+        user = create_user(session, fields, password=password, by=post.user, grant=grant)
     except (FieldProblem, PasswordProblem) as problem:
         field = problem.field if isinstance(problem, FieldProblem) else "password"
-        raise Refusal(_new_page(request, values, {field: str(problem)}, 422)) from None
+        raise Refusal(
+            _new_page(request, session, values, {**errors, field: str(problem)}, shown, 422)
+        ) from None
     return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
 
 
@@ -89,6 +162,7 @@ def _user_page(
     *,
     errors: dict[str, str] | None = None,
     message: str | None = None,
+    grant: GrantShown | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -96,6 +170,8 @@ def _user_page(
         "users/show.html",
         {
             "account": user,
+            "grant": grant or GrantShown.of(user),
+            "negotiations": ordered_negotiations(session),
             "is_self": user.id == admin.id,
             "errors": errors or {},
             "message": message,
@@ -122,6 +198,7 @@ def _change(
     change: Any,
     *,
     field: str,
+    grant: GrantShown | None = None,
 ) -> Response:
     user = _person(session, user_id)
     version = form_version(request, post.form)
@@ -143,7 +220,13 @@ def _change(
     except (FieldProblem, PasswordProblem) as problem:
         raise Refusal(
             _user_page(
-                request, session, user, post.user, errors={field: str(problem)}, status_code=422
+                request,
+                session,
+                user,
+                post.user,
+                errors={field: str(problem)},
+                grant=grant,
+                status_code=422,
             )
         ) from None
     return RedirectResponse(f"/admin/users/{user_id}?saved=1", status_code=303)
@@ -204,3 +287,21 @@ def reset_user_second_factor(
         reset_second_factor(session, user, form_version=version, by=post.user)
 
     return _change(request, session, post, user_id, change, field="second_factor")
+
+
+@router.post("/admin/users/{user_id}/negotiations", name="user_negotiations")
+def set_user_negotiations(
+    request: Request, session: DbSession, post: AdminPost, user_id: RecordId
+) -> Response:
+    def change(user: User, version: int) -> None:
+        set_negotiations(session, user, grant_from(post.form), form_version=version, by=post.user)
+
+    return _change(
+        request,
+        session,
+        post,
+        user_id,
+        change,
+        field="negotiations",
+        grant=GrantShown.typed(post.form),
+    )

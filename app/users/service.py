@@ -10,7 +10,7 @@ from app.auth import second_factor
 from app.auth.passwords import hash_password, password_problem
 from app.exceptions import AlreadyTaken, InvalidChoice
 from app.field_types import DisplayName, EmailAddress
-from app.models import Action, Role, User
+from app.models import Action, Negotiation, Role, User, user_negotiation
 from app.models.base import utcnow
 from app.models.user import PERSON_ROLES
 from app.revisions import add_with_revision, record_revision, update_with_revision
@@ -61,9 +61,54 @@ def user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(session: Session, fields: UserFields, *, password: str, by: User) -> User:
+class NegotiationGrant(BaseModel):
+    """What an editor may edit: every negotiation, or the named ones (admins edit all)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    all_negotiations: bool = True
+    negotiation_ids: frozenset[int] = frozenset()
+
+
+EVERY_NEGOTIATION = NegotiationGrant()
+
+
+def _granted(session: Session, grant: NegotiationGrant) -> list[int]:
+    """The grant's negotiation ids, each checked to exist (a field message for one that does
+    not); none are kept when the grant is for all."""
+    if grant.all_negotiations:
+        return []
+    ids = sorted(grant.negotiation_ids)
+    known = set(session.scalars(select(Negotiation.id).where(Negotiation.id.in_(ids))))
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise InvalidChoice(
+            "negotiations", f"There is no negotiation #{missing[0]}: choose one from the list."
+        )
+    return ids
+
+
+def _write_grant(session: Session, user: User, ids: list[int]) -> None:
+    session.execute(user_negotiation.delete().where(user_negotiation.c.user_id == user.id))
+    if ids:
+        session.execute(
+            user_negotiation.insert(), [{"user_id": user.id, "negotiation_id": i} for i in ids]
+        )
+    # The snapshot reads the grant back: never from a collection loaded before this write.
+    session.expire(user, ["granted"])
+
+
+def create_user(
+    session: Session,
+    fields: UserFields,
+    *,
+    password: str,
+    by: User,
+    grant: NegotiationGrant = EVERY_NEGOTIATION,
+) -> User:
     if user_by_email(session, fields.email) is not None:
         raise AlreadyTaken("email", "an account with this email already exists")
+    ids = _granted(session, grant)
     user = User(
         email=fields.email,
         display_name=fields.display_name,
@@ -71,9 +116,34 @@ def create_user(session: Session, fields: UserFields, *, password: str, by: User
         password_hash=hash_password(_checked_password(password, fields.email)),
         is_active=True,
         session_version=1,
+        all_negotiations=grant.all_negotiations,
     )
+    session.add(user)
+    session.flush()
+    _write_grant(session, user, ids)
     add_with_revision(session, user, user=by)
     return user
+
+
+def set_negotiations(
+    session: Session, user: User, grant: NegotiationGrant, *, form_version: int, by: User
+) -> User:
+    """Which negotiations an editor edits, as one edit of the account (its revision lists them).
+
+    The grant rows are written first, then the account's version is checked and bumped: a stale
+    form raises StaleVersion and the request's rollback takes the rows back too.
+    """
+    ids = _granted(session, grant)
+    _write_grant(session, user, ids)
+    return update_with_revision(
+        session,
+        user,
+        {"all_negotiations": grant.all_negotiations},
+        form_version=form_version,
+        action=Action.EDIT,
+        user=by,
+        reason="negotiations changed",
+    )
 
 
 def set_active(session: Session, user: User, active: bool, *, form_version: int, by: User) -> User:

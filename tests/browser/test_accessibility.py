@@ -49,6 +49,8 @@ EDITOR_PAGES = {
     "retract-statement": "/statements/4/retract",
     "history": "/statements/4",
     "admin-users": "/admin/users",
+    # The grant of negotiations (issue 16): radios and a ticked list in a fieldset.
+    "admin-new-user": "/admin/users/new",
     "catalog": "/edit",
     "add-demand": "/edit/demands/new",
     "account": "/account",

@@ -439,6 +439,10 @@ def second_factor_pages(walk: Walk, editor: Any, admin: Any) -> None:
     walk.go(admin, first_href(admin, "tr[data-email='editor@example.org'] a"))
     reset = admin.get_by_role("button", name="Reset second factor")
     walk.submit(admin, "reset second factor", reset.click, "**/admin/**")
+    # The negotiations the editor edits, saved as they are (every one: nothing changes for the
+    # browser tests after this one).
+    save_grant = admin.get_by_role("button", name="Save negotiations")
+    walk.submit(admin, "save negotiations", save_grant.click, "**/admin/**")
     walk.submit(admin, "log out", admin.get_by_role("button", name="Log out").click, "**/")
     log_in(walk, admin, "admin@example.org")  # the code page this time
 

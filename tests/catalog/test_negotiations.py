@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models import Demand, Negotiation, Participation, Party, Revision
-from tests.editors import counts, post_form
+from tests.editors import counts, csrf_of, post_form
 from tests.factories import make_negotiation, make_party
 from tests.html import one, parse, words
 
 
-def test_an_editor_adds_talks_a_participant_and_a_demand_in_them(editor_client, session) -> None:
+def test_an_admin_adds_talks_a_participant_and_a_demand_in_them(admin_client, session) -> None:
+    editor_client = admin_client  # the demand part is any editor's; the talks are an admin's
     created = post_form(
         editor_client,
         "/edit/negotiations/new",
@@ -60,7 +61,8 @@ def test_an_editor_adds_talks_a_participant_and_a_demand_in_them(editor_client, 
         assert revision.snapshot == row.snapshot()
 
 
-def test_a_party_takes_part_once_and_bad_input_changes_nothing(editor_client, session) -> None:
+def test_a_party_takes_part_once_and_bad_input_changes_nothing(admin_client, session) -> None:
+    editor_client = admin_client
     talks = make_negotiation(session, slug="jeddah", title="Jeddah talks")
     party = make_party(session)
     session.commit()
@@ -101,3 +103,37 @@ def test_with_two_negotiations_a_demand_form_must_name_one(editor_client, sessio
     assert response.status_code == 422
     assert "choose the negotiation" in words(one(parse(response), "#negotiation_id-error"))
     assert counts(session) == before
+
+
+def test_an_editor_may_not_add_or_change_negotiations_or_who_takes_part(
+    editor_client, session, admin
+) -> None:
+    """Negotiations and participations are the admins': an editor (even one who edits every
+    negotiation) is refused the pages and the posts, and nothing changes."""
+    talks = make_negotiation(session, slug="jeddah", title="Jeddah talks")
+    party = make_party(session)
+    session.commit()
+    token = csrf_of(editor_client.get("/statements/new"))
+    before = counts(session)
+    for url in ["/edit/negotiations", "/edit/negotiations/new", f"/edit/negotiations/{talks.id}"]:
+        page = editor_client.get(url)
+        assert page.status_code == 403, url
+        assert "Only admins" in words(one(parse(page), "[role=alert]"))
+    posts = [
+        ("/edit/negotiations/new", {"slug": "new-talks", "title": "New talks"}),
+        (f"/edit/negotiations/{talks.id}", {"slug": "jeddah", "title": "Renamed", "version": "1"}),
+        (
+            "/edit/participations/new",
+            {"negotiation_id": str(talks.id), "party_id": str(party.id), "role": "observer"},
+        ),
+    ]
+    for url, data in posts:
+        response = editor_client.post(
+            url, data={"csrf_token": token, **data}, follow_redirects=False
+        )
+        assert response.status_code == 403, url
+        assert "Only admins" in words(one(parse(response), "[role=alert]"))
+    assert counts(session) == before
+    # The catalog's index offers an editor only what they may change.
+    index = words(one(parse(editor_client.get("/edit")), ".catalog-index"))
+    assert "Negotiations" not in index and "Participations" not in index

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.models import Demand, Party, Revision, Source
 from tests.editors import counts, form_fields, log_in, post_form
-from tests.factories import make_demand, make_party, make_source
+from tests.factories import make_demand, make_participation, make_party, make_source
 from tests.html import one, parse, words
 
 NEW_PARTY = {
@@ -184,7 +184,12 @@ def test_an_earlier_demand_revision_is_brought_back(editor_client, session) -> N
     # negotiation and party).
     [("parties", 0), ("demands", 2), ("sources", 0), ("negotiations", 0), ("participations", 3)],
 )
-def test_catalog_pages_query_counts(editor_client, queries, kind: str, choices: int) -> None:
+def test_catalog_pages_query_counts(
+    client, editor, admin, queries, kind: str, choices: int
+) -> None:
+    # Negotiations and who takes part are the admins' pages; the rest any editor's.
+    log_in(client, admin if kind in ("negotiations", "participations") else editor)
+    editor_client = client
     queries.clear()
     assert editor_client.get(f"/edit/{kind}").status_code == 200
     assert queries.count == 2  # the user, the records
@@ -233,6 +238,10 @@ def test_markup_in_party_and_demand_fields_is_shown_as_text(editor_client, sessi
         assert "<script>alert(1)" not in page.text, url
         soup = parse(page)
         assert not soup.select("script:not([src]), [onmouseover]"), url
+    # The statement form offers parties taking part in the editor's negotiations.
+    made = session.scalar(select(Party).where(Party.name == MARKUP))
+    make_participation(session, party=made)
+    session.commit()
     options = [o.text for o in parse(editor_client.get("/statements/new")).select("#party option")]
     assert MARKUP in options
 
@@ -240,8 +249,11 @@ def test_markup_in_party_and_demand_fields_is_shown_as_text(editor_client, sessi
 @pytest.mark.parametrize(
     "kind", ["parties", "demands", "sources", "negotiations", "participations"]
 )
-def test_every_new_form_opens_and_its_defaults_are_valid_choices(editor_client, kind) -> None:
-    response = editor_client.get(f"/edit/{kind}/new")
+def test_every_new_form_opens_and_its_defaults_are_valid_choices(
+    client, editor, admin, kind
+) -> None:
+    log_in(client, admin if kind in ("negotiations", "participations") else editor)
+    response = client.get(f"/edit/{kind}/new")
     assert response.status_code == 200
     page = parse(response)
     for menu in page.select("form.editor-form select"):

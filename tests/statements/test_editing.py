@@ -432,12 +432,12 @@ def test_ids_beyond_the_integer_range_are_404(admin_client, session, method, pat
 def test_query_counts_of_the_editor_pages(editor_client, queries) -> None:
     queries.clear()
     editor_client.get("/statements/new")
-    # the user, parties, demands
-    assert queries.count == 3
+    # the user, the negotiations the editor edits (all, here), parties, demands
+    assert queries.count == 4
     queries.clear()
     editor_client.get("/statements/1/edit")
-    # the user, the statement with its source and party, parties, demands
-    assert queries.count == 4
+    # the user, the statement with its source and party, negotiations, parties, demands
+    assert queries.count == 5
     queries.clear()
     editor_client.get("/statements/1")
     # The user, the statement, its previous and next (one query), its revisions with their

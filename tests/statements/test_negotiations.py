@@ -84,7 +84,7 @@ def test_a_new_demand_goes_into_the_statements_negotiation(
     made = session.scalar(select(Demand).where(Demand.title == "Sanctions relief first"))
     demo = session.scalar(select(Negotiation.id).where(Negotiation.slug == "russia-ukraine"))
     assert made is not None and made.negotiation_id == demo
-    # The United States takes part in both: ambiguous, so the editor is sent to the list.
+    # The United States takes part in both: ambiguous, so the editor is asked which.
     before = counts(session)
     us = add(
         editor_client,
@@ -93,6 +93,17 @@ def test_a_new_demand_goes_into_the_statements_negotiation(
         new_demand_title="Humanitarian corridors",
     )
     assert us.status_code == 422
-    message = words(one(parse(us), "#new_demand_title-error"))
-    assert "takes part in several negotiations" in message
+    message = words(one(parse(us), "#new_demand_negotiation-error"))
+    assert "Choose the new demand's negotiation" in message
     assert counts(session) == before
+    # Chosen beside the new demand (the form offers it): the demand goes there.
+    chosen = add(
+        editor_client,
+        party=str(party(session, "united-states").id),
+        demand="",
+        new_demand_title="Humanitarian corridors",
+        new_demand_negotiation=str(sudan.id),
+    )
+    assert chosen.status_code == 303, chosen.text
+    made = session.scalar(select(Demand).where(Demand.title == "Humanitarian corridors"))
+    assert made is not None and made.negotiation_id == sudan.id
