@@ -17,7 +17,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.caching import carries_session_cookie
@@ -177,9 +177,14 @@ def get_session(request: Request) -> Iterator[Session]:
             request.state.written_lsn = replicas.primary_lsn(session)
     except BaseException as problem:
         session.rollback()
-        if replica is not None and isinstance(problem, OperationalError):
+        if (
+            replica is not None
+            and isinstance(problem, DBAPIError)
+            and problem.connection_invalidated
+        ):
             # The replica went away mid-request: skip it, and have the request answered again
-            # from the primary (ReplicaRoutingMiddleware) instead of with a 503.
+            # from the primary (ReplicaRoutingMiddleware) instead of with a 503. Only for a lost
+            # connection: a query cut off by statement_timeout would cost the primary as much.
             request.app.state.replicas.mark_unreachable(replica, problem)
             request.state.replica_failed = True
         raise

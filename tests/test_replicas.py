@@ -15,7 +15,7 @@ import pytest
 import requests
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -254,6 +254,33 @@ def test_a_stopped_replica_is_skipped_without_an_error(
     wait_for(lambda: read(client)[0] == "replica", "reads back on the replica")
 
 
+def test_a_replica_lost_mid_request_is_answered_again_from_the_primary(
+    make_client, replica_cluster: Cluster
+) -> None:
+    client = make_client()
+    replica_engine = _app(client).state.replicas.replicas[0].engine
+    killed: list[int] = []
+
+    def cut_once(connection, cursor, statement, *_):  # type: ignore[no-untyped-def]
+        # The replica's server ends this very connection just before its first statement runs:
+        # what a replica stopped in the middle of a request does to it.
+        if killed or "party" not in statement:
+            return
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        killed.append(pid)
+        with create_engine(f"{replica_cluster.url}/postgres").connect() as admin:
+            # With a timeout: returns once that backend has ended, not merely been signalled.
+            admin.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+
+    event.listen(replica_engine, "before_cursor_execute", cut_once)
+    try:
+        where = read(client)[0]  # status 200, or read() fails
+    finally:
+        event.remove(replica_engine, "before_cursor_execute", cut_once)
+    assert killed, "the replica's connection was not cut"
+    assert where == "primary"
+
+
 def test_a_lagging_replica_is_skipped(make_client, primary: Engine, replica: Engine) -> None:
     client = make_client(replica_max_lag_s=0.5)
     assert read(client)[0] == "replica"
@@ -315,3 +342,19 @@ def test_sqlite_ignores_replicas(tmp_path) -> None:
 def test_replica_urls_must_be_postgresql() -> None:
     with pytest.raises(ValueError, match="PostgreSQL URLs"):
         Settings(database_replica_urls="sqlite:///x.db")
+
+
+def test_a_quiet_primary_does_not_make_its_replica_look_hours_behind() -> None:
+    # The last transaction replayed an hour ago (nothing was written since), then one write: the
+    # replica is behind by that write, not by an hour. The bound from the checks says so.
+    from app.replicas import Replicas
+
+    replicas = Replicas(
+        create_engine("sqlite://"), [], max_lag_s=5, check_interval_s=1, served_revision=lambda: 0
+    )
+    replicas._history.extend([(100.0, 1000), (101.0, 1000), (102.0, 1200)])
+    assert replicas._lag(102.3, 1000, 1200, since_replay=3600.0) == pytest.approx(1.3)
+    assert replicas._lag(102.3, 1200, 1200, since_replay=3600.0) == 0.0
+    # Behind a position no check saw it reach: only the replay timestamp bounds it.
+    assert replicas._lag(102.3, 900, 1200, since_replay=7.5) == 7.5
+    assert replicas._lag(102.3, 900, 1200, since_replay=None) is None
