@@ -110,12 +110,15 @@ class Replicas:
 
     def check_now(self) -> list[ReplicaState]:
         """One round: the primary's WAL position, then each replica's replay position and lag."""
+        # Taken before asking: the primary held at least this position at this time, so the
+        # bound drawn from it (see _lag) errs on the long side.
+        asked_at = time.monotonic()
         try:
             with self.primary.connect() as connection:
                 primary_lsn = parse_lsn(
                     connection.scalar(text("SELECT pg_current_wal_lsn()::text"))
                 )
-            self._history.append((time.monotonic(), primary_lsn))
+            self._history.append((asked_at, primary_lsn))
         except SQLAlchemyError:
             primary_lsn = None  # judged on their own clocks alone (replay timestamp) then
         for replica in self.replicas:
