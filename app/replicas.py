@@ -110,8 +110,8 @@ class Replicas:
 
     def check_now(self) -> list[ReplicaState]:
         """One round: the primary's WAL position, then each replica's replay position and lag."""
-        # Taken before asking: the primary held at least this position at this time, so the
-        # bound drawn from it (see _lag) errs on the long side.
+        # Taken before asking: at this time the primary had written at most the position read,
+        # so a replica that has replayed it held all the primary had then (see _lag).
         asked_at = time.monotonic()
         try:
             with self.primary.connect() as connection:
