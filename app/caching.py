@@ -92,6 +92,12 @@ class DataVersion:
         with self._lock:
             self._value = None
 
+    def known(self) -> int | None:
+        """The revision id this process serves in its ETags now, or None while it is being read
+        again (after a write here). A read replica behind it must not answer (app/replicas.py)."""
+        value = self._value
+        return None if value is None else value.revision_id
+
 
 _versions: weakref.WeakSet[DataVersion] = weakref.WeakSet()
 
@@ -454,6 +460,9 @@ class ConditionalGetMiddleware:
         return (
             scope["method"] == "GET"
             and not carries_session_cookie(scope, self.session_cookie)
+            # A client just after its own write (app/replicas.py) must not get a page stored
+            # before it: neither from the render cache nor, kept, by a shared cache.
+            and scope.get("state", {}).get("wrote_lsn") is None
             and self.is_reader(scope)
         )
 

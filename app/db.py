@@ -17,8 +17,11 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.caching import carries_session_cookie
+from app.replicas import Replica, Replicas
 from app.settings import Settings
 
 
@@ -44,8 +47,9 @@ def next_in_order(
     return 0 if last is None else last + 1
 
 
-def make_engine(settings: Settings, **overrides: Any) -> Engine:
-    url = settings.sqlalchemy_url
+def make_engine(settings: Settings, url: str | None = None, **overrides: Any) -> Engine:
+    """The engine of `settings`' database, or of `url` (a read replica) with the same options."""
+    url = url or settings.sqlalchemy_url
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **overrides)
         event.listen(engine, "connect", _configure_sqlite)
@@ -116,9 +120,48 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def _read_replica(request: Request) -> Replica | None:
+    """The replica this request reads from, or None for the primary (app/replicas.py)."""
+    replicas: Replicas | None = getattr(request.app.state, "replicas", None)
+    state = request.scope.get("state", {})
+    if (
+        replicas is None
+        # HEAD arrives as GET (app.caching.HeadAsGetMiddleware).
+        or request.method != "GET"
+        or state.get("primary_only")
+        # The same test as for what a shared cache may keep: an editor's page reads the primary.
+        or carries_session_cookie(request.scope, request.app.state.settings.session_cookie)
+    ):
+        return None
+    return replicas.choose(state.get("wrote_lsn"))
+
+
+def _replica_session(request: Request, replica: Replica) -> Session | None:
+    """A session on `replica` with its connection taken, or None when the replica is not there
+    (stopped since the last check): the request then reads from the primary, at no extra cost
+    beyond a refused (or timed-out) connection."""
+    session = replica.sessions()
+    try:
+        session.connection()
+    except OperationalError as problem:
+        session.close()
+        request.app.state.replicas.mark_unreachable(replica, problem)
+        return None
+    request.state.read_from = "replica"
+    return session
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed once if the handler succeeds, rolled back otherwise."""
-    session: Session = request.app.state.sessionmaker()
+    """One session per request: committed once if the handler succeeds, rolled back otherwise.
+
+    An anonymous GET may read from a replica; everything else reads and writes the primary."""
+    replica = _read_replica(request)
+    session = _replica_session(request, replica) if replica is not None else None
+    if session is None:
+        replica = None
+        session = request.app.state.sessionmaker()
+        if getattr(request.app.state, "replicas", None) is not None:
+            request.state.read_from = "primary"
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         begin_for_writing(session)
     try:
@@ -128,8 +171,22 @@ def get_session(request: Request) -> Iterator[Session]:
         request.state.commit_unconfirmed = True
         session.commit()
         request.state.commit_unconfirmed = False
-    except BaseException:
+        replicas: Replicas | None = getattr(request.app.state, "replicas", None)
+        if replicas is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Read your writes: this client's reads skip replicas that have not replayed it.
+            request.state.written_lsn = replicas.primary_lsn(session)
+    except BaseException as problem:
         session.rollback()
+        if (
+            replica is not None
+            and isinstance(problem, DBAPIError)
+            and problem.connection_invalidated
+        ):
+            # The replica went away mid-request: skip it, and have the request answered again
+            # from the primary (ReplicaRoutingMiddleware) instead of with a 503. Only for a lost
+            # connection: a query cut off by statement_timeout would cost the primary as much.
+            request.app.state.replicas.mark_unreachable(replica, problem)
+            request.state.replica_failed = True
         raise
     finally:
         session.close()

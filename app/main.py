@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -43,6 +44,7 @@ from app.matrix.cells import RenderedCells, kept_cells
 from app.negotiations import api as negotiation_api
 from app.parties import api as party_api
 from app.parties import routes as party_routes
+from app.replicas import ReplicaRoutingMiddleware, Replicas, WroteCookie
 from app.search import routes as search_routes
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
@@ -82,7 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # at p99 (docs/design.md, "Caching, the data version and ETags").
         gc.collect()
         gc.freeze()
+        if replicas is not None:
+            replicas.start()
         yield
+        if replicas is not None:
+            replicas.stop()
         engine.dispose()
         app.state.hashing_turns.close()
 
@@ -109,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Through app.state so that tests, which swap the sessionmaker, see their own writes.
     version = track(DataVersion(lambda: app.state.sessionmaker(), settings.data_version_ttl))
     app.state.data_version = version
+    replicas = _replicas(settings, engine, version)
+    app.state.replicas = replicas
     app.state.render_cache = RenderCache(settings.render_cache_mb * 1_000_000)
     app.add_middleware(
         SessionMiddleware,
@@ -126,6 +134,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_cookie=settings.session_cookie,
         render_cache=app.state.render_cache,
     )
+    if replicas is not None:
+        # Outside the shared-cache decision, which must know of the client's own write; a read
+        # answered again from the primary (its replica failed) runs through it once more.
+        app.add_middleware(
+            ReplicaRoutingMiddleware,
+            cookie=WroteCookie(
+                settings.secret_key,
+                settings.replica_max_lag_s + 2 * settings.replica_check_interval_s + 1,
+            ),
+            secure=settings.environment == "production",
+        )
     app.add_middleware(HeadAsGetMiddleware)
 
     # Outside the conditional GETs, so 304s and cached responses carry CORS headers too.
@@ -174,3 +193,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_outage_page(app)
     install_guards(app)
     return app
+
+
+def _replicas(settings: Settings, primary: Engine, version: DataVersion) -> Replicas | None:
+    """The read replicas of PARLEY_DATABASE_REPLICA_URLS, or None (none given, or SQLite)."""
+    urls = settings.replica_urls
+    if not urls:
+        return None
+    connect_args = {
+        "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+        "connect_timeout": settings.replica_connect_timeout_s,
+    }
+    return Replicas(
+        primary,
+        [make_engine(settings, url, connect_args=connect_args) for url in urls],
+        max_lag_s=settings.replica_max_lag_s,
+        check_interval_s=settings.replica_check_interval_s,
+        served_revision=version.known,
+    )

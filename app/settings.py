@@ -112,6 +112,19 @@ class Settings(BaseSettings):
     # Development only: where the generated secret is kept. Empty: beside the SQLite database
     # file, or $XDG_STATE_HOME/parley/secret-key (~/.local/state/…) for other databases.
     secret_key_file: str = ""
+    # Streaming replicas of the primary (comma-separated PostgreSQL URLs) that anonymous reads
+    # may use; ignored on SQLite. See docs/scaling.md.
+    database_replica_urls: str = Field(
+        "",
+        validation_alias=AliasChoices("PARLEY_DATABASE_REPLICA_URLS", "DATABASE_REPLICA_URLS"),
+    )
+    # A replica further behind the primary than this (seconds) is skipped until it catches up.
+    replica_max_lag_s: float = Field(5.0, ge=0, le=3600)
+    # How often each app process checks its replicas (reachable? how far behind?), in seconds.
+    replica_check_interval_s: float = Field(1.0, gt=0, le=60)
+    # A replica that does not accept a connection within this long counts as down (libpq's
+    # minimum is 2 s).
+    replica_connect_timeout_s: int = Field(2, ge=2, le=60)
     # Every query is cut off after this long (PostgreSQL), so a runaway query cannot hold a worker.
     statement_timeout_ms: int = Field(5000, ge=100)
     # How long an app server trusts its copy of the data version (seconds) before asking the
@@ -211,11 +224,32 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         """The URL with our driver: plain postgres:// URLs (as hosts give them) use psycopg 3."""
-        url = self.database_url
-        for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix) :]
-        return url
+        return _with_driver(self.database_url)
+
+    @property
+    def replica_urls(self) -> list[str]:
+        """The read replicas' URLs with our driver; none on SQLite (a file has no replicas)."""
+        if self.sqlalchemy_url.startswith("sqlite"):
+            return []
+        urls = (url.strip() for url in self.database_replica_urls.split(","))
+        return [_with_driver(url) for url in urls if url]
+
+    @field_validator("database_replica_urls")
+    @classmethod
+    def _postgres_replicas(cls, value: str) -> str:
+        for url in (url.strip() for url in value.split(",")):
+            if url and not url.startswith(("postgres://", "postgresql://", "postgresql+")):
+                raise ValueError(
+                    "PARLEY_DATABASE_REPLICA_URLS must be PostgreSQL URLs, comma-separated"
+                )
+        return value
+
+
+def _with_driver(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 @lru_cache
