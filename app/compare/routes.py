@@ -13,7 +13,7 @@ from starlette.responses import Response
 from app.compare.queries import comparison
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
-from app.exceptions import BadRequest, NotFound
+from app.exceptions import BadRequest
 from app.links import statement_href
 from app.models import Negotiation, Participation, Party
 from app.negotiations.queries import ordered_negotiations, participants
@@ -140,7 +140,9 @@ def old_compare(request: Request, session: DbSession, as_of: str | None = None) 
     if not slugs:
         return moved_or_ask(request, ordered_negotiations(session), "compare", what="a comparison")
     candidates = negotiations_of_all(session, slugs)
-    names = ", ".join(f"“{slug[:64]}”" for slug in dict.fromkeys(slugs))
     if not candidates:
-        raise NotFound(f"No negotiation has all of {names} taking part.")
+        # No talks have them all (a typo, or parties of different talks): the scoped page says
+        # which one does not take part, in the talks the reader picks.
+        return moved_or_ask(request, ordered_negotiations(session), "compare", what="a comparison")
+    names = ", ".join(f"“{slug[:64]}”" for slug in dict.fromkeys(slugs))
     return moved_or_ask(request, candidates, "compare", what=f"all of {names} taking part")
