@@ -194,3 +194,25 @@ def test_no_template_names_a_war_or_the_site(session) -> None:
         text = template.read_text().replace("css/parley.css", "")
         found += [f"{template.name}: {n}" for n in names if re.search(rf"\b{n}\b", text, re.I)]
     assert found == []
+
+
+def test_the_scoped_pages_follow_the_canonical_url_rules(client) -> None:
+    for path in (
+        f"{T}/demands",
+        f"{T}/demands/russian-withdrawal",
+        f"{T}/compare",
+        f"{T}/parties/russia",
+        "/parties/russia",
+    ):
+        refused = client.get(f"{path}?as_off=2025-01-31", follow_redirects=False)
+        assert refused.status_code == 400, path
+        assert "as_off" in refused.text
+        if path != f"{T}/demands":
+            tidied = client.get(f"{path}?as_of=", follow_redirects=False)
+            assert (tidied.status_code, tidied.headers["location"]) == (308, path)
+        assert (
+            client.get(path, follow_redirects=False).headers["cache-control"].startswith("public")
+        ), path
+    assert client.get("/talks/atlantis/demands").status_code == 404
+    assert client.get("/talks/atlantis/parties/russia").status_code == 404
+    assert client.get("/talks/" + "x" * 5000 + "/compare").status_code == 404
