@@ -94,3 +94,12 @@ def test_a_demand_slug_in_no_negotiation_is_a_404(client) -> None:
 def test_old_urls_keep_refusing_what_they_never_took(client) -> None:
     for url in ("/demands?x=1", "/demands/russian-withdrawal?as_off=2025-01-31", "/compare?p=1"):
         assert client.get(url, follow_redirects=False).status_code == 400, url
+
+
+def test_an_old_url_costs_a_query_or_two_whatever_the_data(client, session, queries) -> None:
+    second_talks(session)
+    for old in ("/demands/russian-withdrawal", "/compare?parties=russia,ukraine", "/demands"):
+        queries.clear()
+        assert client.get(old, follow_redirects=False).status_code in (300, 301)
+        # The data version, then the negotiations that fit.
+        assert queries.count == 2, (old, queries.statements)
