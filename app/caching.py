@@ -185,9 +185,15 @@ READER_ROUTES = frozenset(
         "statement",
         "parties",
         "party",
+        "talks_party",
         "demands",
         "demand",
         "compare",
+        # The URLs from before negotiations answer 301 or 300, never stored; listed so that they
+        # refuse parameters they never took, as they did.
+        "old_demands",
+        "old_demand",
+        "old_compare",
         "sources",
         "source",
         "timeline",

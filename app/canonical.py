@@ -22,7 +22,7 @@ from app.caching import READER_ROUTES
 from app.exceptions import BadRequest, Refusal
 
 # Parameters a route reads from request.query_params itself (a repeated list), by route name.
-READ_BY_HAND = {"compare": frozenset({"parties"})}
+READ_BY_HAND = {"compare": frozenset({"parties"}), "old_compare": frozenset({"parties"})}
 # Parameters every page takes, read by the base template, with the one value each may hold:
 # `saved=1` is where an editor lands after a save (the "Saved." notice; readers see nothing).
 EVERY_PAGE = {"saved": "1"}

@@ -21,7 +21,13 @@ from app.models import Statement
 from app.stances import MAX_COMPARED
 from tests.api.test_openapi import app_routes
 from tests.editors import counts, form_fields
-from tests.factories import make_demand, make_party, make_source, make_statement
+from tests.factories import (
+    make_demand,
+    make_participation,
+    make_party,
+    make_source,
+    make_statement,
+)
 from tests.html import parse
 from tests.test_headers_everywhere import assert_security_headers
 
@@ -53,6 +59,7 @@ NOT_NUMBERS = {
 # Values a route needs to get as far as reading the parameter probed.
 REQUIRED = {
     "/compare": {"parties": "russia,ukraine"},
+    "/talks/{negotiation}/compare": {"parties": "russia,ukraine"},
     "/api/gaps": {"parties": "russia,ukraine"},
     "/edit/sources/suggest": {"source_url": "https://example.org/x"},
     "/search": {"q": "ceasefire"},
@@ -331,39 +338,49 @@ def test_compare_refuses_500_parties_before_any_comparison_query(
 ) -> None:
     made = [make_party(session).slug for _ in range(500)]
     session.commit()
-    url = "/compare?parties=" + ",".join(["russia", "ukraine", *made])
-    client.get("/compare?parties=russia,ukraine")  # the data version and such, read once
+    url = "/talks/russia-ukraine/compare?parties=" + ",".join(["russia", "ukraine", *made])
+    client.get(
+        "/talks/russia-ukraine/compare?parties=russia,ukraine"
+    )  # the data version and such, read once
     queries.clear()
     response = client.get(url)
     assert response.status_code == 400
     text = parse(response).get_text(" ")
     assert f"at most {MAX_COMPARED} parties" in text
-    # The form is kept: the picker, with what was chosen still ticked.
-    assert len(parse(response).select("input[name=parties][checked]")) == 502
-    # The known parties and the data version: nothing that grows with the selection.
+    # The form is kept: the picker (the talks' participants), what was chosen still ticked.
+    assert len(parse(response).select("input[name=parties][checked]")) == 2
+    # The data version, the negotiation, its participants: nothing that grows with the
+    # selection.
     assert queries.count <= 3, queries.statements
     assert_security_headers(response.headers)
 
 
 def test_compare_refuses_a_party_repeated_8000_times_in_linear_time(client, queries) -> None:
-    client.get("/compare?parties=russia,ukraine")
+    client.get("/talks/russia-ukraine/compare?parties=russia,ukraine")
     queries.clear()
-    response = client.get("/compare?parties=" + ",".join(["russia"] * 8000) + "&as_of=2025-01-01")
+    response = client.get(
+        "/talks/russia-ukraine/compare?parties=" + ",".join(["russia"] * 8000) + "&as_of=2025-01-01"
+    )
     assert response.status_code == 400
     page = parse(response)
     assert f"at most {MAX_COMPARED} parties" in page.get_text(" ")
     assert page.select_one("input[name=as_of]")["value"] == "2025-01-01"
     assert queries.count <= 3, queries.statements
     # Listed twice within the cap: the message names it once.
-    twice = client.get("/compare?parties=russia,ukraine,russia")
+    twice = client.get("/talks/russia-ukraine/compare?parties=russia,ukraine,russia")
     assert twice.status_code == 400
     assert "“Russia” is listed more than once" in parse(twice).get_text(" ")
 
 
 def test_compare_takes_the_cap_exactly(client, session: Session) -> None:
-    extra = [make_party(session).slug for _ in range(MAX_COMPARED - 2)]
+    extra = [make_party(session) for _ in range(MAX_COMPARED - 2)]
+    for party in extra:
+        make_participation(session, party=party)
     session.commit()
-    response = client.get("/compare?parties=" + ",".join(["russia", "ukraine", *extra]))
+    response = client.get(
+        "/talks/russia-ukraine/compare?parties="
+        + ",".join(["russia", "ukraine", *(p.slug for p in extra)])
+    )
     assert response.status_code == 200
 
 

@@ -125,17 +125,21 @@ class DemandRef(Schema):
         description="The term, as a proposition a party can back or reject.",
         examples=["Ukraine renounces its NATO membership bid"],
     )
-    url: str = Field(description="The demand's page.", examples=["/demands/nato-renunciation"])
+    url: str = Field(
+        description="The demand's page, within its negotiation.",
+        examples=["/talks/russia-ukraine/demands/nato-renunciation"],
+    )
     api_url: str = Field(
         description="This demand in the API.", examples=["/api/demands/nato-renunciation"]
     )
 
     @classmethod
-    def of(cls, demand: TitledDemand, link: Link) -> DemandRef:
+    def of(cls, demand: TitledDemand, link: Link, talks: str) -> DemandRef:
+        """`talks`: the slug of the demand's negotiation, whose pages hold the demand's."""
         return cls(
             slug=demand.slug,
             title=demand.title,
-            url=link("demand", slug=demand.slug),
+            url=link("demand", negotiation=talks, slug=demand.slug),
             api_url=link("api_demand", slug=demand.slug),
         )
 
@@ -149,7 +153,7 @@ class DemandOut(DemandRef):
     @classmethod
     def of_demand(cls, demand: Demand, link: Link) -> DemandOut:
         return cls(
-            **DemandRef.of(demand, link).model_dump(),
+            **DemandRef.of(demand, link, demand.negotiation.slug).model_dump(),
             id=demand.id,
             description=demand.description,
             display_order=demand.display_order,
@@ -223,7 +227,7 @@ class StatementOut(Schema):
         return cls(
             id=statement.id,
             party=PartyRef.of(statement.party, link),
-            demand=DemandRef.of(statement.demand, link),
+            demand=DemandRef.of(statement.demand, link, statement.demand.negotiation.slug),
             stance=StanceValue.of(statement.stance),
             stated=DateValue.of(statement.stated_on, statement.stated_on_precision),
             speaker=statement.speaker,

@@ -1,4 +1,5 @@
-"""Reads for `/compare`: two or more parties side by side per demand, and their gaps over time."""
+"""Reads for the compare page: two or more participants of one negotiation side by side on each
+of its demands, and their gaps over time."""
 
 from __future__ import annotations
 
@@ -61,17 +62,19 @@ class Comparison:
 
 def comparison(
     session: Session,
+    negotiation_id: int,
     parties: Sequence[Party],
     as_of: dt.date,
     statement_href: Callable[[int], str],
 ) -> Comparison:
-    """The parties on every demand, closest first, in two queries whatever the data."""
+    """The parties on every demand of the negotiation, closest first, in two queries whatever
+    the data. The parties are its participants (the route checks)."""
     ids = [party.id for party in parties]
     cells = (
         select(Demand, Party.id)
         .select_from(Demand)
         .join(Party, true())
-        .where(Party.id.in_(ids))
+        .where(Party.id.in_(ids), Demand.negotiation_id == negotiation_id)
         .order_by(Demand.display_order, Demand.id)
     )
     query, position = with_positions(
@@ -84,7 +87,7 @@ def comparison(
         found[demand.id][party_id] = statement
 
     histories: dict[tuple[int, int], list[HistoryEntry]] = defaultdict(list)
-    for entry in position_histories(session, as_of, party_ids=ids):
+    for entry in position_histories(session, as_of, party_ids=ids, demand_ids=list(demands)):
         histories[(entry.statement.party_id, entry.statement.demand_id)].append(entry)
 
     names = " and ".join(party.name for party in parties)

@@ -1,4 +1,5 @@
-"""Reads for the demand pages: every party on one demand, over time, and the gaps between them."""
+"""Reads for the demand pages: every participant of a demand's negotiation on it, over time, and
+the gaps between them."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.charts import Chart, Level, Series, Step, step_chart
 from app.dates import format_date
-from app.models import Demand, Party, Statement
+from app.models import Demand, Negotiation, Participation, Party, Statement
 from app.positions import HistoryEntry, position_histories, with_positions
 from app.stances import SCALE, Stance, gap, spread_over_time
 
@@ -66,7 +67,33 @@ class DemandPage:
 
 
 def demand_by_slug(session: Session, slug: str) -> Demand | None:
-    return session.scalar(select(Demand).where(Demand.slug == slug))
+    """The first demand of this slug (the API's unscoped read; pages use `demand_in`)."""
+    return session.scalar(
+        select(Demand)
+        .where(Demand.slug == slug)
+        .order_by(Demand.id)
+        .limit(1)
+        .options(joinedload(Demand.negotiation))
+    )
+
+
+def demand_in(session: Session, negotiation_id: int, slug: str) -> Demand | None:
+    """A negotiation's demand by slug: slugs are unique within a negotiation only."""
+    return session.scalar(
+        select(Demand).where(Demand.negotiation_id == negotiation_id, Demand.slug == slug)
+    )
+
+
+def negotiations_with_demand(session: Session, slug: str) -> list[Negotiation]:
+    """The negotiations having a demand of this slug (where an old `/demands/{slug}` may go)."""
+    return list(
+        session.scalars(
+            select(Negotiation)
+            .join(Demand, Demand.negotiation_id == Negotiation.id)
+            .where(Demand.slug == slug)
+            .order_by(Negotiation.display_order, Negotiation.id)
+        )
+    )
 
 
 def stance_steps(history: list[HistoryEntry], statement_href: Callable[[int], str]) -> list[Step]:
@@ -125,8 +152,15 @@ def demand_page(
     """Everything the demand page shows, in two queries whatever the number of statements.
 
     The chart's window starts where the story starts and ends soon after its last statement,
-    unless `full_range` asks for every day up to `as_of` (app/charts.py)."""
-    parties = select(Party).order_by(Party.name)
+    unless `full_range` asks for every day up to `as_of` (app/charts.py). Its parties are its
+    negotiation's participants, in their display order (as the matrix's columns): a party of
+    other talks has no say on this demand."""
+    parties = (
+        select(Party)
+        .join(Participation, Participation.party_id == Party.id)
+        .where(Participation.negotiation_id == demand.negotiation_id)
+        .order_by(Participation.display_order, Party.name)
+    )
     query, position = with_positions(
         session.get_bind().dialect.name, parties, Party.id, literal(demand.id), as_of
     )

@@ -1,44 +1,70 @@
-"""`/demands` and `/demands/{slug}`: every party on one demand, side by side and over time."""
+"""`/talks/{negotiation}/demands` and `/talks/{negotiation}/demands/{slug}`: every participant
+of the talks on one demand, side by side and over time; and the URLs from before negotiations,
+`/demands` and `/demands/{slug}`, which move there."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
-from app.demands.queries import demand_by_slug, demand_page
+from app.demands.queries import demand_in, demand_page, negotiations_with_demand
 from app.exceptions import Choice, NotFound
 from app.links import statement_href
-from app.matrix.queries import ordered_demands
+from app.negotiations.queries import negotiation_demands, ordered_negotiations
+from app.negotiations.scope import Talks, moved_or_ask
 from app.pages import render
+from app.slugs import SLUG_MAX as MAX_SLUG
 
 router = APIRouter()
 
-
-@router.get("/demands", name="demands")
-def list_demands(request: Request, session: DbSession) -> Response:
-    return render(request, "demands/index.html", {"demands": ordered_demands(session)})
+Slug = Path(description="The demand's slug within the talks.")
 
 
-@router.get("/demands/{slug}", name="demand")
+@router.get("/talks/{negotiation}/demands", name="demands")
+def list_demands(request: Request, session: DbSession, negotiation: Talks) -> Response:
+    return render(
+        request,
+        "demands/index.html",
+        {"negotiation": negotiation, "demands": negotiation_demands(session, negotiation.id)},
+    )
+
+
+@router.get("/talks/{negotiation}/demands/{slug}", name="demand")
 def show_demand(
     request: Request,
     session: DbSession,
-    slug: str,
+    negotiation: Talks,
+    slug: str = Slug,
     as_of: str | None = None,
     chart: str | None = None,
 ) -> Response:
-    demand = demand_by_slug(session, slug)
+    # A slug longer than any slug names nothing: a 404 like any unknown slug, without a query
+    # carrying 5,000 characters.
+    demand = demand_in(session, negotiation.id, slug) if len(slug) <= MAX_SLUG else None
     if demand is None:
         raise NotFound(
-            f"There is no demand “{slug}”.",
+            f"There is no demand “{slug[:MAX_SLUG]}” in {negotiation.title}.",
             choices=[
-                Choice(d.title, str(request.app.url_path_for("demand", slug=d.slug)))
-                for d in ordered_demands(session)
+                Choice(
+                    d.title,
+                    str(
+                        request.app.url_path_for(
+                            "demand", negotiation=negotiation.slug, slug=d.slug
+                        )
+                    ),
+                )
+                for d in negotiation_demands(session, negotiation.id)
             ],
         )
-    context = {"demand": demand, "form": {"as_of": as_of or ""}, "error": None, "page": None}
+    context = {
+        "negotiation": negotiation,
+        "demand": demand,
+        "form": {"as_of": as_of or ""},
+        "error": None,
+        "page": None,
+    }
     try:
         as_of_date = date_or_today(as_of)
     except InvalidDate as problem:
@@ -49,3 +75,26 @@ def show_demand(
         session, demand, as_of_date, statement_href(request), full_range=chart == "full"
     )
     return render(request, "demands/show.html", context, block="content")
+
+
+@router.get("/demands", name="old_demands")
+def old_demands(request: Request, session: DbSession) -> Response:
+    return moved_or_ask(request, ordered_negotiations(session), "demands", what="demands")
+
+
+@router.get("/demands/{slug}", name="old_demand")
+def old_demand(
+    request: Request, session: DbSession, slug: str = Slug, as_of: str | None = None
+) -> Response:
+    """Where `/demands/{slug}` went: the demand of that slug in each negotiation having one."""
+    del as_of  # kept in the query it moves with
+    candidates = negotiations_with_demand(session, slug) if len(slug) <= MAX_SLUG else []
+    if not candidates:
+        raise NotFound(f"No negotiation has a demand “{slug[:MAX_SLUG]}”.")
+    return moved_or_ask(
+        request,
+        candidates,
+        "demand",
+        lambda n: {"negotiation": n.slug, "slug": slug},
+        what=f"a demand “{slug}”",
+    )

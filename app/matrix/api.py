@@ -76,13 +76,17 @@ def matrix(
     since_day = parse_date(since, "since")
     if since_day is not None and since_day > day:
         raise BadRequest.parameter("since", "since must be on or before as_of.")
-    found = matrix_as_of(session, _the_negotiation(session).id, day, since_day)
+    talks = _the_negotiation(session)
+    found = matrix_as_of(session, talks.id, day, since_day)
     return MatrixOut(
         as_of=found.as_of,
         since=found.since,
         parties=[PartyRef.of(party, link) for party in found.parties],
         rows=[
-            MatrixRow(demand=DemandRef.of(row.demand, link), cells=[_cell(c) for c in row.cells])
+            MatrixRow(
+                demand=DemandRef.of(row.demand, link, talks.slug),
+                cells=[_cell(c) for c in row.cells],
+            )
             for row in found.rows
         ],
     )
@@ -130,14 +134,15 @@ def gaps(
 ) -> GapsOut:
     """How far apart the parties stand on each demand as of a date (the compare page's gap)."""
     day = as_of_or_today(as_of)
-    found = matrix_as_of(session, _the_negotiation(session).id, day)
+    talks = _the_negotiation(session)
+    found = matrix_as_of(session, talks.id, day)
     columns = _compared(found, parties)
     rows = []
     for row in found.rows:
         cells = [row.cells[index] for index in columns]
         rows.append(
             GapRow(
-                demand=DemandRef.of(row.demand, link),
+                demand=DemandRef.of(row.demand, link, talks.slug),
                 positions=[
                     GapPosition(
                         party=cell.party.slug,

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Date, Integer, Select, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import Demand, Participation, Party
 from app.positions import latest_statement, with_positions
@@ -147,7 +147,12 @@ def ordered_parties(session: Session) -> list[Party]:
 
 
 def ordered_demands(session: Session) -> list[Demand]:
-    return list(session.scalars(select(Demand).order_by(*DEMAND_ORDER)))
+    # With their negotiations (one join): a demand's page is its negotiation's.
+    return list(
+        session.scalars(
+            select(Demand).order_by(*DEMAND_ORDER).options(joinedload(Demand.negotiation))
+        )
+    )
 
 
 # A negotiation's columns: its participants in the order the editors set (parties to the talks

@@ -46,5 +46,10 @@ class Participation(Versioned, Base):
         one_of("role", [r.value for r in ParticipationRole]),
     )
 
+    @property
+    def role_label(self) -> str:
+        """The role in words, for pages ("party to the talks", "mediator")."""
+        return ParticipationRole(self.role).label
+
     def __repr__(self) -> str:
         return f"<Participation party={self.party_id} in={self.negotiation_id} {self.role}>"

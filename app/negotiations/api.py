@@ -38,5 +38,8 @@ def show_negotiation(session: DbSession, slug: Slug, link: Links) -> Negotiation
     )
     return NegotiationDetail(
         **summary.model_dump(),
-        demands=[DemandRef.of(d, link) for d in negotiation_demands(session, negotiation.id)],
+        demands=[
+            DemandRef.of(d, link, negotiation.slug)
+            for d in negotiation_demands(session, negotiation.id)
+        ],
     )

@@ -1,4 +1,5 @@
-"""Reads for the party pages: positions on every demand and how each one moved."""
+"""Reads for the party pages: its positions on each demand of the talks it takes part in, and how
+each one moved; within one negotiation, or across all of them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from app.models import Demand, Party, Statement
+from app.models import Demand, Negotiation, Participation, Party, Statement
 from app.positions import HistoryEntry, position_histories, with_positions
 from app.stances import SCALE, Stance
 
@@ -29,10 +30,20 @@ class DemandPosition:
         return sum(entry.is_shift for entry in self.history)
 
 
+def _summary(party: Party, positions: list[DemandPosition], limit: int) -> str:
+    """One line on its positions, for link previews (Open Graph, Twitter cards)."""
+    parts = [f"{p.stance.label} on “{p.demand.title}”" for p in positions if p.stance]
+    if not parts:
+        return f"{party.name}: no stated positions yet."
+    text = f"{party.name}: " + "; ".join(parts) + "."
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True)
-class PartyPage:
+class PartyCard:
+    """What a party page opens with, per negotiation: one sentence and a tally by stance."""
+
     party: Party
-    as_of: dt.date
     positions: list[DemandPosition]
 
     @property
@@ -79,13 +90,63 @@ class PartyPage:
             text += "; no shifts"
         return text + "."
 
+
+@dataclass(frozen=True)
+class PartyPage:
+    """A party within one negotiation: its role there and its positions on its demands."""
+
+    party: Party
+    participation: Participation
+    as_of: dt.date
+    positions: list[DemandPosition]
+
+    @property
+    def stated(self) -> list[DemandPosition]:
+        return [p for p in self.positions if p.statement is not None]
+
+    @property
+    def card(self) -> PartyCard:
+        return PartyCard(self.party, self.positions)
+
     def summary(self, limit: int = 280) -> str:
-        """One line on its positions, for link previews (Open Graph, Twitter cards)."""
-        parts = [f"{p.stance.label} on “{p.demand.title}”" for p in self.stated if p.stance]
-        if not parts:
-            return f"{self.party.name}: no stated positions yet."
-        text = f"{self.party.name}: " + "; ".join(parts) + "."
-        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+        return _summary(self.party, self.positions, limit)
+
+
+@dataclass(frozen=True)
+class TalksPositions:
+    """One negotiation's part of the party page across negotiations."""
+
+    party: Party
+    participation: Participation
+    positions: list[DemandPosition]
+
+    @property
+    def negotiation(self) -> Negotiation:
+        return self.participation.negotiation
+
+    @property
+    def stated(self) -> list[DemandPosition]:
+        return [p for p in self.positions if p.statement is not None]
+
+    @property
+    def card(self) -> PartyCard:
+        return PartyCard(self.party, self.positions)
+
+
+@dataclass(frozen=True)
+class PartyAcross:
+    """A party across every negotiation it takes part in, grouped by negotiation."""
+
+    party: Party
+    as_of: dt.date
+    talks: list[TalksPositions]
+
+    @property
+    def stated(self) -> list[DemandPosition]:
+        return [p for t in self.talks for p in t.stated]
+
+    def summary(self, limit: int = 280) -> str:
+        return _summary(self.party, [p for t in self.talks for p in t.positions], limit)
 
 
 # The stances as verbs, for the party card's sentence ("insists on 5 terms, rejects 1").
@@ -106,20 +167,86 @@ def party_by_slug(session: Session, slug: str) -> Party | None:
     return session.scalar(select(Party).where(Party.slug == slug))
 
 
-def party_page(session: Session, party: Party, as_of: dt.date) -> PartyPage:
-    """Everything the party page shows, in two queries whatever the number of statements."""
-    demands = select(Demand).order_by(Demand.display_order, Demand.id)
+def participation_in(session: Session, negotiation_id: int, party_id: int) -> Participation | None:
+    return session.scalar(
+        select(Participation).where(
+            Participation.negotiation_id == negotiation_id, Participation.party_id == party_id
+        )
+    )
+
+
+def party_participations(session: Session, party_id: int) -> list[Participation]:
+    """The negotiations a party takes part in, with its role, in the negotiations' order."""
+    return list(
+        session.scalars(
+            select(Participation)
+            .join(Negotiation, Negotiation.id == Participation.negotiation_id)
+            .where(Participation.party_id == party_id)
+            .order_by(Negotiation.display_order, Negotiation.id)
+            .options(joinedload(Participation.negotiation))
+        )
+    )
+
+
+def roles_by_party(session: Session) -> dict[int, list[Participation]]:
+    """Every party's participations with their negotiations, for the list of parties: one
+    query."""
+    found: dict[int, list[Participation]] = defaultdict(list)
+    rows = session.scalars(
+        select(Participation)
+        .join(Negotiation, Negotiation.id == Participation.negotiation_id)
+        .order_by(Negotiation.display_order, Negotiation.id)
+        .options(joinedload(Participation.negotiation))
+    )
+    for participation in rows:
+        found[participation.party_id].append(participation)
+    return found
+
+
+def _positions(
+    session: Session, party: Party, as_of: dt.date, negotiation_ids: list[int]
+) -> list[DemandPosition]:
+    """The party's position on each demand of these negotiations, with how it moved: two
+    queries whatever the number of statements."""
+    demands = (
+        select(Demand)
+        .join(Negotiation, Negotiation.id == Demand.negotiation_id)
+        .where(Demand.negotiation_id.in_(negotiation_ids))
+        .order_by(Negotiation.display_order, Negotiation.id, Demand.display_order, Demand.id)
+    )
     query, position = with_positions(
         session.get_bind().dialect.name, demands, literal(party.id), Demand.id, as_of
     )
     rows = session.execute(query.add_columns(position)).all()
 
     histories: dict[int, list[HistoryEntry]] = defaultdict(list)
-    for entry in position_histories(session, as_of, party_ids=[party.id]):
+    demand_ids = [demand.id for demand, _ in rows]
+    for entry in position_histories(session, as_of, party_ids=[party.id], demand_ids=demand_ids):
         histories[entry.statement.demand_id].append(entry)
 
-    positions = [
+    return [
         DemandPosition(demand, statement, histories.get(demand.id, []))
         for demand, statement in rows
     ]
-    return PartyPage(party=party, as_of=as_of, positions=positions)
+
+
+def party_page(
+    session: Session, party: Party, participation: Participation, as_of: dt.date
+) -> PartyPage:
+    """The party within one negotiation, in two queries whatever the number of statements."""
+    positions = _positions(session, party, as_of, [participation.negotiation_id])
+    return PartyPage(party=party, participation=participation, as_of=as_of, positions=positions)
+
+
+def party_across(session: Session, party: Party, as_of: dt.date) -> PartyAcross:
+    """The party in every negotiation it takes part in: three queries whatever the data."""
+    taking_part = party_participations(session, party.id)
+    positions = _positions(session, party, as_of, [p.negotiation_id for p in taking_part])
+    by_talks: dict[int, list[DemandPosition]] = defaultdict(list)
+    for p in positions:
+        by_talks[p.demand.negotiation_id].append(p)
+    return PartyAcross(
+        party=party,
+        as_of=as_of,
+        talks=[TalksPositions(party, t, by_talks.get(t.negotiation_id, [])) for t in taking_part],
+    )

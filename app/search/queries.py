@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Statement
+from app.models import Demand, Statement
 
 QUERY_MAX = 200
 PER_PAGE = 20
@@ -251,7 +251,7 @@ def search(session: Session, query: str, page: int = 1, *, candidates: int = CAN
         .where(Statement.id.in_([row[0] for row in rows]))
         .options(
             joinedload(Statement.party),
-            joinedload(Statement.demand),
+            joinedload(Statement.demand).joinedload(Demand.negotiation),
             joinedload(Statement.source),
         )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Source, Statement
+from app.models import Demand, Source, Statement
 from app.paging import Page, numbered_page
 
 SOURCES_PER_PAGE = 25
@@ -46,7 +46,10 @@ def statements_backed_by(session: Session, source: Source, number: int) -> Page[
         select(Statement)
         .where(Statement.source_id == source.id)
         .order_by(Statement.stated_on.desc(), Statement.id.desc())
-        .options(joinedload(Statement.party), joinedload(Statement.demand))
+        .options(
+            joinedload(Statement.party),
+            joinedload(Statement.demand).joinedload(Demand.negotiation),
+        )
     )
     return numbered_page(session, query, number, STATEMENTS_PER_PAGE)
 

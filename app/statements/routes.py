@@ -35,6 +35,8 @@ def show_statement(
         "statements/show.html",
         {
             "statement": statement,
+            # Its talks: the breadcrumb, the links and the talks' row of the navigation.
+            "negotiation": statement.demand.negotiation,
             "neighbours": neighbours(session, statement),
             **statement_editing_context(request, session, statement, viewer),
         },

@@ -130,7 +130,7 @@ def timeline_page(
         .limit(size + 1)
         .options(
             joinedload(Statement.party),
-            joinedload(Statement.demand),
+            joinedload(Statement.demand).joinedload(Demand.negotiation),
             joinedload(Statement.source),
         )
     )

@@ -35,7 +35,9 @@ PAGES = [
     "/docs",
 ]
 # Words of this (default) instance that are data, not the site: the system account's name.
-DATA = ["Parley (system)"]
+# And the demo negotiation's title, which the pages of its talks show (that no template names
+# a war is tests/negotiations/test_talks_pages.py's).
+DATA = ["Parley (system)", "Russia–Ukraine talks"]
 
 
 @pytest.fixture

@@ -29,11 +29,14 @@ READER_PAGES = {
     "matrix": "/talks/russia-ukraine?as_of=2025-01-31&since=2024-12-31",
     "parties": "/parties",
     "party": "/parties/ukraine?as_of=2025-01-31",
-    "demands": "/demands",
-    "demand": "/demands/russian-withdrawal?as_of=2025-01-31",
-    "compare": "/compare?parties=russia,ukraine,united-states&as_of=2025-01-31",
+    "talks-party": "/talks/russia-ukraine/parties/ukraine?as_of=2025-01-31",
+    "demands": "/talks/russia-ukraine/demands",
+    "demand": "/talks/russia-ukraine/demands/russian-withdrawal?as_of=2025-01-31",
+    "compare": (
+        "/talks/russia-ukraine/compare?parties=russia,ukraine,united-states&as_of=2025-01-31"
+    ),
     # A pair whose gaps moved on several demands: more charts, each of which must fit a phone.
-    "compare-pair": "/compare?parties=european-allies,russia",
+    "compare-pair": "/talks/russia-ukraine/compare?parties=european-allies,russia",
     "statement": "/statements/4",
     "sources": "/sources",
     "source": "/sources/1",
@@ -187,7 +190,16 @@ def test_axe_finds_no_wcag_violations(open_state, name, scheme) -> None:
 
 
 # Pages whose layout changes most on a phone (charts, tables): axe again at 375 px.
-PHONE_PAGES = ["matrix", "party", "demand", "compare", "compare-pair", "timeline", "statement"]
+PHONE_PAGES = [
+    "matrix",
+    "party",
+    "talks-party",
+    "demand",
+    "compare",
+    "compare-pair",
+    "timeline",
+    "statement",
+]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

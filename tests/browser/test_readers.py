@@ -24,7 +24,7 @@ PAGES = {
 
 
 def test_changing_the_date_on_a_party_page_updates_content_and_url(page, server_url) -> None:
-    page.goto(server_url + "/parties/ukraine")
+    page.goto(server_url + "/talks/russia-ukraine/parties/ukraine")
     row = page.locator('#positions tr[data-demand="russian-withdrawal"]')
     assert row.get_attribute("data-stance") == "open"
     page.evaluate("window.__same_document = true")
@@ -50,7 +50,7 @@ def test_changing_the_date_on_a_party_page_updates_content_and_url(page, server_
 def test_party_page_date_works_without_javascript(browser, server_url) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(server_url + "/parties/ukraine")
+    page.goto(server_url + "/talks/russia-ukraine/parties/ukraine")
     page.fill("#as_of", "2024-12-31")
     page.click("form.date-form button[type=submit]")
     page.wait_for_url("**/parties/ukraine?as_of=2024-12-31")

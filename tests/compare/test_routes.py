@@ -14,7 +14,7 @@ def row(page, demand: str):  # type: ignore[no-untyped-def]
 
 
 def test_without_parties_the_page_is_the_picker(client) -> None:
-    response = client.get("/compare")
+    response = client.get("/talks/russia-ukraine/compare")
     assert response.status_code == 200
     page = parse(response)
     boxes = page.select("form input[type=checkbox][name=parties]")
@@ -23,7 +23,7 @@ def test_without_parties_the_page_is_the_picker(client) -> None:
 
 
 def test_parties_side_by_side_with_the_gap_closest_first(client) -> None:
-    response = client.get("/compare?parties=russia,ukraine&as_of=2025-01-31")
+    response = client.get("/talks/russia-ukraine/compare?parties=russia,ukraine&as_of=2025-01-31")
     assert response.status_code == 200
     page = parse(response)
     gaps = [li["data-gap"] for li in page.select("#comparison > li")]
@@ -42,10 +42,13 @@ def test_parties_side_by_side_with_the_gap_closest_first(client) -> None:
 
 def test_the_gap_moves_with_the_date(client) -> None:
     before = row(
-        client.get("/compare?parties=ukraine,russia&as_of=2024-12-31"), "russian-withdrawal"
+        client.get("/talks/russia-ukraine/compare?parties=ukraine,russia&as_of=2024-12-31"),
+        "russian-withdrawal",
     )
     assert before["data-gap"] == "none"  # Russia has said nothing on it
-    page = client.get("/compare?parties=ukraine,united-states&as_of=2025-01-31")
+    page = client.get(
+        "/talks/russia-ukraine/compare?parties=ukraine,united-states&as_of=2025-01-31"
+    )
     assert row(page, "nato-renunciation")["data-gap"] == "0"
 
 
@@ -62,7 +65,7 @@ def test_gap_chart_shows_how_the_gap_moved(client, session) -> None:
             session, party=party, demand=demand, source=source, stance=stance, stated_on=day
         )
     session.commit()
-    response = client.get("/compare?parties=side-a,side-b&as_of=2025-01-01")
+    response = client.get("/talks/russia-ukraine/compare?parties=side-a,side-b&as_of=2025-01-01")
     talks = row(response, "talks")
     assert talks["data-gap"] == "2"
     assert "narrowed by 2 since 10 February 2024 (was 4)" in words(talks)
@@ -89,7 +92,7 @@ def test_a_gap_that_never_moved_is_one_line_not_a_chart(client, session) -> None
             session, party=party, demand=demand, source=source, stance=stance, stated_on=day
         )
     session.commit()
-    response = client.get("/compare?parties=calm-a,calm-b&as_of=2025-01-01")
+    response = client.get("/talks/russia-ukraine/compare?parties=calm-a,calm-b&as_of=2025-01-01")
     steady = row(response, "steady")
     assert steady["data-gap"] == "3"
     assert not steady.select("figure, svg.chart__svg")
@@ -100,8 +103,12 @@ def test_a_gap_that_never_moved_is_one_line_not_a_chart(client, session) -> None
 
 
 def test_checkboxes_give_the_same_view_as_the_comma_list(client) -> None:
-    commas = parse(client.get("/compare?parties=russia,ukraine&as_of=2025-01-31"))
-    boxes = parse(client.get("/compare?parties=russia&parties=ukraine&as_of=2025-01-31"))
+    commas = parse(
+        client.get("/talks/russia-ukraine/compare?parties=russia,ukraine&as_of=2025-01-31")
+    )
+    boxes = parse(
+        client.get("/talks/russia-ukraine/compare?parties=russia&parties=ukraine&as_of=2025-01-31")
+    )
     assert words(one(commas, "#comparison")) == words(one(boxes, "#comparison"))
     checked = [i["value"] for i in boxes.select("input[name=parties][checked]")]
     assert sorted(checked) == ["russia", "ukraine"]
@@ -118,7 +125,7 @@ def test_checkboxes_give_the_same_view_as_the_comma_list(client) -> None:
     ],
 )
 def test_bad_selections_are_400_pages_naming_the_reason(client, query: str, reason: str) -> None:
-    response = client.get(f"/compare?{query}")
+    response = client.get(f"/talks/russia-ukraine/compare?{query}")
     assert response.status_code == 400
     page = parse(response)
     assert reason in words(one(page, "#compare-content [role=alert]"))
@@ -126,15 +133,16 @@ def test_bad_selections_are_400_pages_naming_the_reason(client, query: str, reas
 
 
 def test_unknown_slug_is_shown_back_as_text(client) -> None:
-    response = client.get("/compare?parties=russia,<b>x</b>")
+    response = client.get("/talks/russia-ukraine/compare?parties=russia,<b>x</b>")
     assert response.status_code == 400
     assert "<b>x</b>" not in response.text
 
 
 def test_compare_query_count_is_fixed_whatever_the_data(client, session, queries) -> None:
-    client.get("/compare?parties=russia,ukraine")
+    client.get("/talks/russia-ukraine/compare?parties=russia,ukraine")
     baseline = queries.count
-    assert baseline == 4  # data version, every party, the positions, the histories
+    # Data version, the negotiation, its participants, the positions, the histories.
+    assert baseline == 5
 
     source = make_source(session)
     demand = make_demand(session)
@@ -148,5 +156,5 @@ def test_compare_query_count_is_fixed_whatever_the_data(client, session, queries
             )  # fmt: skip
     session.commit()
     queries.clear()
-    client.get("/compare?parties=many-0,many-1,many-2,russia")
+    client.get("/talks/russia-ukraine/compare?parties=many-0,many-1,many-2,russia")
     assert queries.count == baseline

@@ -13,21 +13,23 @@ def side(page, party: str):  # type: ignore[no-untyped-def]
 
 
 def test_demands_index_links_every_demand_in_display_order(client) -> None:
-    links = [a["href"] for a in parse(client.get("/demands")).select("#demands a")]
-    assert links[0] == "/demands/nato-renunciation"
+    links = [
+        a["href"] for a in parse(client.get("/talks/russia-ukraine/demands")).select("#demands a")
+    ]
+    assert links[0] == "/talks/russia-ukraine/demands/nato-renunciation"
     assert len(links) == 9
 
 
 def test_every_party_side_by_side_before_and_after_the_shift(client) -> None:
-    before = client.get("/demands/russian-withdrawal?as_of=2024-12-31")
+    before = client.get("/talks/russia-ukraine/demands/russian-withdrawal?as_of=2024-12-31")
     assert side(before, "ukraine")["data-stance"] == "insists"
     assert side(before, "russia")["data-stance"] == "none"
-    after = client.get("/demands/russian-withdrawal?as_of=2025-01-31")
+    after = client.get("/talks/russia-ukraine/demands/russian-withdrawal?as_of=2025-01-31")
     assert side(after, "ukraine")["data-stance"] == "open"
 
 
 def test_chart_draws_a_line_per_party_with_the_shift_as_a_marked_point(client) -> None:
-    page = parse(client.get("/demands/russian-withdrawal?as_of=2025-01-31"))
+    page = parse(client.get("/talks/russia-ukraine/demands/russian-withdrawal?as_of=2025-01-31"))
     svg = one(page, "#stance-chart svg.chart__svg--wide")
     # A labelled group, not an img: its points are links, and links may not nest in an image.
     assert svg["role"] == "group"
@@ -59,7 +61,7 @@ def test_chart_draws_a_line_per_party_with_the_shift_as_a_marked_point(client) -
 
 
 def test_chart_before_any_statement_says_so(client) -> None:
-    page = parse(client.get("/demands/russian-withdrawal?as_of=2021-01-01"))
+    page = parse(client.get("/talks/russia-ukraine/demands/russian-withdrawal?as_of=2021-01-01"))
     assert not page.select("#stance-chart")
     assert "No party has stated a position" in words(one(page, "#demand-content"))
 
@@ -83,7 +85,7 @@ def test_gaps_between_each_pair_now_and_how_they_moved(client, session) -> None:
     )  # fmt: skip
     session.commit()
 
-    page = parse(client.get("/demands/truce?as_of=2025-01-01"))
+    page = parse(client.get("/talks/russia-ukraine/demands/truce?as_of=2025-01-01"))
     pair = one(page, '#gaps tr[data-pair="dove:hawk"], #gaps tr[data-pair="hawk:dove"]')
     assert pair["data-gap"] == "1"
     assert "4 (March 2024)" in words(pair)
@@ -93,28 +95,29 @@ def test_gaps_between_each_pair_now_and_how_they_moved(client, session) -> None:
     assert gaps[0] == "1"
     assert set(gaps[1:]) == {"none"}
 
-    earlier = parse(client.get("/demands/truce?as_of=2024-06-01"))
+    earlier = parse(client.get("/talks/russia-ukraine/demands/truce?as_of=2024-06-01"))
     pair = one(earlier, '#gaps tr[data-pair="dove:hawk"], #gaps tr[data-pair="hawk:dove"]')
     assert pair["data-gap"] == "4" and "unchanged" in words(pair)
 
 
 def test_unknown_demand_is_a_404_that_offers_every_demand(client) -> None:
-    response = client.get("/demands/world-peace")
+    response = client.get("/talks/russia-ukraine/demands/world-peace")
     assert response.status_code == 404
     offered = [a["href"] for a in parse(response).select(".choices a")]
-    assert "/demands/russian-withdrawal" in offered and len(offered) == 9
+    assert "/talks/russia-ukraine/demands/russian-withdrawal" in offered and len(offered) == 9
 
 
 def test_bad_date_is_a_400_with_the_reason(client) -> None:
-    response = client.get("/demands/russian-withdrawal?as_of=31-01-2025")
+    response = client.get("/talks/russia-ukraine/demands/russian-withdrawal?as_of=31-01-2025")
     assert response.status_code == 400
     assert "YYYY-MM-DD" in words(one(parse(response), "#demand-content [role=alert]"))
 
 
 def test_demand_page_query_count_is_fixed_whatever_the_data(client, session, queries) -> None:
-    client.get("/demands/russian-withdrawal")
+    client.get("/talks/russia-ukraine/demands/russian-withdrawal")
     baseline = queries.count
-    assert baseline == 4  # data version, the demand, every party's position, the histories
+    # Data version, the negotiation, the demand, its participants' positions, the histories.
+    assert baseline == 5
 
     demand_parties = [make_party(session) for _ in range(3)]
     source = make_source(session)
@@ -128,7 +131,7 @@ def test_demand_page_query_count_is_fixed_whatever_the_data(client, session, que
             )  # fmt: skip
     session.commit()
     queries.clear()
-    page = parse(client.get("/demands/russian-withdrawal"))
+    page = parse(client.get("/talks/russia-ukraine/demands/russian-withdrawal"))
     assert queries.count == baseline
     assert len(page.select("#stance-chart circle[data-shift=yes]")) >= 3 * 10
 
@@ -136,13 +139,13 @@ def test_demand_page_query_count_is_fixed_whatever_the_data(client, session, que
 def test_the_chart_starts_where_the_story_starts_and_offers_the_full_range(client) -> None:
     """Issue 21: today is long after the last statement; the window ends soon after it, with a
     marker for today past a break in the axis, and a link to every day up to today."""
-    page = parse(client.get("/demands/nato-renunciation"))
+    page = parse(client.get("/talks/russia-ukraine/demands/nato-renunciation"))
     wide = one(page, "#stance-chart svg.chart__svg--wide")
     assert words(one(wide, "text.chart__marker-label")) == "today"
     assert wide.select("path.chart__break")
     link = one(page, "a#chart-range")
     assert link["href"].endswith("&chart=full")
-    assert link["href"].startswith("/demands/nato-renunciation?as_of=")
+    assert link["href"].startswith("/talks/russia-ukraine/demands/nato-renunciation?as_of=")
 
     full = parse(client.get(link["href"].replace("&amp;", "&")))
     wide_full = one(full, "#stance-chart svg.chart__svg--wide")

@@ -138,8 +138,8 @@ def test_statement_links_to_its_party_demand_and_source_pages(client) -> None:
     page = parse(client.get(f"/statements/{first}"))
     heading = one(page, "h1")
     assert [a["href"] for a in heading.select("a")] == [
-        "/parties/ukraine",
-        "/demands/russian-withdrawal",
+        "/talks/russia-ukraine/parties/ukraine",
+        "/talks/russia-ukraine/demands/russian-withdrawal",
     ]
     assert one(page, ".source__more")["href"].startswith("/sources/")
 
