@@ -36,7 +36,7 @@ class TimelineFilters:
     demand: Demand | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    # The API's extra filters; the timeline page uses none of them (yet: /talks/… will).
+    # The negotiation: the scoped timeline's (from its path) or the API's `negotiation=`.
     negotiation: Negotiation | None = None
     stance: Stance | None = None
     source: Source | None = None
@@ -44,6 +44,10 @@ class TimelineFilters:
     include_retracted: bool = False
     # Not a filter but part of the view's URL (pages, feed): one of ORDERS.
     order: str = "stated"
+
+    def scoped_params(self) -> dict[str, str]:
+        """The URL parameters of a negotiation's own view, whose path names the negotiation."""
+        return {key: value for key, value in self.params().items() if key != "negotiation"}
 
     def params(self) -> dict[str, str]:
         """The filters as URL parameters, so every view and its feed is a stable URL."""
