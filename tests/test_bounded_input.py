@@ -53,6 +53,7 @@ NOT_NUMBERS = {
 REQUIRED = {
     "/compare": {"parties": "russia,ukraine"},
     "/api/gaps": {"parties": "russia,ukraine"},
+    "/api/negotiations/{slug}/gaps": {"parties": "russia,ukraine"},
     "/edit/sources/suggest": {"source_url": "https://example.org/x"},
     "/search": {"q": "ceasefire"},
 }
@@ -167,7 +168,9 @@ def test_the_documented_query_date_range_is_on_the_about_page_and_in_the_api(cli
     assert "a year from today" in about
     spec = client.get("/openapi.json").json()
     as_of = next(
-        p for p in spec["paths"]["/api/matrix"]["get"]["parameters"] if p["name"] == "as_of"
+        p
+        for p in spec["paths"]["/api/negotiations/{slug}/matrix"]["get"]["parameters"]
+        if p["name"] == "as_of"
     )
     assert "1900-01-01" in as_of["description"] and "9999-12-31" in as_of["description"]
 

@@ -134,7 +134,8 @@ def timeline_page(
         .limit(size + 1)
         .options(
             joinedload(Statement.party),
-            joinedload(Statement.demand),
+            # Its negotiation too: the API names it (a join with a few rows, no more queries).
+            joinedload(Statement.demand).joinedload(Demand.negotiation),
             joinedload(Statement.source),
         )
     )
