@@ -59,7 +59,8 @@ def moved_or_choose(request: Request, negotiations: Sequence[Negotiation], route
     """An endpoint from before negotiations: 301 to `route` of the only negotiation, query kept;
     with several, a 300 in the API's error format listing each one's URL for the same request
     (a client cannot guess which was meant, and answering for the first would be wrong data)."""
-    query = urlencode(request.query_params.multi_items())
+    # Commas kept as typed: `parties=russia,ukraine` stays readable in the Location.
+    query = urlencode(request.query_params.multi_items(), safe=",")
 
     def url(negotiation: Negotiation) -> str:
         path = app_path(request.app, route, slug=negotiation.slug)

@@ -30,7 +30,7 @@ from app.exceptions import BadRequest
 from app.links import Links
 from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
-from app.negotiations.queries import ordered_negotiations
+from app.negotiations.queries import ordered_negotiations, participants
 from app.stances import MAX_COMPARED, spread
 
 router = api_router("positions")
@@ -179,6 +179,17 @@ def old_matrix(
 def old_gaps(
     request: Request, session: DbSession, parties: ComparedParties, as_of: AsOf = None
 ) -> Response:
-    """Moved: `/api/negotiations/{slug}/gaps`. A 301 there when one negotiation is followed,
-    else a 300 listing each negotiation's URL."""
-    return moved_or_choose(request, ordered_negotiations(session), "api_gaps")
+    """Moved: `/api/negotiations/{slug}/gaps`. A 301 there when one negotiation has all the
+    parties named taking part, else a 300 listing each such negotiation's URL."""
+    named = {slug.strip() for slug in parties.split(",") if slug.strip()}
+    negotiations = ordered_negotiations(session)
+    taking_part = participants(session, [n.id for n in negotiations])
+    # Offering a negotiation that would answer "parties names no party" is a dead end.
+    fitting = [
+        n for n in negotiations if named <= {p.party.slug for p in taking_part.get(n.id, [])}
+    ]
+    if not fitting and negotiations:
+        raise BadRequest.parameter(
+            "parties", f"No negotiation has all of {', '.join(sorted(named))} taking part."
+        )
+    return moved_or_choose(request, fitting, "api_gaps")

@@ -120,12 +120,12 @@ def previous_stance() -> Any:
     )
 
 
-def timeline_page(
-    session: Session,
-    filters: TimelineFilters,
-    before: tuple[dt.date, int] | None = None,
-    size: int = PER_PAGE,
-) -> TimelinePage:
+def timeline_query(
+    filters: TimelineFilters, before: tuple[dt.date, int] | None = None, size: int = PER_PAGE
+) -> Select[tuple[Statement, Any]]:
+    """One page of the timeline (and a row more, to know whether another follows), with each
+    statement's previous stance: one range scan of the filters' index
+    (ix_statement_negotiation_timeline for a negotiation's timeline)."""
     entered = filters.order == "entered"
     order = [Statement.id.desc()] if entered else [Statement.stated_on.desc(), Statement.id.desc()]
     query = (
@@ -149,6 +149,17 @@ def timeline_page(
             tuple_(Statement.stated_on, Statement.id)
             < tuple_(literal(before[0]), literal(before[1]))
         )
+    return query
+
+
+def timeline_page(
+    session: Session,
+    filters: TimelineFilters,
+    before: tuple[dt.date, int] | None = None,
+    size: int = PER_PAGE,
+) -> TimelinePage:
+    entered = filters.order == "entered"
+    query = timeline_query(filters, before, size)
     rows = session.execute(query).all()
     shown = [statement for statement, _ in rows[:size]]
     shifted_from = {
