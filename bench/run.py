@@ -691,7 +691,13 @@ class Runner:
                 create_user(session, fields, password=BENCH_PASSWORD, by=system_user(session))
                 session.commit()
             source_url = session.scalar(select(Source.url).order_by(Source.id).limit(1))
-            party_id, demand_id = session.execute(select(Party.id, Demand.id).limit(1)).one()
+            # A party and a demand of one negotiation it takes part in (statements must be).
+            party_id, demand_id = session.execute(
+                select(Participation.party_id, Demand.id)
+                .join(Demand, Demand.negotiation_id == Participation.negotiation_id)
+                .order_by(Participation.id, Demand.id)
+                .limit(1)
+            ).one()
         browser = Browser(server.base)
         _, login_page = browser.request("/login")
         credentials = {"email": BENCH_EDITOR, "password": BENCH_PASSWORD}
