@@ -403,6 +403,8 @@ class Runner:
         self.o = options
         self.results: list[Result] = []
         self.round = 1
+        # Days stated the saves have used so far (save.lua): each save is a new day.
+        self.save_days = 0
         label = f"{options.statements // 1000}k" if options.statements < 1_000_000 else ""
         label = label or f"{options.statements / 1_000_000:g}M"
         self.data = f"{label} {'SQLite' if options.sqlite else 'PostgreSQL'}"
@@ -554,7 +556,8 @@ class Runner:
             if script.endswith("as_of_miss.lua"):
                 args = [*args, str(offset), str(threads)]
             if script.endswith("save.lua"):
-                args = [*args, str(time.time_ns())]  # fresh submission keys for every run
+                # Fresh submission keys and fresh days stated for every run (save.lua).
+                args = [*args, str(time.time_ns()), str(self.save_days)]
             command += ["-s", script, base + "/", "--", *args]
         else:
             command.append(base + page.path)
@@ -566,6 +569,8 @@ class Runner:
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower())
         (self.raw / f"{slug.strip('-')}.txt").write_text(" ".join(command) + "\n\n" + output)
         parsed = parse_wrk(output)
+        if page.script and page.script[0].endswith("save.lua"):
+            self.save_days += 2 * parsed["requests"] + 16
         parsed["busy"] = busy
         # The machine's 1-minute load average as the run ends: on 2 cores, above ~2.5 means
         # someone else was using the CPU too and the numbers are low.
