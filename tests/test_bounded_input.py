@@ -75,7 +75,11 @@ def _path_values(route_path: str) -> dict[str, str]:
     """Real records for a route's path parameters, so the query parameter is what fails."""
     demand = "nato-renunciation"
     return {
-        "slug": demand if "/demands/" in route_path else "ukraine",
+        "slug": demand
+        if "/demands/" in route_path
+        else "russia-ukraine"
+        if "/negotiations/" in route_path
+        else "ukraine",
         "statement_id": "1",
         "source_id": "1",
         "user_id": "1",

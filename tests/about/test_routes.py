@@ -23,12 +23,15 @@ def test_about_explains_scale_position_gap_precision_and_citing(client) -> None:
 def test_every_page_has_the_navigation_and_the_footer_links(client, path: str) -> None:
     page = parse(client.get(path))
     nav = [a["href"] for a in page.select("header nav a")]
+    # A negotiation's pages (its matrix at /, its timeline) link its timeline and its feed.
+    scoped = path in ("/", "/timeline")
+    timeline = "/talks/russia-ukraine/timeline" if scoped else "/timeline"
     assert nav == [
         "/",
         "/parties",
         "/demands",
         "/compare",
-        "/timeline",
+        timeline,
         "/sources",
         "/search",
         "/about",
@@ -37,4 +40,4 @@ def test_every_page_has_the_navigation_and_the_footer_links(client, path: str) -
     current = page.select("header nav a[aria-current=page]")
     assert len(current) == 1
     footer = [a["href"] for a in page.select("footer a")]
-    assert "/docs" in footer and "/timeline.atom" in footer
+    assert "/docs" in footer and f"{timeline}.atom" in footer
