@@ -324,7 +324,7 @@ def test_matrix_date_by_keyboard_updates_content_and_url(page, server_url) -> No
     # A date input takes digits segment by segment, in the browser's locale (en-US: mm dd yyyy).
     page.keyboard.type("12312024")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/?as_of=2024-12-31*")
+    page.wait_for_url("**/talks/russia-ukraine?as_of=2024-12-31*")
     assert cell.get_attribute("data-stance") == "insists"
 
 
