@@ -198,6 +198,12 @@ READER_ROUTES = frozenset(
         "source",
         "timeline",
         "timeline_feed",
+        # URLs from before negotiations: their 301s and 300s are never stored (not 200s), but
+        # they refuse unknown parameters like the rest, and the old feed's 200 is a feed.
+        "old_timeline",
+        "old_timeline_feed",
+        "old_api_matrix",
+        "old_api_gaps",
         "search",
         "about",
         "api_docs",

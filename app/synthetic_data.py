@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from app.dates import DatePrecision, period_start
 from app.models import (
     Action,
+    Base,
     Demand,
     Negotiation,
     Participation,
@@ -71,8 +72,9 @@ TABLES = (
     "statement",
     "revision",
 )
-# Emptied before loading too, though nothing is generated for them: they refer to `user`.
-CLEARED_TABLES = (*TABLES, "recovery_code")
+# Every table of the schema is emptied before loading (in dependency order), those nothing is
+# generated for too: they refer to the generated ones, and a table added later is not missed.
+CLEARED_TABLES = tuple(table.name for table in Base.metadata.sorted_tables)
 
 PARTY_NAMES = [
     ("Republic of Aldoria", "Aldoria", PartyKind.STATE),

@@ -61,6 +61,7 @@ REQUIRED = {
     "/compare": {"parties": "russia,ukraine"},
     "/talks/{negotiation}/compare": {"parties": "russia,ukraine"},
     "/api/gaps": {"parties": "russia,ukraine"},
+    "/api/negotiations/{slug}/gaps": {"parties": "russia,ukraine"},
     "/edit/sources/suggest": {"source_url": "https://example.org/x"},
     "/search": {"q": "ceasefire"},
 }
@@ -82,7 +83,11 @@ def _path_values(route_path: str) -> dict[str, str]:
     """Real records for a route's path parameters, so the query parameter is what fails."""
     demand = "nato-renunciation"
     return {
-        "slug": demand if "/demands/" in route_path else "ukraine",
+        "slug": demand
+        if "/demands/" in route_path
+        else "russia-ukraine"
+        if "/negotiations/" in route_path
+        else "ukraine",
         "statement_id": "1",
         "source_id": "1",
         "user_id": "1",
@@ -175,7 +180,9 @@ def test_the_documented_query_date_range_is_on_the_about_page_and_in_the_api(cli
     assert "a year from today" in about
     spec = client.get("/openapi.json").json()
     as_of = next(
-        p for p in spec["paths"]["/api/matrix"]["get"]["parameters"] if p["name"] == "as_of"
+        p
+        for p in spec["paths"]["/api/negotiations/{slug}/matrix"]["get"]["parameters"]
+        if p["name"] == "as_of"
     )
     assert "1900-01-01" in as_of["description"] and "9999-12-31" in as_of["description"]
 

@@ -113,7 +113,10 @@ def test_a_304_before_the_page_is_rendered_once_is_still_a_304(app) -> None:
             "/talks/russia-ukraine?as_of=2025-01-31&since=",
             "/talks/russia-ukraine?as_of=2025-01-31",
         ),
-        ("/timeline?party=&demand=russian-withdrawal", "/timeline?demand=russian-withdrawal"),
+        (
+            "/talks/russia-ukraine/timeline?party=&demand=russian-withdrawal",
+            "/talks/russia-ukraine/timeline?demand=russian-withdrawal",
+        ),
         ("/search?q=ceasefire&page=", "/search?q=ceasefire"),
     ],
 )
@@ -181,8 +184,9 @@ HOSTILE = [
 ]
 FEEDS = [
     "/timeline.atom",
-    "/timeline.atom?party=russia",
-    "/timeline.atom?demand=russian-withdrawal&from=2024-01-01",
+    "/talks/russia-ukraine/timeline.atom",
+    "/talks/russia-ukraine/timeline.atom?party=russia",
+    "/talks/russia-ukraine/timeline.atom?demand=russian-withdrawal&from=2024-01-01",
 ]
 
 
@@ -209,13 +213,15 @@ def test_feed_links_come_from_the_base_url_setting(settings, connection) -> None
     app = create_app(settings.model_copy(update={"base_url": BASE}))
     app.state.sessionmaker = joined_sessionmaker(connection)
     with TestClient(app) as client:
-        response = fetch(client, "/timeline.atom?party=russia", {"Host": "evil.example"})
+        feed = "/talks/russia-ukraine/timeline.atom?party=russia"
+        response = fetch(client, feed, {"Host": "evil.example"})
         links = feed_links(response)
         assert links and all(link.startswith(BASE + "/") for link in links), links
-        assert f"{BASE}/timeline.atom?party=russia" in links
+        assert f"{BASE}{feed}" in links
         assert f"{BASE}/statements/" in response.text
 
 
 def test_development_feeds_link_to_the_default_development_address(client) -> None:
-    links = feed_links(fetch(client, "/timeline.atom", {"Host": "evil.example"}))
+    feed = fetch(client, "/talks/russia-ukraine/timeline.atom", {"Host": "evil.example"})
+    links = feed_links(feed)
     assert links and all(link.startswith("http://127.0.0.1:8000/") for link in links), links

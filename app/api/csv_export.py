@@ -23,7 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from app.dates import iso_with_precision
-from app.models import Demand, Party, Source, Statement
+from app.models import Demand, Negotiation, Party, Source, Statement
 from app.stances import STANCE_OF
 from app.timeline.queries import TimelineFilters, filtered
 
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 FILENAME = "parley-statements.csv"
 COLUMNS = (
     "id",
+    # Which talks the row belongs to (its demand's), first of what the row is about: demand
+    # slugs are unique only within a negotiation. README.md lists the columns.
+    "negotiation",
     "party",
     "demand",
     "stance",
@@ -67,6 +70,7 @@ def neutralise(value: Any) -> Any:
 # What a row is made of: one query over statements and the three small tables they name.
 _SELECTED = (
     Statement.id,
+    Negotiation.slug,
     Party.slug,
     Demand.slug,
     Statement.stance,
@@ -87,10 +91,11 @@ _SELECTED = (
 def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
     """One CSV row. Only text cells are neutralised: numbers, dates and http(s) URLs cannot start
     a formula, and calling it on every cell was a third of the export's time at a million rows."""
-    (id_, party, demand, stance, stated_on, precision, speaker, summary, quote) = row[:9]
-    (source_id, source_url, title, publisher, retracted_at, retraction_reason) = row[9:]
+    (id_, negotiation, party, demand, stance, stated_on, precision, speaker, summary) = row[:9]
+    (quote, source_id, source_url, title, publisher, retracted_at, retraction_reason) = row[9:]
     return [
         id_,
+        neutralise(negotiation),
         neutralise(party),
         neutralise(demand),
         stance,
@@ -145,6 +150,7 @@ def statement_csv(
         return
     query = filtered(
         select(*_SELECTED)
+        .join(Negotiation, Negotiation.id == Statement.negotiation_id)
         .join(Party, Party.id == Statement.party_id)
         .join(Demand, Demand.id == Statement.demand_id)
         .join(Source, Source.id == Statement.source_id)

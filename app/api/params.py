@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from app.api.problems import PROBLEM_RESPONSES
 from app.dates import EARLIEST, LATEST_QUERY, InvalidDate, parse_iso_date
-from app.exceptions import BadRequest, UnknownFilter
+from app.db import DbSession
+from app.exceptions import BadRequest, UnknownFilter, found
 from app.field_types import shown, whole_number
 from app.ids import MAX_ID
 from app.matrix.queries import ordered_demands, ordered_parties
+from app.models import Negotiation
 from app.negotiations.queries import negotiation_by_slug
 from app.paging import InvalidPaging, parse_cursor
 from app.sources.queries import source_by_id
@@ -77,6 +79,18 @@ RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.", 
 Slug = Annotated[
     str, Path(description="The record's slug, as in its page's URL.", examples=["russia"])
 ]
+
+
+def api_negotiation(
+    session: DbSession,
+    slug: Annotated[str, Path(description="The negotiation's slug.", examples=["russia-ukraine"])],
+) -> Negotiation:
+    """The negotiation named in the path; 404 (problem details) when none has the slug."""
+    return found(negotiation_by_slug(session, slug), f"There is no negotiation {slug!r}.")
+
+
+# An endpoint's negotiation, from the `{slug}` of `/api/negotiations/{slug}/…`.
+ApiTalks = Annotated[Negotiation, Depends(api_negotiation)]
 Limit = Annotated[
     int,
     Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1–{MAX_LIMIT}.", examples=[100]),

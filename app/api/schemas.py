@@ -119,6 +119,33 @@ class PartyOut(PartyRef):
         )
 
 
+class NamedNegotiation(Protocol):
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+class NegotiationRef(Schema):
+    """The negotiation a record belongs to: demands (and so statements) belong to one."""
+
+    slug: str = Field(description="Stable identifier used in URLs.", examples=["russia-ukraine"])
+    title: str = Field(description="The talks' name.", examples=["Russia–Ukraine talks"])
+    url: str = Field(description="Its matrix page.", examples=["/talks/russia-ukraine"])
+    api_url: str = Field(
+        description="This negotiation in the API.", examples=["/api/negotiations/russia-ukraine"]
+    )
+
+    @classmethod
+    def of(cls, negotiation: NamedNegotiation, link: Link) -> NegotiationRef:
+        return cls(
+            slug=negotiation.slug,
+            title=negotiation.title,
+            url=link("matrix", negotiation=negotiation.slug),
+            api_url=link("api_negotiation", slug=negotiation.slug),
+        )
+
+
 class DemandRef(Schema):
     slug: str = Field(description="Stable identifier used in URLs.", examples=["nato-renunciation"])
     title: str = Field(
@@ -146,15 +173,17 @@ class DemandRef(Schema):
 
 class DemandOut(DemandRef):
     id: int = Field(description="Database id.", examples=[1])
+    negotiation: NegotiationRef = Field(description="The negotiation whose table it is on.")
     description: str = Field(description="What the term means.", examples=[""])
     display_order: int = Field(description="Where it is listed among demands.", examples=[1])
     version: int = Field(description="Edit version; each edit adds one.", examples=[1])
 
     @classmethod
-    def of_demand(cls, demand: Demand, link: Link) -> DemandOut:
+    def of_demand(cls, demand: Demand, negotiation: Negotiation, link: Link) -> DemandOut:
         return cls(
             **DemandRef.of(demand, link, demand.negotiation.slug).model_dump(),
             id=demand.id,
+            negotiation=NegotiationRef.of(negotiation, link),
             description=demand.description,
             display_order=demand.display_order,
             version=demand.version,
@@ -202,6 +231,7 @@ class Retraction(Schema):
 
 class StatementOut(Schema):
     id: int = Field(description="Database id.", examples=[12])
+    negotiation: NegotiationRef = Field(description="The negotiation of its demand.")
     party: PartyRef
     demand: DemandRef
     stance: StanceValue
@@ -226,6 +256,7 @@ class StatementOut(Schema):
         )
         return cls(
             id=statement.id,
+            negotiation=NegotiationRef.of(statement.demand.negotiation, link),
             party=PartyRef.of(statement.party, link),
             demand=DemandRef.of(statement.demand, link, statement.demand.negotiation.slug),
             stance=StanceValue.of(statement.stance),
@@ -389,9 +420,12 @@ class MatrixRow(Schema):
 
 
 class MatrixOut(Schema):
+    negotiation: NegotiationRef = Field(description="Whose matrix: its participants × demands.")
     as_of: dt.date = Field(description="Positions as of this day.", examples=["2025-01-31"])
     since: dt.date | None = Field(description="The comparison date, if asked for.")
-    parties: list[PartyRef] = Field(description="The columns, by name.")
+    parties: list[PartyRef] = Field(
+        description="The columns: the participants, in the negotiation's order."
+    )
     rows: list[MatrixRow] = Field(description="One per demand, in display order.")
 
 
@@ -412,6 +446,7 @@ class GapRow(Schema):
 
 
 class GapsOut(Schema):
+    negotiation: NegotiationRef = Field(description="The negotiation compared in.")
     as_of: dt.date = Field(description="Positions as of this day.", examples=["2025-01-31"])
     parties: list[PartyRef] = Field(description="The parties compared, in the order asked for.")
     rows: list[GapRow] = Field(description="One per demand, in display order.")
@@ -432,7 +467,24 @@ class Problem(Schema):
     title: str = Field(description="Short, the same for every problem of its kind.")
     status: int = Field(description="The HTTP status code.", examples=[400])
     detail: str = Field(description="What went wrong this time, for a person to read.")
-    instance: str = Field(description="The path that was asked for.", examples=["/api/matrix"])
+    instance: str = Field(
+        description="The path that was asked for.",
+        examples=["/api/negotiations/russia-ukraine/matrix"],
+    )
     errors: list[ProblemError] = Field(
         default_factory=list, description="Each bad parameter, by name."
     )
+
+
+class NegotiationChoice(Schema):
+    negotiation: NegotiationRef
+    url: str = Field(
+        description="The same request, in this negotiation (query kept).",
+        examples=["/api/negotiations/russia-ukraine/matrix?as_of=2025-01-31"],
+    )
+
+
+class MultipleChoices(Problem):
+    """A URL from before negotiations that several negotiations could answer (status 300)."""
+
+    choices: list[NegotiationChoice] = Field(description="Each negotiation's URL for it.")

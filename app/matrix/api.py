@@ -1,13 +1,16 @@
-"""`/api/matrix` and `/api/gaps`: positions as of a date, and how far apart parties stand."""
+"""`/api/negotiations/{slug}/matrix` and `…/gaps`: a negotiation's positions as of a date, and
+how far apart its parties stand; the old `/api/matrix` and `/api/gaps` point to them."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
+from starlette.responses import Response
 
-from app.api.params import DATE_RANGE, AsOf, api_router, as_of_or_today, parse_date
+from app.api.params import DATE_RANGE, ApiTalks, AsOf, api_router, as_of_or_today, parse_date
+from app.api.problems import MOVED_RESPONSES, moved_or_choose
 from app.api.schemas import (
     CellStatement,
     DateValue,
@@ -18,6 +21,7 @@ from app.api.schemas import (
     MatrixCell,
     MatrixOut,
     MatrixRow,
+    NegotiationRef,
     PartyRef,
     StanceValue,
 )
@@ -26,8 +30,7 @@ from app.exceptions import BadRequest
 from app.links import Links
 from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
-from app.models import Negotiation
-from app.negotiations.queries import only_negotiation
+from app.negotiations.queries import ordered_negotiations, participants
 from app.stances import MAX_COMPARED, spread
 
 router = api_router("positions")
@@ -57,48 +60,51 @@ def _cell(cell: Cell) -> MatrixCell:
     )
 
 
-@router.get("/api/matrix", name="api_matrix")
+Since = Annotated[
+    str | None,
+    Query(
+        description="Compare with this earlier day (YYYY-MM-DD): cells mark `changed`. "
+        + DATE_RANGE,
+        examples=["2024-01-01"],
+    ),
+]
+ComparedParties = Annotated[
+    str,
+    Query(
+        description=f"2 to {MAX_COMPARED} party slugs, separated by commas.",
+        examples=["russia,ukraine"],
+    ),
+]
+
+
+@router.get("/api/negotiations/{slug}/matrix", name="api_matrix")
 def matrix(
     session: DbSession,
     link: Links,
+    negotiation: ApiTalks,
     as_of: AsOf = None,
-    since: Annotated[
-        str | None,
-        Query(
-            description="Compare with this earlier day (YYYY-MM-DD): cells mark `changed`. "
-            + DATE_RANGE,
-            examples=["2024-01-01"],
-        ),
-    ] = None,
+    since: Since = None,
 ) -> MatrixOut:
-    """Every party's position on every demand as of a date (the dashboard's matrix)."""
+    """Each participant's position on each of the negotiation's demands as of a date (its
+    matrix page)."""
     day = as_of_or_today(as_of)
     since_day = parse_date(since, "since")
     if since_day is not None and since_day > day:
         raise BadRequest.parameter("since", "since must be on or before as_of.")
-    talks = _the_negotiation(session)
-    found = matrix_as_of(session, talks.id, day, since_day)
+    found = matrix_as_of(session, negotiation.id, day, since_day)
     return MatrixOut(
+        negotiation=NegotiationRef.of(negotiation, link),
         as_of=found.as_of,
         since=found.since,
         parties=[PartyRef.of(party, link) for party in found.parties],
         rows=[
             MatrixRow(
-                demand=DemandRef.of(row.demand, link, talks.slug),
+                demand=DemandRef.of(row.demand, link, negotiation.slug),
                 cells=[_cell(c) for c in row.cells],
             )
             for row in found.rows
         ],
     )
-
-
-def _the_negotiation(session: DbSession) -> Negotiation:
-    """The endpoints from before negotiations answer for the only one (interim: the scoped
-    endpoints replace them)."""
-    single = only_negotiation(session)
-    if single is None:
-        raise BadRequest("This instance follows several negotiations: use /api/negotiations.")
-    return single
 
 
 def _compared(found: Matrix, raw: str) -> list[int]:
@@ -119,30 +125,25 @@ def _compared(found: Matrix, raw: str) -> list[int]:
     return [columns[slug] for slug in slugs]
 
 
-@router.get("/api/gaps", name="api_gaps")
+@router.get("/api/negotiations/{slug}/gaps", name="api_gaps")
 def gaps(
     session: DbSession,
     link: Links,
-    parties: Annotated[
-        str,
-        Query(
-            description=f"2 to {MAX_COMPARED} party slugs, separated by commas.",
-            examples=["russia,ukraine"],
-        ),
-    ],
+    negotiation: ApiTalks,
+    parties: ComparedParties,
     as_of: AsOf = None,
 ) -> GapsOut:
-    """How far apart the parties stand on each demand as of a date (the compare page's gap)."""
+    """How far apart some of the negotiation's participants stand on each of its demands as of
+    a date (the compare page's gap)."""
     day = as_of_or_today(as_of)
-    talks = _the_negotiation(session)
-    found = matrix_as_of(session, talks.id, day)
+    found = matrix_as_of(session, negotiation.id, day)
     columns = _compared(found, parties)
     rows = []
     for row in found.rows:
         cells = [row.cells[index] for index in columns]
         rows.append(
             GapRow(
-                demand=DemandRef.of(row.demand, link, talks.slug),
+                demand=DemandRef.of(row.demand, link, negotiation.slug),
                 positions=[
                     GapPosition(
                         party=cell.party.slug,
@@ -157,5 +158,41 @@ def gaps(
             )
         )
     return GapsOut(
-        as_of=day, parties=[PartyRef.of(found.parties[index], link) for index in columns], rows=rows
+        negotiation=NegotiationRef.of(negotiation, link),
+        as_of=day,
+        parties=[PartyRef.of(found.parties[index], link) for index in columns],
+        rows=rows,
     )
+
+
+# The endpoints from before negotiations. Their parameters are declared (and so checked for
+# unknown names, and documented) but read by the scoped endpoint they move to.
+
+
+@router.get("/api/matrix", name="old_api_matrix", deprecated=True, responses=MOVED_RESPONSES)
+def old_matrix(
+    request: Request, session: DbSession, as_of: AsOf = None, since: Since = None
+) -> Response:
+    """Moved: `/api/negotiations/{slug}/matrix`. A 301 there when one negotiation is followed,
+    else a 300 listing each negotiation's URL."""
+    return moved_or_choose(request, ordered_negotiations(session), "api_matrix")
+
+
+@router.get("/api/gaps", name="old_api_gaps", deprecated=True, responses=MOVED_RESPONSES)
+def old_gaps(
+    request: Request, session: DbSession, parties: ComparedParties, as_of: AsOf = None
+) -> Response:
+    """Moved: `/api/negotiations/{slug}/gaps`. A 301 there when one negotiation has all the
+    parties named taking part, else a 300 listing each such negotiation's URL."""
+    named = {slug.strip() for slug in parties.split(",") if slug.strip()}
+    negotiations = ordered_negotiations(session)
+    taking_part = participants(session, [n.id for n in negotiations])
+    # Offering a negotiation that would answer "parties names no party" is a dead end.
+    fitting = [
+        n for n in negotiations if named <= {p.party.slug for p in taking_part.get(n.id, [])}
+    ]
+    if not fitting and negotiations:
+        raise BadRequest.parameter(
+            "parties", f"No negotiation has all of {', '.join(sorted(named))} taking part."
+        )
+    return moved_or_choose(request, fitting, "api_gaps")

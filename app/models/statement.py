@@ -141,6 +141,9 @@ class Statement(Versioned, Base):
                 ("ix_statement_timeline", ()),
                 ("ix_statement_party_timeline", ("party_id",)),
                 ("ix_statement_demand_timeline", ("demand_id",)),
+                # A negotiation's timeline, and its last statement (max(stated_on)): one
+                # range scan, or one probe, whatever the other negotiations hold.
+                ("ix_statement_negotiation_timeline", ("negotiation_id",)),
             ]
         ),
         # The same walk over every statement, retracted ones included: the CSV export with

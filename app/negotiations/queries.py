@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Demand, Negotiation, Participation, Statement, User
+from app.models import Demand, Negotiation, Participation, Party, Statement, User
 
 
 def ordered_negotiations(session: Session) -> list[Negotiation]:
@@ -42,6 +42,39 @@ def negotiation_demands(session: Session, negotiation_id: int) -> list[Demand]:
             .order_by(Demand.display_order, Demand.id)
         )
     )
+
+
+def negotiation_parties(session: Session, negotiation_id: int) -> list[Party]:
+    """The parties taking part, in the order the editors set (the matrix's columns)."""
+    return list(
+        session.scalars(
+            select(Party)
+            .join(Participation, Participation.party_id == Party.id)
+            .where(Participation.negotiation_id == negotiation_id)
+            .order_by(Participation.display_order, Party.name)
+        )
+    )
+
+
+def negotiations_of_party(session: Session, slug: str) -> tuple[Party, list[Negotiation]] | None:
+    """The party with `slug` and the negotiations it takes part in, in display order (None when
+    no party has that slug)."""
+    party = session.scalar(select(Party).where(Party.slug == slug))
+    if party is None:
+        return None
+    taking_part = session.scalars(
+        select(Negotiation)
+        .join(Participation, Participation.negotiation_id == Negotiation.id)
+        .where(Participation.party_id == party.id)
+        .order_by(Negotiation.display_order, Negotiation.id)
+    )
+    return party, list(taking_part)
+
+
+def oldest_demand_by_slug(session: Session, slug: str) -> Demand | None:
+    """The first demand given `slug`: what a link from before negotiations meant by it (demand
+    slugs are unique only within a negotiation, and the one that existed then is the oldest)."""
+    return session.scalar(select(Demand).where(Demand.slug == slug).order_by(Demand.id).limit(1))
 
 
 def negotiation_by_slug(session: Session, slug: str) -> Negotiation | None:

@@ -140,22 +140,23 @@ def fts5_query(query: str) -> str:
     return expression
 
 
-_POSTGRES = text(
-    """
+# `{scope}`: nothing, or the negotiation filter. Two texts, not `:negotiation IS NULL OR …`: the
+# planner must see the filter to use it, and an unfiltered search pays nothing for it.
+_POSTGRES_SQL = """
     WITH q AS (SELECT websearch_to_tsquery('english', :query) AS q),
     -- The query is repeated, not read from q: the planner must see the words to choose between
     -- the GIN index (a rare word) and walking ids backwards until enough match (a common one).
     statement_hits AS (
         SELECT statement.id,
             ts_rank(statement.fts, websearch_to_tsquery('english', :query)) AS score
-        FROM statement WHERE statement.fts @@ websearch_to_tsquery('english', :query)
+        FROM statement WHERE statement.fts @@ websearch_to_tsquery('english', :query){scope}
         ORDER BY statement.id DESC LIMIT :candidates
     ),
     source_hits AS (
         SELECT statement.id,
             ts_rank(source.fts, websearch_to_tsquery('english', :query)) / 2 AS score
         FROM source JOIN statement ON statement.source_id = source.id
-        WHERE source.fts @@ websearch_to_tsquery('english', :query)
+        WHERE source.fts @@ websearch_to_tsquery('english', :query){scope}
         ORDER BY statement.id DESC LIMIT :candidates
     ),
     hits AS (SELECT * FROM statement_hits UNION ALL SELECT * FROM source_hits),
@@ -175,22 +176,21 @@ _POSTGRES = text(
     JOIN source ON source.id = statement.source_id, q
     ORDER BY ranked.score DESC, ranked.id DESC
     """
-)
 # HighlightAll: show the whole (short) field, not a fragment of it.
 _HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
-_SQLITE = text(
-    f"""
+_SQLITE_SQL = f"""
     WITH statement_hits AS (
-        SELECT rowid AS id, bm25(statement_fts) AS score
-        FROM statement_fts WHERE statement_fts MATCH :query
-        ORDER BY rowid DESC LIMIT :candidates
+        SELECT statement_fts.rowid AS id, bm25(statement_fts) AS score
+        FROM statement_fts {{statement_join}}
+        WHERE statement_fts MATCH :query{{scope}}
+        ORDER BY statement_fts.rowid DESC LIMIT :candidates
     ),
     source_hits AS (
         SELECT statement.id, bm25(statement_fts_source) / 2 AS score
         FROM statement_fts_source
         JOIN statement ON statement.source_id = statement_fts_source.rowid
-        WHERE statement_fts_source MATCH :query
+        WHERE statement_fts_source MATCH :query{{scope}}
         ORDER BY statement.id DESC LIMIT :candidates
     ),
     hits AS (SELECT * FROM statement_hits UNION ALL SELECT * FROM source_hits),
@@ -223,11 +223,30 @@ _SQLITE = text(
     LEFT JOIN source_marks ON source_marks.id = statement.source_id
     ORDER BY ranked.score, ranked.id DESC
     """
-)
+SCOPE = " AND statement.negotiation_id = :negotiation"
+_QUERIES = {
+    ("postgresql", False): text(_POSTGRES_SQL.format(scope="")),
+    ("postgresql", True): text(_POSTGRES_SQL.format(scope=SCOPE)),
+    ("sqlite", False): text(_SQLITE_SQL.format(scope="", statement_join="")),
+    ("sqlite", True): text(
+        _SQLITE_SQL.format(
+            scope=SCOPE,
+            statement_join="JOIN statement ON statement.id = statement_fts.rowid",
+        )
+    ),
+}
 
 
-def search(session: Session, query: str, page: int = 1, *, candidates: int = CANDIDATES) -> Results:
-    """The page-th page of statements matching `query`, best first, matches marked.
+def search(
+    session: Session,
+    query: str,
+    page: int = 1,
+    *,
+    candidates: int = CANDIDATES,
+    negotiation_id: int | None = None,
+) -> Results:
+    """The page-th page of statements matching `query`, best first, matches marked; only the
+    negotiation's when `negotiation_id` is given.
 
     Best among the `candidates` newest matches of the statement's own text, and as many matches
     of its source; `narrowed` says when there were more.
@@ -236,12 +255,15 @@ def search(session: Session, query: str, page: int = 1, *, candidates: int = CAN
         "limit": PER_PAGE + 1,
         "offset": (page - 1) * PER_PAGE,
         "candidates": candidates,
+        "negotiation": negotiation_id,
     }
     words = address_words(query)
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(_POSTGRES, {**params, "query": words, "options": _HEADLINE}).all()
+    dialect = session.get_bind().dialect.name
+    sql = _QUERIES[dialect, negotiation_id is not None]
+    if dialect == "postgresql":
+        rows = session.execute(sql, {**params, "query": words, "options": _HEADLINE}).all()
     else:
-        rows = session.execute(_SQLITE, {**params, "query": fts5_query(words)}).all()
+        rows = session.execute(sql, {**params, "query": fts5_query(words)}).all()
     has_next = len(rows) > PER_PAGE
     rows = rows[:PER_PAGE]
     # A half (statements, statements by their source) stopped at CANDIDATES: older ones exist.
@@ -251,6 +273,7 @@ def search(session: Session, query: str, page: int = 1, *, candidates: int = CAN
         .where(Statement.id.in_([row[0] for row in rows]))
         .options(
             joinedload(Statement.party),
+            # Results name their negotiation and link to its pages.
             joinedload(Statement.demand).joinedload(Demand.negotiation),
             joinedload(Statement.source),
         )

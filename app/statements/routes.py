@@ -27,7 +27,7 @@ def show_statement(
         statement_with_context(session, statement_id),
         f"There is no statement number {statement_id}.",
         index=Choice(
-            "Browse every statement in the timeline", str(request.app.url_path_for("timeline"))
+            "Browse every statement in the timeline", str(request.app.url_path_for("old_timeline"))
         ),
     )
     return render(

@@ -31,7 +31,10 @@ def atom_feed(
     html_url: str,
     statement_url: Callable[[int], str],
     site_name: str,
+    negotiation_titles: dict[int, str] | None = None,
 ) -> bytes:
+    """`negotiation_titles` (id -> title): a feed across negotiations, whose entries each name
+    theirs; a negotiation's own feed leaves it out."""
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
@@ -46,7 +49,10 @@ def atom_feed(
         entry = feed.add_entry(order="append")  # keep our newest-first order
         entry.id(entry_id(statement.id))
         # Text constructs: feedgen escapes them, so markup in a summary stays text.
-        entry.title(f"{statement.party.name} {stance.label}: {statement.demand.title} ({when})")
+        title = f"{statement.party.name} {stance.label}: {statement.demand.title} ({when})"
+        if negotiation_titles is not None:
+            title = f"{negotiation_titles.get(statement.negotiation_id, '')}: {title}"
+        entry.title(title)
         entry.link(href=statement_url(statement.id), rel="alternate", type="text/html")
         entry.published(statement.created_at)
         entry.updated(statement.updated_at)

@@ -36,7 +36,7 @@ class TimelineFilters:
     demand: Demand | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    # The API's extra filters; the timeline page uses none of them (yet: /talks/… will).
+    # The negotiation: the scoped timeline's (from its path) or the API's `negotiation=`.
     negotiation: Negotiation | None = None
     stance: Stance | None = None
     source: Source | None = None
@@ -44,6 +44,10 @@ class TimelineFilters:
     include_retracted: bool = False
     # Not a filter but part of the view's URL (pages, feed): one of ORDERS.
     order: str = "stated"
+
+    def scoped_params(self) -> dict[str, str]:
+        """The URL parameters of a negotiation's own view, whose path names the negotiation."""
+        return {key: value for key, value in self.params().items() if key != "negotiation"}
 
     def params(self) -> dict[str, str]:
         """The filters as URL parameters, so every view and its feed is a stable URL."""
@@ -116,12 +120,12 @@ def previous_stance() -> Any:
     )
 
 
-def timeline_page(
-    session: Session,
-    filters: TimelineFilters,
-    before: tuple[dt.date, int] | None = None,
-    size: int = PER_PAGE,
-) -> TimelinePage:
+def timeline_query(
+    filters: TimelineFilters, before: tuple[dt.date, int] | None = None, size: int = PER_PAGE
+) -> Select[tuple[Statement, Any]]:
+    """One page of the timeline (and a row more, to know whether another follows), with each
+    statement's previous stance: one range scan of the filters' index
+    (ix_statement_negotiation_timeline for a negotiation's timeline)."""
     entered = filters.order == "entered"
     order = [Statement.id.desc()] if entered else [Statement.stated_on.desc(), Statement.id.desc()]
     query = (
@@ -130,6 +134,7 @@ def timeline_page(
         .limit(size + 1)
         .options(
             joinedload(Statement.party),
+            # Its negotiation too: the API names it (a join with a few rows, no more queries).
             joinedload(Statement.demand).joinedload(Demand.negotiation),
             joinedload(Statement.source),
         )
@@ -144,6 +149,17 @@ def timeline_page(
             tuple_(Statement.stated_on, Statement.id)
             < tuple_(literal(before[0]), literal(before[1]))
         )
+    return query
+
+
+def timeline_page(
+    session: Session,
+    filters: TimelineFilters,
+    before: tuple[dt.date, int] | None = None,
+    size: int = PER_PAGE,
+) -> TimelinePage:
+    entered = filters.order == "entered"
+    query = timeline_query(filters, before, size)
     rows = session.execute(query).all()
     shown = [statement for statement, _ in rows[:size]]
     shifted_from = {

@@ -79,9 +79,9 @@ def test_description_link_previews_and_about_page_use_the_settings(branded) -> N
 
 def test_feed_titles_and_author_name_the_instance(branded) -> None:
     for query in ("", "?party=ukraine"):
-        response = branded.get(f"/timeline.atom{query}")
+        response = branded.get(f"/talks/russia-ukraine/timeline.atom{query}")
         assert response.status_code == 200
         assert "Parley" not in response.text
-        assert f"<title>{NAME}: new statements" in response.text
+        assert f"<title>{NAME}: Russia–Ukraine talks: new statements" in response.text
         assert f"<name>{NAME}</name>" in response.text
     assert branded.get("/openapi.json").json()["info"]["title"] == NAME

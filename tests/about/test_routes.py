@@ -23,14 +23,15 @@ def test_about_explains_scale_position_gap_precision_and_citing(client) -> None:
 def test_every_page_has_the_navigation_and_the_footer_links(client, path: str) -> None:
     page = parse(client.get(path))
     nav = [a["href"] for a in page.select('header nav[aria-label="Main"] a')]
-    # Demands and Compare are a negotiation's: on its pages (`/` shows the only one's matrix),
-    # they are in its own row of the navigation instead.
-    talks = path in ("/", "/demands/russian-withdrawal", "/compare")
+    # Demands, Compare and Timeline are a negotiation's: on its pages (`/` shows the only one's
+    # matrix; the old URLs move there), they are in its own row of the navigation instead, and
+    # its feed is the page's.
+    talks = path in ("/", "/demands/russian-withdrawal", "/compare", "/timeline")
+    timeline = "/talks/russia-ukraine/timeline" if talks else "/timeline"
     assert nav == [
         "/",
         "/parties",
-        *([] if talks else ["/demands", "/compare"]),
-        "/timeline",
+        *([] if talks else ["/demands", "/compare", "/timeline"]),
         "/sources",
         "/search",
         "/about",
@@ -39,4 +40,4 @@ def test_every_page_has_the_navigation_and_the_footer_links(client, path: str) -
     current = page.select('header nav[aria-label="Main"] a[aria-current=page]')
     assert len(current) == 1
     footer = [a["href"] for a in page.select("footer a")]
-    assert "/docs" in footer and "/timeline.atom" in footer
+    assert "/docs" in footer and f"{timeline}.atom" in footer

@@ -13,8 +13,8 @@ API_URLS = [
     "/api/statements/1",
     "/api/statements.csv",
     "/api/parties",
-    "/api/matrix?as_of=2025-01-31",
-    "/api/gaps?parties=russia,ukraine",
+    "/api/negotiations/russia-ukraine/matrix?as_of=2025-01-31",
+    "/api/negotiations/russia-ukraine/gaps?parties=russia,ukraine",
 ]
 
 
@@ -43,9 +43,9 @@ def test_a_write_changes_the_api_etag(client, session) -> None:
 def test_repeat_api_request_is_served_without_querying_more_than_the_version(
     client, queries
 ) -> None:
-    first = client.get("/api/matrix?as_of=2025-01-31")
+    first = client.get("/api/negotiations/russia-ukraine/matrix?as_of=2025-01-31")
     queries.clear()
-    again = client.get("/api/matrix?as_of=2025-01-31")
+    again = client.get("/api/negotiations/russia-ukraine/matrix?as_of=2025-01-31")
     assert again.content == first.content
     assert queries.count == 1  # the data version; the body came from the render cache
 
@@ -106,8 +106,8 @@ QUERY_COUNTS = {
     "/api/sources?limit={n}": 2,
     "/api/statements/1/revisions?limit={n}": 3,
     # the only negotiation, then its participants, demands and cells
-    "/api/matrix?as_of=2025-01-{n:02d}": 5,
-    "/api/gaps?parties=russia,ukraine&as_of=2025-01-{n:02d}": 5,
+    "/api/negotiations/russia-ukraine/matrix?as_of=2025-01-{n:02d}": 5,
+    "/api/negotiations/russia-ukraine/gaps?parties=russia,ukraine&as_of=2025-01-{n:02d}": 5,
 }
 
 

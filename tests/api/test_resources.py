@@ -13,6 +13,8 @@ from app.revisions import record_revision
 from app.stances import Stance
 from tests.factories import make_demand, make_party, make_source, make_statement
 
+TALKS = "/api/negotiations/russia-ukraine"
+
 
 def walk(client, url: str) -> list[dict]:  # type: ignore[no-untyped-def]
     """Every item of a paginated list, following `next` links to the end."""
@@ -184,7 +186,7 @@ def test_revisions_newest_first_paginated_without_password_hashes(client, sessio
 
 
 def test_matrix_as_of_a_date_with_changes_since(client) -> None:
-    body = client.get("/api/matrix?as_of=2025-01-31&since=2024-01-01").json()
+    body = client.get(f"{TALKS}/matrix?as_of=2025-01-31&since=2024-01-01").json()
     assert body["as_of"] == "2025-01-31" and body["since"] == "2024-01-01"
     slugs = [party["slug"] for party in body["parties"]]
     for row in body["rows"]:
@@ -200,14 +202,14 @@ def test_matrix_as_of_a_date_with_changes_since(client) -> None:
             assert cell["changed"] == (previous != current)
     assert any(cell["changed"] for row in body["rows"] for cell in row["cells"])
     # Before anything was said, no cell has a position.
-    empty = client.get("/api/matrix?as_of=2000-01-01").json()
+    empty = client.get(f"{TALKS}/matrix?as_of=2000-01-01").json()
     assert all(cell["stance"] is None for row in empty["rows"] for cell in row["cells"])
 
 
 def test_gaps_between_parties_follow_the_matrix(client) -> None:
-    matrix = client.get("/api/matrix?as_of=2025-01-31").json()
+    matrix = client.get(f"{TALKS}/matrix?as_of=2025-01-31").json()
     column = {party["slug"]: i for i, party in enumerate(matrix["parties"])}
-    body = client.get("/api/gaps?parties=ukraine,russia&as_of=2025-01-31").json()
+    body = client.get(f"{TALKS}/gaps?parties=ukraine,russia&as_of=2025-01-31").json()
     assert [p["slug"] for p in body["parties"]] == ["ukraine", "russia"]
     assert len(body["rows"]) == len(matrix["rows"])
     for row, matrix_row in zip(body["rows"], matrix["rows"], strict=True):
@@ -219,5 +221,5 @@ def test_gaps_between_parties_follow_the_matrix(client) -> None:
         else:
             assert row["gap"] == abs(stances[0]["value"] - stances[1]["value"])
     assert any(row["gap"] is not None for row in body["rows"])
-    three = client.get("/api/gaps?parties=ukraine,russia,united-states&as_of=2025-01-31").json()
+    three = client.get(f"{TALKS}/gaps?parties=ukraine,russia,united-states&as_of=2025-01-31").json()
     assert [len(row["positions"]) for row in three["rows"]] == [3] * len(matrix["rows"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.run import Result, combine, parse_wrk, verdicts
+from bench.run import Result, Sample, Talks, combine, pages, parse_wrk, route_resolver, verdicts
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8080/
   2 threads and 16 connections
@@ -47,8 +47,27 @@ def test_pages_not_built_appear_once() -> None:
 
 def test_verdict_compares_cache_miss_with_the_reference_matrix() -> None:
     results = [
-        Result("/ (cache miss: new as_of per request)", "1M", 16, rps=630),
+        Result("[a] matrix (cache miss: new as_of per request)", "1M", 16, rps=630),
+        Result("[b] matrix (cache miss: new as_of per request)", "1M", 16, rps=560),
         Result("reference app: matrix", "1M", 16, rps=700),
     ]
-    (line,) = verdicts(results)
-    assert "90% of the reference" in line
+    first, second = verdicts(results)
+    assert first.startswith("[a] matrix") and "90% of the reference" in first
+    assert second.startswith("[b] matrix") and "80% of the reference" in second
+
+
+def test_each_negotiation_gets_its_scoped_pages(app) -> None:
+    """The runner finds each page's URL in the app's route table, per negotiation."""
+    sample = Sample(
+        slugs=["p1", "p2"],
+        demand="d1",
+        max_statement=10,
+        talks=[Talks("a", ["p1", "p2"], "d1"), Talks("b", ["p2", "p3"], "d9")],
+    )
+    paths = {page.name: page.path for page in pages(sample, route_resolver(app))}
+    assert paths["[a] matrix (render cache hit: fixed as_of)"].startswith("/talks/a?as_of=")
+    assert paths["[b] timeline"] == "/talks/b/timeline"
+    assert paths["[b] search"] == "/search?negotiation=b&q=withdrawal"
+    assert paths["[b] CSV export"] == "/api/statements.csv?negotiation=b"
+    assert paths["[a] /api matrix"].startswith("/api/negotiations/a/matrix?as_of=")
+    assert paths["[b] compare"].endswith("parties=p2,p3")

@@ -40,7 +40,7 @@ READER_PAGES = {
     "statement": "/statements/4",
     "sources": "/sources",
     "source": "/sources/1",
-    "timeline": "/timeline",
+    "timeline": "/talks/russia-ukraine/timeline",
     "search": "/search?q=Putin+truce+or+peacekeepers",
     "about": "/about",
     "not-found": "/parties/atlantis",
@@ -343,7 +343,7 @@ def test_matrix_date_by_keyboard_updates_content_and_url(page, server_url) -> No
 
 
 def test_timeline_filters_by_keyboard(page, server_url) -> None:
-    page.goto(server_url + "/timeline")
+    page.goto(server_url + "/talks/russia-ukraine/timeline")
     tab_to(page, "#party")
     page.keyboard.type("Ukraine")  # a focused select jumps to the option typed
     tab_to(page, "form.date-form button[type=submit]")

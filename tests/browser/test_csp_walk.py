@@ -42,6 +42,7 @@ NOT_PAGES = {
     "/openapi.json": "JSON (Swagger UI on /docs fetches it)",
     "/healthz": "JSON",
     "/timeline.atom": "an Atom feed: no scripts or styles to block",
+    "/talks/{negotiation}/timeline.atom": "an Atom feed: no scripts or styles to block",
     "/csp-report": "the sink for violation reports: requested only when there is one",
 }
 

@@ -18,7 +18,7 @@ def statement_ids(response) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_timeline_lists_statements_newest_first_with_sources(client) -> None:
-    page = parse(client.get("/timeline"))
+    page = parse(client.get("/talks/russia-ukraine/timeline"))
     items = page.select("#timeline > li")
     assert len(items) == 18
     dates = [li.select_one("time")["datetime"] for li in items]
@@ -27,17 +27,17 @@ def test_timeline_lists_statements_newest_first_with_sources(client) -> None:
 
 
 def test_timeline_filters_by_party_demand_and_dates(client) -> None:
-    ukraine = parse(client.get("/timeline?party=ukraine"))
+    ukraine = parse(client.get("/talks/russia-ukraine/timeline?party=ukraine"))
     assert {li["data-party"] for li in ukraine.select("#timeline > li")} == {"ukraine"}
-    withdrawal = parse(client.get("/timeline?demand=russian-withdrawal"))
+    withdrawal = parse(client.get("/talks/russia-ukraine/timeline?demand=russian-withdrawal"))
     assert len(withdrawal.select("#timeline > li")) == 2
-    early = parse(client.get("/timeline?from=2022-01-01&to=2024-12-31"))
+    early = parse(client.get("/talks/russia-ukraine/timeline?from=2022-01-01&to=2024-12-31"))
     assert [li.select_one("time")["datetime"] for li in early.select("#timeline > li")] == [
         "2024-06",
         "2024-06",
         "2022",
     ]
-    both = parse(client.get("/timeline?party=russia&demand=nato-renunciation"))
+    both = parse(client.get("/talks/russia-ukraine/timeline?party=russia&demand=nato-renunciation"))
     assert len(both.select("#timeline > li")) == 1
 
 
@@ -54,7 +54,7 @@ def test_timeline_filters_by_party_demand_and_dates(client) -> None:
     ],
 )
 def test_bad_filters_and_cursors_are_400_with_the_reason(client, query: str, reason: str) -> None:
-    response = client.get(f"/timeline?{query}")
+    response = client.get(f"/talks/russia-ukraine/timeline?{query}")
     assert response.status_code == 400
     assert reason in words(one(parse(response), "#timeline-content [role=alert]"))
 
@@ -70,11 +70,11 @@ def test_keyset_pages_never_repeat_or_skip_even_when_statements_arrive(client, s
             stated_on=dt.date(2025, 1, 1 + n // 2),
         )  # fmt: skip
     session.commit()
-    first = client.get("/timeline?party=prolific")
+    first = client.get("/talks/russia-ukraine/timeline?party=prolific")
     first_ids = statement_ids(first)
     assert len(first_ids) == 25
     following = one(parse(first), "a[rel=next]")["href"]
-    assert following.startswith("/timeline?party=prolific&before=")
+    assert following.startswith("/talks/russia-ukraine/timeline?party=prolific&before=")
 
     # A newer statement arrives between the two requests: page two does not shift.
     make_statement(
@@ -92,24 +92,28 @@ def test_retracted_statements_leave_the_timeline(client, session) -> None:
     statement.retracted_at = utcnow()
     statement.retraction_reason = "Wrong party."
     session.commit()
-    assert statement_ids(client.get("/timeline?party=sorry")) == []
+    assert statement_ids(client.get("/talks/russia-ukraine/timeline?party=sorry")) == []
 
 
 def test_html_pages_link_the_feed_of_the_same_view(client) -> None:
-    page = parse(client.get("/timeline?party=ukraine&from=2024-01-01"))
+    page = parse(client.get("/talks/russia-ukraine/timeline?party=ukraine&from=2024-01-01"))
     alternate = one(page, 'link[rel="alternate"][type="application/atom+xml"]')
-    assert alternate["href"] == "/timeline.atom?party=ukraine&from=2024-01-01"
+    assert alternate["href"] == "/talks/russia-ukraine/timeline.atom?party=ukraine&from=2024-01-01"
     assert one(page, "#feed-link")["href"] == alternate["href"]
-    home = parse(client.get("/"))
-    assert (
-        one(home, 'link[rel="alternate"][type="application/atom+xml"]')["href"] == "/timeline.atom"
+    # The negotiation's pages offer its feed; the others the old one, across negotiations.
+    matrix = parse(client.get("/talks/russia-ukraine"))
+    feed_url = "/talks/russia-ukraine/timeline.atom"
+    assert one(matrix, 'link[rel="alternate"][type="application/atom+xml"]')["href"] == feed_url
+    assert one(matrix, f'footer a[href="{feed_url}"]')
+    assert one(matrix, 'footer a[href="/docs"]')
+    about = parse(client.get("/about"))
+    assert one(about, 'link[rel="alternate"][type="application/atom+xml"]')["href"] == (
+        "/timeline.atom"
     )
-    assert one(home, 'footer a[href="/timeline.atom"]')
-    assert one(home, 'footer a[href="/docs"]')
 
 
 def feed(client, query: str = "") -> ET.Element:  # type: ignore[no-untyped-def]
-    response = client.get(f"/timeline.atom{query}")
+    response = client.get(f"/talks/russia-ukraine/timeline.atom{query}")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/atom+xml")
     return ET.fromstring(response.content)
@@ -120,7 +124,11 @@ def test_atom_feed_is_valid_atom_with_an_entry_per_statement_newest_first(client
     assert root.tag == f"{ATOM}feed"
     for required in ("id", "title", "updated", "author"):
         assert root.find(f"{ATOM}{required}") is not None
-    assert root.find(f"{ATOM}link[@rel='self']").get("href").endswith("/timeline.atom")
+    assert (
+        root.find(f"{ATOM}link[@rel='self']")
+        .get("href")
+        .endswith("/talks/russia-ukraine/timeline.atom")
+    )
     entries = root.findall(f"{ATOM}entry")
     assert len(entries) == 18
     for entry in entries:
@@ -144,7 +152,9 @@ def test_atom_entry_ids_never_change(client, session) -> None:
     again = feed(client, "?party=steady").find(f"{ATOM}entry")
     assert again.find(f"{ATOM}id").text == entry_id
     # Another host serves the same entry under the same id.
-    other = client.get("/timeline.atom?party=steady", headers={"Host": "mirror.example"})
+    other = client.get(
+        "/talks/russia-ukraine/timeline.atom?party=steady", headers={"Host": "mirror.example"}
+    )
     assert ET.fromstring(other.content).find(f"{ATOM}entry/{ATOM}id").text == entry_id
 
 
@@ -152,7 +162,7 @@ def test_atom_feed_takes_the_timeline_filters(client) -> None:
     entries = feed(client, "?party=ukraine&demand=russian-withdrawal").findall(f"{ATOM}entry")
     assert len(entries) == 2
     assert all("Ukraine" in e.find(f"{ATOM}title").text for e in entries)
-    assert client.get("/timeline.atom?party=atlantis").status_code == 400
+    assert client.get("/talks/russia-ukraine/timeline.atom?party=atlantis").status_code == 400
 
 
 def test_atom_feed_carries_markup_as_text(client, session) -> None:
@@ -170,23 +180,23 @@ def test_atom_feed_carries_markup_as_text(client, session) -> None:
 
 
 def test_timeline_and_feed_query_counts_are_fixed(client, session, queries) -> None:
-    client.get("/timeline?party=ukraine")
+    client.get("/talks/russia-ukraine/timeline?party=ukraine")
     baseline = queries.count
-    # The data version, parties and demands for the filters, one page of statements.
-    assert baseline == 4
+    # The data version, the negotiation, its parties and demands for the filters, one page.
+    assert baseline == 5
     queries.clear()
-    client.get("/timeline.atom")
+    client.get("/talks/russia-ukraine/timeline.atom")
     feed_baseline = queries.count
-    assert feed_baseline == 4
+    assert feed_baseline == 5
 
     for day in range(1, 28):
         make_statement(session, stated_on=dt.date(2025, 2, day))
     session.commit()
     queries.clear()
-    client.get("/timeline?party=ukraine")
+    client.get("/talks/russia-ukraine/timeline?party=ukraine")
     assert queries.count == baseline
     queries.clear()
-    client.get("/timeline.atom")
+    client.get("/talks/russia-ukraine/timeline.atom")
     assert queries.count == feed_baseline
 
 
@@ -209,7 +219,7 @@ def test_timeline_marks_shifts_against_the_partys_previous_position(client, sess
     turn = said(talks, Stance.ACCEPTS, 4)
     elsewhere = said(other, Stance.REJECTS, 5)  # another demand: its first word, no shift
     session.commit()
-    page = parse(client.get("/timeline?party=shifty"))
+    page = parse(client.get("/talks/russia-ukraine/timeline?party=shifty"))
     marks = {li["data-statement"]: li["data-shift"] for li in page.select("#timeline > li")}
     assert marks == {
         str(first.id): "no",
@@ -223,7 +233,10 @@ def test_timeline_marks_shifts_against_the_partys_previous_position(client, sess
     assert "Shift: was insists" in words(
         one(
             parse(
-                client.get(f"/timeline?party=shifty&to=2025-01-04&before=2025-01-04_{turn.id + 1}")
+                client.get(
+                    "/talks/russia-ukraine/timeline?party=shifty&to=2025-01-04"
+                    f"&before=2025-01-04_{turn.id + 1}"
+                )
             ),
             ".shift-mark",
         )
@@ -235,13 +248,13 @@ def test_newest_entered_brings_a_late_entry_about_an_old_date_to_the_top(client,
         session, party=make_party(session, slug="late"), stated_on=dt.date(2024, 3, 1)
     )
     session.commit()
-    assert statement_ids(client.get("/timeline"))[0] != str(late.id)
-    page = parse(client.get("/timeline?order=entered"))
+    assert statement_ids(client.get("/talks/russia-ukraine/timeline"))[0] != str(late.id)
+    page = parse(client.get("/talks/russia-ukraine/timeline?order=entered"))
     assert page.select("#timeline > li")[0]["data-statement"] == str(late.id)
     assert one(page, "#order option[selected]")["value"] == "entered"
     assert "entered" in words(one(page, f'#timeline > li[data-statement="{late.id}"]'))
     # The feed of this view is in the same order.
-    assert one(page, "#feed-link")["href"] == "/timeline.atom?order=entered"
+    assert one(page, "#feed-link")["href"] == "/talks/russia-ukraine/timeline.atom?order=entered"
     entries = feed(client, "?order=entered").findall(f"{ATOM}entry")
     assert entries[0].find(f"{ATOM}id").text.endswith(f"statement/{late.id}")
 
@@ -257,12 +270,14 @@ def test_keyset_pages_in_entered_order_never_repeat_or_skip(client, session) -> 
             stated_on=dt.date(2025, 1, 1 + (n * 7) % 28),
         )  # fmt: skip
     session.commit()
-    first = client.get("/timeline?party=backfill&order=entered")
+    first = client.get("/talks/russia-ukraine/timeline?party=backfill&order=entered")
     first_ids = statement_ids(first)
     assert len(first_ids) == 25
     assert first_ids == sorted(first_ids, key=int, reverse=True)
     following = one(parse(first), "a[rel=next]")["href"]
-    assert following.startswith("/timeline?party=backfill&order=entered&before=")
+    assert following.startswith(
+        "/talks/russia-ukraine/timeline?party=backfill&order=entered&before="
+    )
     make_statement(session, party=party, demand=demand, source=source)
     session.commit()
     second_ids = statement_ids(client.get(following))
@@ -272,7 +287,7 @@ def test_keyset_pages_in_entered_order_never_repeat_or_skip(client, session) -> 
 
 
 def test_an_unknown_order_is_a_400_naming_the_choices(client) -> None:
-    response = client.get("/timeline?order=random")
+    response = client.get("/talks/russia-ukraine/timeline?order=random")
     assert response.status_code == 400
     assert "order must be" in words(one(parse(response), "#timeline-content [role=alert]"))
-    assert client.get("/timeline.atom?order=random").status_code == 400
+    assert client.get("/talks/russia-ukraine/timeline.atom?order=random").status_code == 400
