@@ -42,6 +42,11 @@ READER_PAGES = {
     "about": "/about",
     "not-found": "/parties/atlantis",
     "login": "/login",
+    "proposals": "/talks/russia-ukraine/proposals",
+    "proposal": "/talks/russia-ukraine/proposals/russian-conditions-june-2024",
+    "proposal-version": (
+        "/talks/russia-ukraine/proposals/ukraine-peace-formula/versions/initial-peace-formula"
+    ),
 }
 EDITOR_PAGES = {
     "add-statement": "/statements/new",
@@ -185,7 +190,16 @@ def test_axe_finds_no_wcag_violations(open_state, name, scheme) -> None:
 
 
 # Pages whose layout changes most on a phone (charts, tables): axe again at 375 px.
-PHONE_PAGES = ["matrix", "party", "demand", "compare", "compare-pair", "timeline", "statement"]
+PHONE_PAGES = [
+    "matrix",
+    "party",
+    "demand",
+    "compare",
+    "compare-pair",
+    "timeline",
+    "statement",
+    "proposal",
+]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
