@@ -75,7 +75,8 @@ def show_version(
         path = _version_path(request, negotiation, proposal, shown)
         return RedirectResponse(path, status_code=301)
     page = proposal_page(session, proposal, versions, shown)
-    return render(request, "proposals/show.html", {"negotiation": negotiation, "page": page})
+    context = {"negotiation": negotiation, "page": page, "on_version_page": True}
+    return render(request, "proposals/show.html", context)
 
 
 def _version_path(

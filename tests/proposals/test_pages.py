@@ -124,3 +124,14 @@ def test_a_proposal_page_costs_the_same_queries_for_2_or_28_points(
         # negotiation, proposals, authors, versions: 5.
         expected = {base: 9, f"{base}/versions/second-draft": 9}.get(path, 5)
         assert queries.count == expected, (path, queries.statements)
+
+
+def test_the_latest_versions_own_page_is_its_own_canonical_url(client) -> None:
+    path = f"{DEMO}/ukraine-peace-formula/versions/initial-peace-formula"
+    page = parse(client.get(path))
+    # A permalink: it stays this version's when a newer one is entered.
+    assert one(page, 'link[rel="canonical"]')["href"].endswith(path)
+    assert one(page, "#versions [aria-current='page']")
+    proposal = parse(client.get(f"{DEMO}/ukraine-peace-formula"))
+    assert one(proposal, 'link[rel="canonical"]')["href"].endswith(f"{DEMO}/ukraine-peace-formula")
+    assert one(proposal, "#versions [aria-current='true']")
