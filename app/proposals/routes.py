@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.db import DbSession
@@ -20,6 +22,12 @@ from app.proposals.queries import (
 )
 
 router = APIRouter()
+
+# Bounded like every path segment: a megabyte of slug is refused before any query.
+ProposalSlug = Annotated[str, Path(description="The proposal's slug.", max_length=100)]
+VersionRef = Annotated[
+    str, Path(description="The version's label slug, or its id.", max_length=100)
+]
 
 
 @router.get("/talks/{negotiation}/proposals", name="proposals")
@@ -51,7 +59,9 @@ def _proposal(
 
 
 @router.get("/talks/{negotiation}/proposals/{slug}", name="proposal")
-def show_proposal(request: Request, session: DbSession, negotiation: Talks, slug: str) -> Response:
+def show_proposal(
+    request: Request, session: DbSession, negotiation: Talks, slug: ProposalSlug
+) -> Response:
     proposal = _proposal(request, session, negotiation, slug)
     versions = proposal_versions(session, proposal)
     page = proposal_page(session, proposal, versions, versions[-1] if versions else None)
@@ -60,7 +70,11 @@ def show_proposal(request: Request, session: DbSession, negotiation: Talks, slug
 
 @router.get("/talks/{negotiation}/proposals/{slug}/versions/{version}", name="proposal_version")
 def show_version(
-    request: Request, session: DbSession, negotiation: Talks, slug: str, version: str
+    request: Request,
+    session: DbSession,
+    negotiation: Talks,
+    slug: ProposalSlug,
+    version: VersionRef,
 ) -> Response:
     proposal = _proposal(request, session, negotiation, slug)
     versions = proposal_versions(session, proposal)

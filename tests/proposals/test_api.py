@@ -75,3 +75,30 @@ def test_the_api_costs_the_same_queries_for_2_or_28_points(client, session, quer
         assert client.get(path).status_code == 200
         counts.append(queries.count)
     assert counts[0] == counts[1]
+
+
+def test_every_proposal_response_field_has_a_description(client) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    names = [
+        "ProposalList",
+        "ProposalSummary",
+        "ProposalDetail",
+        "VersionOut",
+        "PointOut",
+        "PointStanceOut",
+        "LineageOut",
+        "DroppedOut",
+    ]
+    for name in names:
+        for field, spec in schemas[name]["properties"].items():
+            assert spec.get("description"), (name, field)
+
+
+def test_overlong_slugs_are_refused_before_any_query(client, queries) -> None:
+    queries.clear()
+    long = "x" * 5000
+    # A path no record can have is "not found" (app/errors.py), answered without a query.
+    assert client.get(f"/talks/russia-ukraine/proposals/{long}").status_code == 404
+    assert client.get(f"/talks/russia-ukraine/proposals/plan/versions/{long}").status_code == 404
+    assert client.get(f"{API}/{long}").status_code == 404
+    assert not [q for q in queries.statements if "proposal" in q]
