@@ -346,3 +346,31 @@ def test_the_database_keeps_one_chain_of_versions(session, two_versions) -> None
         created_at=now,
         updated_at=now,
     )
+
+
+def test_each_revision_holds_the_snapshot_the_stored_rows_give(session) -> None:
+    from sqlalchemy.orm import selectinload
+
+    talks = make_talks(session)
+    proposal = make_proposal(session, talks)
+    make_version(session, talks, proposal, "First", points(talks, 2))
+    second = make_version(session, talks, proposal, "Second", points(talks, 2, lineage=True))
+    session.commit()
+    session.expunge_all()
+    stored_points = session.scalars(
+        select(ProposalPoint)
+        .where(ProposalPoint.version_id == second.id)
+        .options(
+            selectinload(ProposalPoint.demand_links), selectinload(ProposalPoint.predecessor_links)
+        )
+    ).all()
+    reloaded = session.scalar(
+        select(Proposal).where(Proposal.id == proposal.id).options(selectinload(Proposal.authors))
+    )
+    for row in [*stored_points, reloaded, session.get(ProposalVersion, second.id)]:
+        revision = session.scalars(
+            select(Revision).where(
+                Revision.entity_type == row.ENTITY_TYPE, Revision.entity_id == row.id
+            )
+        ).one()
+        assert revision.snapshot == row.snapshot()
