@@ -7,11 +7,13 @@ database's own keys (app/models/proposal.py) refuse the same again should a call
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -137,6 +139,8 @@ class VersionFields(BaseModel):
                 f"a date known only to the {self.issued_on_precision.value} cannot name a day: "
                 "give the month or year alone"
             )
+        if self.issued_on > dt.date.today():
+            raise ValueError("a version's date cannot be in the future")
         return self
 
 
@@ -249,7 +253,17 @@ def add_version(
         status=fields.status.value,
         source_id=fields.source_id,
     )
-    add_with_revision(session, version, user=user)
+    try:
+        # A savepoint: should another editor's version take this place first, only this insert
+        # is undone and the caller gets a message instead of a broken transaction.
+        with session.begin_nested():
+            add_with_revision(session, version, user=user)
+    except IntegrityError as race:
+        raise FieldProblem(
+            "label",
+            "another version of this proposal was saved at the same moment: reload the proposal "
+            "and add this one after it",
+        ) from race
     for position, point_fields in enumerate(fields.points, start=1):
         point = ProposalPoint(
             version_id=version.id,

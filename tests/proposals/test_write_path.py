@@ -205,6 +205,16 @@ def test_a_day_for_a_date_known_to_the_month_is_refused_by_the_fields() -> None:
         )
 
 
+def test_a_version_dated_in_the_future_is_refused_by_the_fields() -> None:
+    with pytest.raises(ValidationError, match="cannot be in the future"):
+        VersionFields(
+            label="x",
+            issued_on=dt.date.today() + dt.timedelta(days=2),
+            status=VersionStatus.LEAKED,
+            source_id=1,
+        )
+
+
 # The database refuses the same when the service is skipped.
 
 
