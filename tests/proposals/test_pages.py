@@ -135,3 +135,19 @@ def test_the_latest_versions_own_page_is_its_own_canonical_url(client) -> None:
     proposal = parse(client.get(f"{DEMO}/ukraine-peace-formula"))
     assert one(proposal, 'link[rel="canonical"]')["href"].endswith(f"{DEMO}/ukraine-peace-formula")
     assert one(proposal, "#versions [aria-current='true']")
+
+
+def test_the_list_costs_the_same_queries_for_one_proposal_or_five(client, session, queries) -> None:
+    talks, _proposal = _three_versions(session, 2)
+    path = f"/talks/{talks.negotiation.slug}/proposals"
+    queries.clear()
+    client.get(path)
+    one_proposal = queries.count
+    for n in range(4):
+        more = make_proposal(session, talks, slug=f"plan-{n}", title=f"Plan {n}")
+        make_version(session, talks, more, "Draft", points(talks, 3))
+    session.commit()
+    queries.clear()
+    page = parse(client.get(path))
+    assert len(page.select("#proposals [data-proposal]")) == 5
+    assert queries.count == one_proposal
