@@ -151,3 +151,21 @@ def test_the_list_costs_the_same_queries_for_one_proposal_or_five(client, sessio
     page = parse(client.get(path))
     assert len(page.select("#proposals [data-proposal]")) == 5
     assert queries.count == one_proposal
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DEMO,
+        f"{DEMO}/ukraine-peace-formula",
+        f"{DEMO}/ukraine-peace-formula/versions/initial-peace-formula",
+        "/api/negotiations/russia-ukraine/proposals",
+        "/api/negotiations/russia-ukraine/proposals/ukraine-peace-formula",
+    ],
+)
+def test_reader_views_are_cached_by_the_data_version(client, path) -> None:
+    first = client.get(path)
+    etag = first.headers.get("etag")
+    assert etag, path
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
