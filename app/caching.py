@@ -225,6 +225,11 @@ READER_ROUTES = frozenset(
         "api_gaps",
         "api_negotiations",
         "api_negotiation",
+        "proposals",
+        "proposal",
+        "proposal_version",
+        "api_proposals",
+        "api_proposal",
     }
 )
 # Request headers that change a reader response's body: htmx asks for a fragment with the

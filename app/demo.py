@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision
 from app.demands.service import DemandFields, create_demand
-from app.models import NegotiationStatus, ParticipationRole, Party, PartyKind, SourceKind
+from app.models import (
+    NegotiationStatus,
+    ParticipationRole,
+    Party,
+    PartyKind,
+    ProposalKind,
+    SourceKind,
+    VersionStatus,
+)
 from app.negotiations.service import (
     DEFAULT_SLUG,
     DEFAULT_TITLE,
@@ -27,6 +35,14 @@ from app.negotiations.service import (
     create_participation,
 )
 from app.parties.service import PartyFields, create_party
+from app.proposals.service import (
+    PointDemandFields,
+    PointFields,
+    ProposalFields,
+    VersionFields,
+    add_version,
+    create_proposal,
+)
 from app.sources.service import SourceFields, source_for
 from app.stances import Stance
 from app.statements.service import StatementFields, create_statement
@@ -325,6 +341,91 @@ STATEMENTS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoPoint:
+    number: str
+    text: str
+    excerpt: str
+    demand: str
+    stance: Stance
+
+
+@dataclass(frozen=True)
+class DemoProposal:
+    slug: str
+    title: str
+    kind: ProposalKind
+    author: str
+    description: str
+    label: str
+    issued_on: dt.date
+    precision: DatePrecision
+    points: tuple[DemoPoint, ...]
+
+
+# The two sets of terms the article describes. It reports them (no official text), and numbers
+# neither: the points are numbered in the order the article names them. Excerpts are its words.
+PROPOSALS = [
+    DemoProposal(
+        slug="russian-conditions-june-2024",
+        title="Russia's conditions for peace, June 2024",
+        kind=ProposalKind.CONDITIONS,
+        author="russia",
+        description="The demands Putin emphasized in June 2024, which Ukraine and the West "
+        "have rejected.",
+        label="As stated in June 2024",
+        issued_on=JUNE_2024,
+        precision=MONTH,
+        points=(
+            DemoPoint(
+                "1",
+                "Ukraine renounces its NATO bid.",
+                "Ukraine must also renounce its NATO bid",
+                "nato-renunciation",
+                Stance.INSISTS,
+            ),
+            DemoPoint(
+                "2",
+                "Ukraine fully withdraws its forces from Donetsk, Luhansk, Zaporizhzhia and "
+                "Kherson, the regions Russia annexed in September 2022.",
+                "fully withdraw its forces from Donetsk, Luhansk, Zaporizhzhia and Kherson",
+                "withdrawal-from-four-regions",
+                Stance.INSISTS,
+            ),
+            DemoPoint(
+                "3",
+                "The West lifts its sanctions, which have limited Moscow's access to global "
+                "markets.",
+                "Moscow also wants the West to lift its sanctions",
+                "sanctions-relief",
+                Stance.INSISTS,
+            ),
+        ),
+    ),
+    DemoProposal(
+        slug="ukraine-peace-formula",
+        title="Ukraine's “peace formula”",
+        kind=ProposalKind.PEACE_PLAN,
+        author="ukraine",
+        description="Zelenskyy's initial peace formula; he later softened his position and no "
+        "longer makes Russia's retreat a condition for talks.",
+        label="Initial peace formula",
+        # As the statement above: the initial formula is known to the year.
+        issued_on=dt.date(2022, 1, 1),
+        precision=YEAR,
+        points=(
+            DemoPoint(
+                "1",
+                "Russia withdraws its forces fully from all occupied territories.",
+                "demanded Russia's full withdrawal from all occupied territories",
+                "russian-withdrawal",
+                Stance.INSISTS,
+            ),
+        ),
+    ),
+]
+
+
 def database_is_empty(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(Party)) == 0
 
@@ -366,6 +467,42 @@ def load_demo(session: Session) -> int:
             party=parties[s.party],
             demand=demands[s.demand],
             source=source,
+            user=user,
+        )
+    for plan in PROPOSALS:
+        proposal = create_proposal(
+            session,
+            negotiation,
+            ProposalFields(
+                slug=plan.slug,
+                title=plan.title,
+                kind=plan.kind,
+                author_party_ids=[parties[plan.author].id],
+                description=plan.description,
+            ),
+            user=user,
+        )
+        add_version(
+            session,
+            proposal,
+            VersionFields(
+                label=plan.label,
+                issued_on=plan.issued_on,
+                issued_on_precision=plan.precision,
+                status=VersionStatus.REPORTED,
+                source_id=source.id,
+                points=[
+                    PointFields(
+                        number=p.number,
+                        text=p.text,
+                        excerpt=p.excerpt,
+                        demands=[
+                            PointDemandFields(demand_id=demands[p.demand].id, stance=p.stance)
+                        ],
+                    )
+                    for p in plan.points
+                ],
+            ),
             user=user,
         )
     return len(STATEMENTS)

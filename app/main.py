@@ -44,6 +44,8 @@ from app.matrix.cells import RenderedCells, kept_cells
 from app.negotiations import api as negotiation_api
 from app.parties import api as party_api
 from app.parties import routes as party_routes
+from app.proposals import api as proposal_api
+from app.proposals import routes as proposal_routes
 from app.replicas import ReplicaRoutingMiddleware, Replicas, WroteCookie
 from app.search import routes as search_routes
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -165,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         source_picker,
         party_routes,
         demand_routes,
+        proposal_routes,
         compare_routes,
         source_routes,
         timeline_routes,
@@ -186,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         source_api,
         matrix_api,
         negotiation_api,
+        proposal_api,
     ):
         app.include_router(feature_api.router)
     install_openapi(app)

@@ -66,3 +66,46 @@ def test_parties_and_demands_in_the_demo_are_valid_input() -> None:
 
 def _article_id(session) -> int:  # type: ignore[no-untyped-def]
     return session.scalar(select(Source.id).where(Source.url == ARTICLE.url))
+
+
+def test_the_demo_proposals_are_the_articles_with_points_on_its_demands(session) -> None:
+    from app.models import PointDemand, Proposal, ProposalPoint, ProposalVersion
+
+    proposals = {p.slug: p for p in session.scalars(select(Proposal))}
+    assert {"russian-conditions-june-2024", "ukraine-peace-formula"} <= set(proposals)
+    russian = proposals["russian-conditions-june-2024"]
+    (version,) = session.scalars(
+        select(ProposalVersion).where(ProposalVersion.proposal_id == russian.id)
+    ).all()
+    assert (version.issued_on.isoformat(), version.issued_on_precision) == ("2024-06-01", "month")
+    assert version.status == "reported"
+    assert version.source_id == _article_id(session)
+    mapped = session.execute(
+        select(ProposalPoint.number, Demand.slug, PointDemand.stance)
+        .join(PointDemand, PointDemand.point_id == ProposalPoint.id)
+        .join(Demand, Demand.id == PointDemand.demand_id)
+        .where(ProposalPoint.version_id == version.id)
+        .order_by(ProposalPoint.position)
+    ).all()
+    assert [tuple(row) for row in mapped] == [
+        ("1", "nato-renunciation", 2),
+        ("2", "withdrawal-from-four-regions", 2),
+        ("3", "sanctions-relief", 2),
+    ]
+    for model, entity in [(Proposal, "proposal"), (ProposalPoint, "proposal_point")]:
+        rows = session.scalar(select(func.count()).select_from(model))
+        revisions = session.scalar(
+            select(func.count()).select_from(Revision).where(Revision.entity_type == entity)
+        )
+        assert revisions == rows
+
+
+@pytest.mark.skipif(not ARTICLE_FILE.exists(), reason="../shared/seeds is not beside the repo")
+def test_every_point_excerpt_is_in_the_article() -> None:
+    from app.demo import PROPOSALS
+
+    article = ARTICLE_FILE.read_text().replace("’", "'")
+    for plan in PROPOSALS:
+        for point in plan.points:
+            assert point.excerpt in article, point.excerpt
+            assert point.demand in {d.slug for d in DEMANDS}

@@ -6,6 +6,17 @@ from app.models.login_throttle import LoginThrottle
 from app.models.negotiation import Negotiation, NegotiationStatus
 from app.models.participation import Participation, ParticipationRole
 from app.models.party import Party, PartyKind
+from app.models.proposal import (
+    ChangeKind,
+    PointDemand,
+    PointLineage,
+    Proposal,
+    ProposalAuthor,
+    ProposalKind,
+    ProposalPoint,
+    ProposalVersion,
+    VersionStatus,
+)
 from app.models.recovery_code import RecoveryCode
 from app.models.revision import Action, Revision
 from app.models.source import Source, SourceKind
@@ -15,6 +26,7 @@ from app.models.user import Role, User, user_negotiation
 __all__ = [
     "Action",
     "Base",
+    "ChangeKind",
     "Demand",
     "LoginThrottle",
     "Negotiation",
@@ -23,6 +35,13 @@ __all__ = [
     "ParticipationRole",
     "Party",
     "PartyKind",
+    "PointDemand",
+    "PointLineage",
+    "Proposal",
+    "ProposalAuthor",
+    "ProposalKind",
+    "ProposalPoint",
+    "ProposalVersion",
     "RecoveryCode",
     "Revision",
     "Role",
@@ -30,5 +49,6 @@ __all__ = [
     "SourceKind",
     "Statement",
     "User",
+    "VersionStatus",
     "user_negotiation",
 ]

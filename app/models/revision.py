@@ -19,6 +19,9 @@ ENTITY_TYPES = (
     "user",
     "negotiation",
     "participation",
+    "proposal",
+    "proposal_version",
+    "proposal_point",
 )
 
 

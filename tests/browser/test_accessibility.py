@@ -45,6 +45,11 @@ READER_PAGES = {
     "about": "/about",
     "not-found": "/parties/atlantis",
     "login": "/login",
+    "proposals": "/talks/russia-ukraine/proposals",
+    "proposal": "/talks/russia-ukraine/proposals/russian-conditions-june-2024",
+    "proposal-version": (
+        "/talks/russia-ukraine/proposals/ukraine-peace-formula/versions/initial-peace-formula"
+    ),
 }
 EDITOR_PAGES = {
     "add-statement": "/statements/new",
@@ -199,6 +204,7 @@ PHONE_PAGES = [
     "compare-pair",
     "timeline",
     "statement",
+    "proposal",
 ]
 
 

@@ -1,0 +1,112 @@
+"""`/talks/{negotiation}/proposals…`: the plans on the table, one plan, one version of it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.db import DbSession
+from app.exceptions import Choice, NotFound
+from app.models import Negotiation, Proposal
+from app.negotiations.scope import Talks
+from app.pages import render
+from app.proposals.queries import (
+    VersionLine,
+    negotiation_proposals,
+    proposal_by_slug,
+    proposal_page,
+    proposal_versions,
+    version_by_ref,
+)
+
+router = APIRouter()
+
+# Bounded like every path segment: a megabyte of slug is refused before any query.
+ProposalSlug = Annotated[str, Path(description="The proposal's slug.", max_length=100)]
+VersionRef = Annotated[
+    str, Path(description="The version's label slug, or its id.", max_length=100)
+]
+
+
+@router.get("/talks/{negotiation}/proposals", name="proposals")
+def list_proposals(request: Request, session: DbSession, negotiation: Talks) -> Response:
+    lines = negotiation_proposals(session, negotiation.id)
+    return render(request, "proposals/index.html", {"negotiation": negotiation, "lines": lines})
+
+
+def _proposal(
+    request: Request, session: DbSession, negotiation: Negotiation, slug: str
+) -> Proposal:
+    proposal = proposal_by_slug(session, negotiation.id, slug)
+    if proposal is None:
+        raise NotFound(
+            f"{negotiation.title} have no proposal “{slug}”.",
+            choices=[
+                Choice(
+                    line.proposal.title,
+                    str(
+                        request.app.url_path_for(
+                            "proposal", negotiation=negotiation.slug, slug=line.proposal.slug
+                        )
+                    ),
+                )
+                for line in negotiation_proposals(session, negotiation.id)
+            ],
+        )
+    return proposal
+
+
+@router.get("/talks/{negotiation}/proposals/{slug}", name="proposal")
+def show_proposal(
+    request: Request, session: DbSession, negotiation: Talks, slug: ProposalSlug
+) -> Response:
+    proposal = _proposal(request, session, negotiation, slug)
+    versions = proposal_versions(session, proposal)
+    page = proposal_page(session, proposal, versions, versions[-1] if versions else None)
+    return render(request, "proposals/show.html", {"negotiation": negotiation, "page": page})
+
+
+@router.get("/talks/{negotiation}/proposals/{slug}/versions/{version}", name="proposal_version")
+def show_version(
+    request: Request,
+    session: DbSession,
+    negotiation: Talks,
+    slug: ProposalSlug,
+    version: VersionRef,
+) -> Response:
+    proposal = _proposal(request, session, negotiation, slug)
+    versions = proposal_versions(session, proposal)
+    shown = version_by_ref(versions, version)
+    if shown is None:
+        raise NotFound(
+            f"“{proposal.title}” has no version “{version}”.",
+            choices=[_choice(request, negotiation, proposal, line) for line in versions],
+        )
+    if shown.version.slug != version:
+        # By id: one URL per view, the label's.
+        path = _version_path(request, negotiation, proposal, shown)
+        return RedirectResponse(path, status_code=301)
+    page = proposal_page(session, proposal, versions, shown)
+    context = {"negotiation": negotiation, "page": page, "on_version_page": True}
+    return render(request, "proposals/show.html", context)
+
+
+def _version_path(
+    request: Request, negotiation: Negotiation, proposal: Proposal, line: VersionLine
+) -> str:
+    return str(
+        request.app.url_path_for(
+            "proposal_version",
+            negotiation=negotiation.slug,
+            slug=proposal.slug,
+            version=line.version.slug,
+        )
+    )
+
+
+def _choice(
+    request: Request, negotiation: Negotiation, proposal: Proposal, line: VersionLine
+) -> Choice:
+    return Choice(line.version.label, _version_path(request, negotiation, proposal, line))
