@@ -22,7 +22,7 @@ from app.pages import render, wants_fragment
 
 router = APIRouter()
 
-DATE_LABELS = {"as_of": "As of", "since": "Mark changes since"}
+DATE_LABELS = {"as_of": "As of", "since": "Changes since"}
 
 
 @router.get("/", name="home")

@@ -14,15 +14,18 @@ from pathlib import Path
 from tests.app_server import app_server
 from tests.browser.conftest import CHROMIUM
 
+T = "/talks/russia-ukraine"
 PAGES = {
-    "matrix": "/?as_of=2025-01-31",
-    "matrix-since": "/?as_of=2025-01-31&since=2024-12-31",
-    "demand": "/demands/nato-renunciation?as_of=2025-01-31",
+    "matrix": f"{T}?as_of=2025-01-31",
+    "matrix-since": f"{T}?as_of=2025-01-31&since=2024-12-31",
+    "demand": f"{T}/demands/nato-renunciation?as_of=2025-01-31",
     # Today, long after the last statement: the chart's story window, the marker past a break.
-    "demand-today": "/demands/russian-withdrawal",
-    "compare": "/compare?parties=russia,ukraine,united-states&as_of=2025-01-31",
-    "timeline": "/timeline",
-    "party": "/parties/ukraine?as_of=2025-01-31",
+    "demand-today": f"{T}/demands/russian-withdrawal",
+    "compare": f"{T}/compare?parties=russia,ukraine,united-states&as_of=2025-01-31",
+    "timeline": f"{T}/timeline",
+    "party": f"{T}/parties/ukraine?as_of=2025-01-31",
+    "party-across": "/parties/united-states?as_of=2025-01-31",
+    "proposal": f"{T}/proposals/russian-conditions-june-2024",
     "statement": "/statements/4",
     "source": "/sources/1",
     "search": "/search?q=Putin+truce+or+peacekeepers",

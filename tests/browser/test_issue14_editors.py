@@ -216,7 +216,7 @@ def test_a_mistyped_year_keeps_the_matrix_and_shows_the_error_in_the_form(page, 
     screenshot(page, "issue14-matrix-bad-year-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    # Fixed, with "Mark changes since" left empty: no `since=` in the URL.
+    # Fixed, with "Changes since" left empty: no `since=` in the URL.
     page.fill("#as_of", "2024-12-31")
     page.click("form.date-form button")
     page.wait_for_url("**/talks/russia-ukraine?as_of=2024-12-31")
