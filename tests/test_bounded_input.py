@@ -85,6 +85,8 @@ def _path_values(route_path: str) -> dict[str, str]:
     return {
         "slug": demand
         if "/demands/" in route_path
+        else "russian-conditions-june-2024"
+        if "/proposals/" in route_path and "/negotiations/" not in route_path
         else "russia-ukraine"
         if "/negotiations/" in route_path
         else "ukraine",
@@ -94,6 +96,8 @@ def _path_values(route_path: str) -> dict[str, str]:
         "record_id": "1",
         "kind_slug": "parties",
         "negotiation": "russia-ukraine",
+        "proposal": "russian-conditions-june-2024",
+        "version": "1",
     }
 
 

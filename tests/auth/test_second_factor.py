@@ -67,7 +67,7 @@ def test_an_admin_without_a_second_factor_must_set_one_up_before_anything(
     for url in ["/admin/users", "/statements/new", "/account"]:
         page = client.get(url, follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"].startswith("/login"), url
-    assert "Log in" in words(one(parse(client.get("/")), "nav"))
+    assert "Log in" in words(one(parse(client.get("/")), 'nav[aria-label="Main"]'))
 
     setup = client.get(SETUP)
     assert setup.status_code == 200

@@ -258,10 +258,10 @@ def test_editor_pages_send_visitors_to_log_in_and_back(client, editor) -> None:
 
 
 def test_the_header_offers_log_in_or_the_editor_links(client, editor) -> None:
-    nav = one(parse(client.get("/")), "nav")
+    nav = one(parse(client.get("/")), 'nav[aria-label="Main"]')
     assert "Log in" in words(nav) and "Add statement" not in words(nav)
     log_in(client, editor)
-    nav = one(parse(client.get("/")), "nav")
+    nav = one(parse(client.get("/")), 'nav[aria-label="Main"]')
     assert "Add statement" in words(nav) and "Log out" in words(nav)
     assert "Admin" not in words(nav)
 

@@ -82,7 +82,7 @@ def test_each_statement_is_shown_once_newest_first_with_its_source(client, sessi
     dates = [t["datetime"] for t in page.select(".history__entry .history__date time")]
     assert dates == ["2025-01-01", "2025-01-02", "2025-01-03"]
     assert all(li.select_one(".source-line a") for li in page.select(".history__entry"))
-    timeline = one(page, 'a[href^="/timeline?party=ordered"]')
+    timeline = one(page, 'a[href^="/talks/russia-ukraine/timeline?party=ordered"]')
     assert "to=2025-02-01" in timeline["href"]
 
 
@@ -100,7 +100,7 @@ def test_party_page_has_link_preview_tags_describing_its_positions(client) -> No
 def test_party_page_links_its_feed(client) -> None:
     page = parse(client.get("/talks/russia-ukraine/parties/russia"))
     feed = one(page, 'link[rel="alternate"][type="application/atom+xml"]')
-    assert feed["href"] == "/timeline.atom?party=russia"
+    assert feed["href"] == "/talks/russia-ukraine/timeline.atom?party=russia"
 
 
 def test_unknown_party_is_a_404_that_offers_every_party(client) -> None:
@@ -169,7 +169,10 @@ def test_party_page_query_count_is_fixed_whatever_the_data(client, session, quer
     # shown included (its predecessor is read but not shown), and links to the rest.
     assert len(page.select(".history__entry")) == 3 * HISTORY_PER_LINE
     assert len(page.select(".history__entry--shift")) == 3 * HISTORY_PER_LINE
-    assert len(page.select('.history a[href^="/timeline?party=busy&demand="]')) == 3
+    assert (
+        len(page.select('.history a[href^="/talks/russia-ukraine/timeline?party=busy&demand="]'))
+        == 3
+    )
 
 
 def test_matrix_headers_lead_to_party_and_demand_pages_at_the_same_date(client) -> None:
