@@ -165,7 +165,7 @@ def log_in(walk: Walk, page: Any, email: str) -> None:
     # The admin sets up a second factor here (its first login), which walks those pages too.
     pass_second_factor(page, email)
     walk.check(page, "log in")
-    assert "Log out" in page.locator("nav").inner_text()
+    assert "Log out" in page.locator('nav[aria-label="Main"]').inner_text()
 
 
 def first_href(page: Any, selector: str) -> str:
@@ -182,6 +182,10 @@ def reader_pages(walk: Walk, page: Any) -> None:
     assert page.locator("#matrix .cell--changed").count() > 0
     walk.go(page, "/parties")
     walk.go(page, "/parties/ukraine?as_of=2025-01-31")
+    walk.go(page, "/talks/russia-ukraine/parties/ukraine?as_of=2025-01-31")
+    walk.go(page, "/talks/russia-ukraine/proposals")
+    walk.go(page, "/talks/russia-ukraine/proposals/russian-conditions-june-2024")
+    walk.go(page, first_href(page, "a[href*='/versions/']"))
     walk.go(page, "/demands")
     walk.go(page, "/demands/russian-withdrawal?as_of=2025-01-31")
     assert page.locator("#main svg").count() > 0, "the demand page has no chart"
@@ -238,7 +242,11 @@ def htmx_interactions(walk: Walk, page: Any) -> None:
     page.locator(f"{row}[data-stance={today}]").wait_for()
     walk.check(page, "after back")
 
-    for path in ("/parties/ukraine", "/demands/russian-withdrawal"):
+    for path in (
+        "/parties/ukraine",
+        "/talks/russia-ukraine/parties/ukraine",
+        "/talks/russia-ukraine/demands/russian-withdrawal",
+    ):
         walk.go(page, path)
         target = _swap_target(page)
         page.fill("#as_of", "2024-12-31")

@@ -33,7 +33,7 @@ def log_in(page, server_url: str, email: str) -> None:  # type: ignore[no-untype
     page.keyboard.press("Enter")
     pass_second_factor(page, email)  # the demo admin sets one up at its first login
     page.wait_for_url(server_url + "/")
-    assert "Log out" in page.locator("nav").inner_text()
+    assert "Log out" in page.locator('nav[aria-label="Main"]').inner_text()
 
 
 def both_widths(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -60,7 +60,7 @@ def test_a_new_admin_sets_up_the_second_factor_and_logs_in_with_a_code(
     admin.locator("main form button[type=submit]").click()
     admin.wait_for_url("**/login/second-factor/setup")
     assert admin.locator(".qr svg").is_visible()
-    assert "Log in" in admin.locator("nav").inner_text()  # not logged in yet
+    assert "Log in" in admin.locator('nav[aria-label="Main"]').inner_text()  # not logged in yet
     both_widths(admin, "second-factor-setup")
     no_axe_violations(admin)
 
@@ -95,7 +95,7 @@ def test_a_new_admin_sets_up_the_second_factor_and_logs_in_with_a_code(
     admin.keyboard.type(fresh_code(email))
     admin.keyboard.press("Enter")
     admin.wait_for_url(server_url + "/")
-    assert "Log out" in admin.locator("nav").inner_text()
+    assert "Log out" in admin.locator('nav[aria-label="Main"]').inner_text()
     admin.get_by_role("link", name="Account").click()
     assert admin.locator("#second-factor").inner_text().startswith("on")
     assert SECRETS[email] not in admin.content()
