@@ -36,7 +36,14 @@ from app.settings import Settings
 from app.users.service import UserFields, create_user, system_user
 from tests.app_server import app_server, free_port
 from tests.editors import counts, csrf_of, form_fields, log_in
-from tests.factories import PASSWORD, make_demand, make_participation, make_party, make_statement
+from tests.factories import (
+    PASSWORD,
+    make_demand,
+    make_negotiation,
+    make_participation,
+    make_party,
+    make_statement,
+)
 from tests.html import parse
 
 pytestmark = pytest.mark.skipif(
@@ -85,6 +92,7 @@ def test_the_app_answers_503_while_postgres_is_down_and_recovers_when_it_is_back
             password=PASSWORD,
             by=system_user(session),
         )
+        make_negotiation(session, slug="russia-ukraine")  # the talks the read paths name
         party = make_party(session)
         make_participation(session, party=party)
         party_id, demand_id = party.id, make_demand(session).id
@@ -109,7 +117,7 @@ def test_the_app_answers_503_while_postgres_is_down_and_recovers_when_it_is_back
             before = counts(session)
 
         ctl(name, "stop")  # fast shutdown: pooled connections die with it
-        read = client.get("/demands")
+        read = client.get("/talks/russia-ukraine/demands")
         save = client.post("/statements/new", data=fields, follow_redirects=False)
         assert (read.status_code, save.status_code) == (503, 503)
         assert read.headers["retry-after"] == "5"
@@ -118,7 +126,7 @@ def test_the_app_answers_503_while_postgres_is_down_and_recovers_when_it_is_back
 
         ctl(name, "start")
         # No restart of the app: pool_pre_ping replaces the dead connections by itself.
-        assert client.get("/demands").status_code == 200
+        assert client.get("/talks/russia-ukraine/demands").status_code == 200
         with make_sessionmaker(app.state.engine)() as session:
             assert counts(session) == before, "something was stored during the outage"
         again = client.post("/statements/new", data=form_fields(save.text), follow_redirects=False)
@@ -140,7 +148,14 @@ OPEN_FORMS = 3  # add forms each editor keeps open, ready to send
 # Every wait is bounded, so a hang fails the test instead of stalling the suite; the app's own
 # waits (connect_timeout, pool_timeout) are 5 s.
 CLIENT_TIMEOUT = 15
-READ_PATHS = ("/", "/parties", "/demands", "/timeline", "/search?q=restart", "/sources")
+READ_PATHS = (
+    "/",
+    "/parties",
+    "/talks/russia-ukraine/demands",
+    "/talks/russia-ukraine/timeline",
+    "/search?q=restart",
+    "/sources",
+)
 ALLOWED = {"read": {200, 503}, "form": {200, 503}, "add": {303, 503}, "edit": {303, 409, 503}}
 
 
@@ -306,6 +321,7 @@ def seeded(cluster: tuple[str, str]) -> dict[str, Any]:
         for n, email in enumerate(emails):
             fields = UserFields(email=email, display_name=f"Ed {n}", role=Role.EDITOR)
             create_user(session, fields, password=PASSWORD, by=by)
+        make_negotiation(session, slug="russia-ukraine")  # the talks READ_PATHS name
         party, demand = make_party(session), make_demand(session)
         hot = make_statement(session, party=party, demand=demand)
         seeded = {

@@ -187,7 +187,7 @@ def test_concurrent_guesses_from_one_address_count_exactly_the_limit(
 class Reader(threading.Thread):
     """Anonymous pages every 50 ms while a flood runs; every status (0: no answer in 10 s)."""
 
-    PATHS = ("/", "/healthz", "/timeline", "/api/statements?limit=5")
+    PATHS = ("/", "/healthz", "/talks/russia-ukraine/timeline", "/api/statements?limit=5")
 
     def __init__(self, server: Server) -> None:
         super().__init__(daemon=True)
