@@ -55,21 +55,31 @@ def problem(
     )
 
 
-def moved_or_choose(request: Request, negotiations: Sequence[Negotiation], route: str) -> Response:
+def moved_or_choose(
+    request: Request,
+    negotiations: Sequence[Negotiation],
+    route: str,
+    *,
+    none: str = "No negotiations have been entered yet.",
+    **path_params: str,
+) -> Response:
     """An endpoint from before negotiations: 301 to `route` of the only negotiation, query kept;
     with several, a 300 in the API's error format listing each one's URL for the same request
-    (a client cannot guess which was meant, and answering for the first would be wrong data)."""
+    (a client cannot guess which was meant, and answering for the first would be wrong data).
+
+    `path_params`: the route's parameters besides the negotiation's `slug`; `none`: the 404's
+    detail when no negotiation fits."""
     # Commas kept as typed: `parties=russia,ukraine` stays readable in the Location.
     query = urlencode(request.query_params.multi_items(), safe=",")
 
     def url(negotiation: Negotiation) -> str:
-        path = app_path(request.app, route, slug=negotiation.slug)
+        path = app_path(request.app, route, slug=negotiation.slug, **path_params)
         return f"{path}?{query}" if query else path
 
     if len(negotiations) == 1:
         return RedirectResponse(url(negotiations[0]), status_code=301)
     if not negotiations:
-        return problem(request, 404, "No negotiations have been entered yet.")
+        return problem(request, 404, none)
     link = lambda name, **params: app_path(request.app, name, **params)  # noqa: E731
     body = MultipleChoices(
         type="about:blank",

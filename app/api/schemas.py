@@ -157,7 +157,8 @@ class DemandRef(Schema):
         examples=["/talks/russia-ukraine/demands/nato-renunciation"],
     )
     api_url: str = Field(
-        description="This demand in the API.", examples=["/api/demands/nato-renunciation"]
+        description="This demand in the API, within its negotiation.",
+        examples=["/api/negotiations/russia-ukraine/demands/nato-renunciation"],
     )
 
     @classmethod
@@ -167,7 +168,7 @@ class DemandRef(Schema):
             slug=demand.slug,
             title=demand.title,
             url=link("demand", negotiation=talks, slug=demand.slug),
-            api_url=link("api_demand", slug=demand.slug),
+            api_url=link("api_demand", slug=talks, demand=demand.slug),
         )
 
 
@@ -181,7 +182,7 @@ class DemandOut(DemandRef):
     @classmethod
     def of_demand(cls, demand: Demand, negotiation: Negotiation, link: Link) -> DemandOut:
         return cls(
-            **DemandRef.of(demand, link, demand.negotiation.slug).model_dump(),
+            **DemandRef.of(demand, link, negotiation.slug).model_dump(),
             id=demand.id,
             negotiation=NegotiationRef.of(negotiation, link),
             description=demand.description,

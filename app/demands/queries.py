@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import literal, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.charts import Chart, Level, Series, Step, step_chart
 from app.dates import format_date
@@ -64,17 +64,6 @@ class DemandPage:
     gaps: list[PairGap]
     chart: Chart
     full_range: bool = False
-
-
-def demand_by_slug(session: Session, slug: str) -> Demand | None:
-    """The first demand of this slug (the API's unscoped read; pages use `demand_in`)."""
-    return session.scalar(
-        select(Demand)
-        .where(Demand.slug == slug)
-        .order_by(Demand.id)
-        .limit(1)
-        .options(joinedload(Demand.negotiation))
-    )
 
 
 def demand_in(session: Session, negotiation_id: int, slug: str) -> Demand | None:

@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from tests.factories import make_demand
 from tests.negotiations.test_pages import second_talks
 
 PROBLEM = "application/problem+json"
@@ -123,3 +124,74 @@ def test_scoped_endpoints_cost_a_fixed_number_of_queries(
     queries.clear()
     client.get(path)
     assert queries.count == expected
+
+
+def shared_slug(session) -> None:  # type: ignore[no-untyped-def]
+    """The Sudan talks get a demand whose slug one of the demo's demands already has: slugs are
+    unique within a negotiation only."""
+    talks = second_talks(session)
+    make_demand(
+        session, negotiation=talks, slug="temporary-ceasefire", title="A ceasefire in Darfur"
+    )
+    session.commit()
+
+
+def test_a_demand_is_read_within_its_negotiation(client, session) -> None:
+    shared_slug(session)
+    sudan = client.get("/api/negotiations/sudan/demands/temporary-ceasefire")
+    assert sudan.status_code == 200
+    assert sudan.json()["title"] == "A ceasefire in Darfur"
+    assert sudan.json()["negotiation"]["slug"] == "sudan"
+    assert sudan.json()["api_url"] == "/api/negotiations/sudan/demands/temporary-ceasefire"
+    ukraine = client.get("/api/negotiations/russia-ukraine/demands/temporary-ceasefire").json()
+    assert ukraine["title"] != "A ceasefire in Darfur"
+    assert ukraine["negotiation"]["slug"] == "russia-ukraine"
+    listed = client.get("/api/negotiations/sudan/demands").json()["items"]
+    assert [d["slug"] for d in listed] == ["humanitarian-truce", "temporary-ceasefire"]
+    revisions = client.get("/api/negotiations/sudan/demands/temporary-ceasefire/revisions").json()
+    assert {r["entity_id"] for r in revisions["items"]} == {sudan.json()["id"]}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/negotiations/sudan/demands/nato-renunciation", "/api/negotiations/atlantis/demands"],
+)
+def test_a_demand_of_other_talks_is_a_404_problem(client, session, path: str) -> None:
+    second_talks(session)
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+@pytest.mark.parametrize("tail", ["", "/revisions"])
+def test_an_old_demand_url_moves_when_one_negotiation_has_the_slug(
+    client, session, tail: str
+) -> None:
+    shared_slug(session)
+    response = client.get(f"/api/demands/nato-renunciation{tail}", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == (
+        f"/api/negotiations/russia-ukraine/demands/nato-renunciation{tail}"
+    )
+
+
+@pytest.mark.parametrize("tail", ["", "/revisions"])
+def test_an_old_demand_url_asks_which_when_two_negotiations_have_the_slug(
+    client, session, tail: str
+) -> None:
+    shared_slug(session)
+    response = client.get(f"/api/demands/temporary-ceasefire{tail}", follow_redirects=False)
+    # Answering with the first demand of the slug would be the wrong data for half the readers.
+    assert response.status_code == 300
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.headers["cache-control"] == "no-store"
+    assert [c["url"] for c in response.json()["choices"]] == [
+        f"/api/negotiations/russia-ukraine/demands/temporary-ceasefire{tail}",
+        f"/api/negotiations/sudan/demands/temporary-ceasefire{tail}",
+    ]
+
+
+def test_an_old_demand_url_of_no_demand_is_a_404_problem(client, session) -> None:
+    response = client.get("/api/demands/world-peace", follow_redirects=False)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM)

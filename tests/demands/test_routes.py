@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.demands.queries import demand_by_slug
+from app.demands.queries import demand_in
+from app.negotiations.queries import negotiation_by_slug
 from app.stances import Stance
 from tests.factories import make_demand, make_party, make_source, make_statement
 from tests.html import one, parse, words
@@ -121,7 +122,9 @@ def test_demand_page_query_count_is_fixed_whatever_the_data(client, session, que
 
     demand_parties = [make_party(session) for _ in range(3)]
     source = make_source(session)
-    demand = demand_by_slug(session, "russian-withdrawal")
+    talks = negotiation_by_slug(session, "russia-ukraine")
+    assert talks is not None
+    demand = demand_in(session, talks.id, "russian-withdrawal")
     for party in demand_parties:
         for day in range(1, 12):
             make_statement(
