@@ -188,12 +188,12 @@ def test_a_full_pool_answers_503_quickly_not_a_hang(outage: Outage) -> None:
         tiny = make_engine(outage.settings, pool_size=1, max_overflow=0, pool_timeout=0.5)
         app.state.engine = tiny
         app.state.sessionmaker = make_sessionmaker(tiny)
-        with tiny.connect():  # someone else holds the only connection
-            started = time.perf_counter()
+        # Someone else holds the only connection, and keeps it until the answer is in: an
+        # answer at all (in this thread, inside the block) shows the request gave up waiting
+        # for the pool rather than waited for the connection's release. No stopwatch needed.
+        with tiny.connect():
             response = client.get("/parties")
-            took = time.perf_counter() - started
         assert response.status_code == 503, response.text[:300]
-        assert took < 3
         assert client.get("/parties").status_code == 200
         tiny.dispose()
 

@@ -229,7 +229,7 @@ def test_a_flood_of_logins_leaves_anonymous_pages_answering(postgres_server: Ser
     assert set(statuses) <= {401, 503}, Counter(statuses)
 
 
-def test_an_editors_save_during_a_flood_of_bad_logins_answers_within_2_s(server: Server) -> None:
+def test_an_editors_save_during_a_flood_of_bad_logins_is_not_queued_behind_it(server: Server) -> None:
     with httpx.Client(base_url=server.url, timeout=30) as editor:
         log_in(editor, SimpleNamespace(email=EDITOR, id=None))  # type: ignore[arg-type]
         url = f"/edit/parties/{server.party_id}"
@@ -246,8 +246,9 @@ def test_an_editors_save_during_a_flood_of_bad_logins_answers_within_2_s(server:
             time.sleep(0.5)
             started = time.monotonic()
             saved = editor.post(url, data=fields, follow_redirects=False)
-            took = time.monotonic() - started
-            result.update(started=started, took=took, status=saved.status_code)
+            ended = time.monotonic()
+            result.update(started=started, ended=ended, took=ended - started)
+            result.update(status=saved.status_code)
 
         saver = threading.Thread(target=save_meanwhile)
         saver.start()
@@ -262,5 +263,8 @@ def test_an_editors_save_during_a_flood_of_bad_logins_answers_within_2_s(server:
     assert result["status"] == 303
     # The save was measured while the flood was still being answered, not after it.
     assert result["started"] < max(finished), "the flood was over before the save began"
-    assert result["took"] < 2.0, result
+    # Not a stopwatch (a loaded machine makes every figure slower): an order. The save was
+    # answered while guesses were still waiting for theirs, so it did not queue behind the flood.
+    still_waiting = sum(answered > result["ended"] for answered in finished)
+    assert still_waiting >= 1, result
     assert set(statuses) <= {401, 503}, Counter(statuses)
