@@ -229,7 +229,7 @@ def test_a_flood_of_logins_leaves_anonymous_pages_answering(postgres_server: Ser
     assert set(statuses) <= {401, 503}, Counter(statuses)
 
 
-def test_an_editors_save_during_a_flood_of_bad_logins_is_not_queued_behind_it(server: Server) -> None:
+def test_an_editors_save_during_a_login_flood_is_not_queued_behind_it(server: Server) -> None:
     with httpx.Client(base_url=server.url, timeout=30) as editor:
         log_in(editor, SimpleNamespace(email=EDITOR, id=None))  # type: ignore[arg-type]
         url = f"/edit/parties/{server.party_id}"
