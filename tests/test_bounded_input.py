@@ -83,13 +83,14 @@ def _path_values(route_path: str) -> dict[str, str]:
     """Real records for a route's path parameters, so the query parameter is what fails."""
     demand = "nato-renunciation"
     return {
-        "slug": demand
+        "slug": "russia-ukraine"
+        if "/negotiations/" in route_path
+        else demand
         if "/demands/" in route_path
         else "russian-conditions-june-2024"
-        if "/proposals/" in route_path and "/negotiations/" not in route_path
-        else "russia-ukraine"
-        if "/negotiations/" in route_path
+        if "/proposals/" in route_path
         else "ukraine",
+        "demand": demand,
         "statement_id": "1",
         "source_id": "1",
         "user_id": "1",
