@@ -137,6 +137,10 @@ class OffScale(StrEnum):
     def icon(self) -> str:
         return _OFF_SCALE_ICONS[self]
 
+    @property
+    def signed(self) -> str:
+        return "off the scale"
+
 
 _OFF_SCALE_LABELS = {OffScale.DECLINED: "declined to say", OffScale.AMBIGUOUS: "ambiguous"}
 _OFF_SCALE_ICONS = {OffScale.DECLINED: "\u2298", OffScale.AMBIGUOUS: "?"}  # ⊘ ?

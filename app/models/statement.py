@@ -225,6 +225,24 @@ class Statement(Versioned, Base):
         values["conditions"] = [c.snapshot() for c in self._current_conditions()]
         return values
 
+    def bring_back_children(self, session: Any, snapshot: dict[str, Any]) -> None:
+        """The conditions a revision recorded replace today's (older revisions have none)."""
+        wanted = snapshot.get("conditions") or []
+        for row in self._current_conditions():
+            session.delete(row)
+        session.flush()
+        for item in wanted:
+            session.add(
+                StatementCondition(
+                    statement_id=self.id,
+                    negotiation_id=self.negotiation_id,
+                    demand_id=item["demand_id"],
+                    party_id=item.get("party_id"),
+                    note=item.get("note"),
+                )
+            )
+        session.flush()
+
     def _current_conditions(self) -> list[StatementCondition]:
         state = inspect(self)
         if "conditions" not in state.unloaded:
