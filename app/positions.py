@@ -108,12 +108,15 @@ class HistoryEntry:
         return shift_words(previous, reading_of(self.statement))
 
 
-def reading_of(statement: Statement, conditional: bool | None = None) -> Reading:
+def reading_of(statement: Any, conditional: bool | None = None) -> Reading:
     """A statement in the terms of the gap and shift rules. `conditional` when known without
     loading conditions (the pages load them in one query per page: conditions_of)."""
     if conditional is None:
-        state = sa_inspect(statement)
-        conditional = "conditions" not in state.unloaded and bool(statement.conditions)
+        if isinstance(statement, Statement):
+            state = sa_inspect(statement)
+            conditional = "conditions" not in state.unloaded and bool(statement.conditions)
+        else:
+            conditional = bool(getattr(statement, "conditional", False))
     return Reading(statement.stance, statement.partial, conditional, statement.off_scale)
 
 
@@ -125,14 +128,15 @@ def conditions_of(
         return {}
     found: dict[int, list[StatementCondition]] = {}
     query = (
-        select(StatementCondition, Demand.title, Party.name)
+        select(StatementCondition, Demand.title, Demand.slug, Party.name)
         .join(Demand, Demand.id == StatementCondition.demand_id)
         .outerjoin(Party, Party.id == StatementCondition.party_id)
         .where(StatementCondition.statement_id.in_(list(statement_ids)))
         .order_by(StatementCondition.statement_id, StatementCondition.id)
     )
-    for condition, demand_title, party_name in session.execute(query):
+    for condition, demand_title, demand_slug, party_name in session.execute(query):
         condition.demand_title = demand_title  # type: ignore[attr-defined]
+        condition.demand_slug = demand_slug  # type: ignore[attr-defined]
         condition.party_name = party_name  # type: ignore[attr-defined]
         found.setdefault(condition.statement_id, []).append(condition)
     return found

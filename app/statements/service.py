@@ -287,7 +287,11 @@ def near_duplicate(
             Statement.party_id == party.id,
             Statement.demand_id == demand.id,
             Statement.source_id == source.id,
-            Statement.stance == int(fields.stance),
+            (
+                Statement.stance == int(fields.stance)
+                if fields.stance is not None
+                else Statement.off_scale == (fields.off_scale and fields.off_scale.value)
+            ),
             Statement.stated_on == fields.stated_on,
             Statement.stated_on_precision == fields.stated_on_precision.value,
             Statement.retracted_at.is_(None),
