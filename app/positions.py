@@ -89,6 +89,8 @@ class HistoryEntry:
     has_earlier: bool = False
     # Whether that earlier statement held in part only (issue 18).
     previous_partial: bool = False
+    # Whether this statement carries "only if" conditions (one query for the whole history).
+    conditional: bool = False
 
     @property
     def previous_reading(self) -> Reading | None:
@@ -98,14 +100,18 @@ class HistoryEntry:
 
     @property
     def is_shift(self) -> bool:
-        return shift_from(self.previous_reading, reading_of(self.statement)) is not None
+        return shift_from(self.previous_reading, self.reading) is not None
+
+    @property
+    def reading(self) -> Reading:
+        return reading_of(self.statement, self.conditional)
 
     @property
     def shift_words(self) -> str:
         """ "Changed: was rejects → open / conditional (partial)" (only for a shift)."""
         previous = self.previous_reading
         assert previous is not None
-        return shift_words(previous, reading_of(self.statement))
+        return shift_words(previous, self.reading)
 
 
 def reading_of(statement: Any, conditional: bool | None = None) -> Reading:
@@ -203,7 +209,9 @@ def position_histories(
         .options(joinedload(Statement.source))
     )
     entries: list[HistoryEntry] = []
-    for _, group in groupby(session.scalars(query), key=lambda s: (s.party_id, s.demand_id)):
+    loaded = list(session.scalars(query))
+    conditional = _with_conditions(session, [s.id for s in loaded])
+    for _, group in groupby(loaded, key=lambda s: (s.party_id, s.demand_id)):
         statements = list(group)
         # The extra, older statement only tells whether the oldest shown one is a shift.
         truncated = len(statements) == wanted
@@ -217,9 +225,22 @@ def position_histories(
                     previous,
                     has_earlier=truncated and index == 0,
                     previous_partial=previous_partial,
+                    conditional=statement.id in conditional,
                 )
             )
             # Off-scale answers are skipped: the next shift is measured from the last stance.
             if statement.stance is not None:
                 previous, previous_partial = statement.stance, statement.partial
     return entries
+
+
+def _with_conditions(session: Session, statement_ids: Sequence[int]) -> set[int]:
+    """Which of these statements carry conditions: one query, whatever their number (run even
+    for none, so that a page's query count does not depend on its data)."""
+    return set(
+        session.scalars(
+            select(StatementCondition.statement_id)
+            .where(StatementCondition.statement_id.in_(list(statement_ids)))
+            .distinct()
+        )
+    )

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Integer, Select, bindparam, exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Date, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import Demand, Participation, Party
-from app.positions import latest_statement, with_positions
 from app.models import Statement, StatementCondition
+from app.positions import latest_statement, with_positions
 from app.stances import STANCE_OF, OffScale, Reading, Stance, shift_from, shift_words
 
 
@@ -31,6 +30,7 @@ class Position(NamedTuple):
     off_scale: str | None = None
     partial: bool = False
     scope_note: str | None = None
+    alternative_to_id: int | None = None
     conditional: bool = False
     in_offer: bool = False
 
@@ -206,16 +206,6 @@ def cells_query(dialect: str, with_since: bool) -> Select[*tuple[Any, ...]]:
     query: Select[*tuple[Any, ...]]
     query, position = with_positions(dialect, cells, Participation.party_id, Demand.id, as_of)
     query = query.add_columns(*(getattr(position, name) for name in STORED_FIELDS))
-    # Whether the position carries conditions or is one option of an offer: two index probes
-    # in the same query, so the page costs no more queries for them (issue 18).
-    other = aliased(Statement, name="option")
-    query = query.add_columns(
-        exists().where(StatementCondition.statement_id == position.id),
-        or_(
-            position.alternative_to_id.is_not(None),
-            exists().where(other.alternative_to_id == position.id),
-        ),
-    )
     if with_since:
         since = bindparam("since", type_=Date)
         # Measured from the last stance on the scale: off-scale answers are no shift.
@@ -230,9 +220,10 @@ def cells_query(dialect: str, with_since: bool) -> Select[*tuple[Any, ...]]:
     return query
 
 
-# The Position's columns read from the statement row (the last two are worked out).
+# The Position's columns read from the statement row; the last two (conditional, in an offer)
+# come from one query each for the whole page (qualifiers), never one per cell.
 STORED_FIELDS = Position._fields[:-2]
-_WIDTH = len(Position._fields)
+_WIDTH = len(STORED_FIELDS)
 
 
 def matrix_as_of(
@@ -266,6 +257,16 @@ def matrix_as_of(
         shown = Position(*cell[2 : 2 + _WIDTH]) if cell[2] is not None else None
         since_cells = cell[2 + _WIDTH :] if since is not None else (None, None)
         found[cell[0], cell[1]] = (shown, since_cells)
+    conditional, offered = qualifiers(
+        session, [(p.id, p.alternative_to_id) for p, _ in found.values() if p is not None]
+    )
+    if conditional or offered:
+        for key, (shown, since_cells) in found.items():
+            if shown is not None and (shown.id in conditional or shown.id in offered):
+                shown = shown._replace(
+                    conditional=shown.id in conditional, in_offer=shown.id in offered
+                )
+                found[key] = (shown, since_cells)
     matrix = Matrix(negotiation_id=negotiation_id, as_of=as_of, since=since, parties=parties)
     for demand in demands:
         row = Row(demand=demand, cells=[])
@@ -295,3 +296,25 @@ def _changed(now: Position | None, since_stance: int | None, since_partial: bool
     if now.stance is None:
         return False  # an off-scale answer after a stance: shown, but not a shift
     return shift_from(Reading(since_stance, bool(since_partial)), now.reading) is not None
+
+
+def qualifiers(
+    session: Session, shown: list[tuple[int, int | None]]
+) -> tuple[set[int], set[int]]:
+    """Of the statements shown (id, alternative_to_id): which carry conditions, which are an
+    option of an offer. Two queries for the whole page, whatever it shows."""
+    ids = [statement_id for statement_id, _ in shown]
+    conditional = set(
+        session.scalars(
+            select(StatementCondition.statement_id)
+            .where(StatementCondition.statement_id.in_(ids))
+            .distinct()
+        )
+    )
+    offered = {statement_id for statement_id, other in shown if other is not None}
+    offered |= set(
+        session.scalars(
+            select(Statement.alternative_to_id).where(Statement.alternative_to_id.in_(ids)).distinct()
+        )
+    )
+    return conditional, offered
