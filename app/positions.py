@@ -134,13 +134,14 @@ def conditions_of(
         return {}
     found: dict[int, list[StatementCondition]] = {}
     query = (
-        select(StatementCondition, Demand.title, Demand.slug, Party.name)
+        select(StatementCondition, Demand.title, Demand.slug, Party.name, Party.slug)
         .join(Demand, Demand.id == StatementCondition.demand_id)
         .outerjoin(Party, Party.id == StatementCondition.party_id)
         .where(StatementCondition.statement_id.in_(list(statement_ids)))
         .order_by(StatementCondition.statement_id, StatementCondition.id)
     )
-    for condition, demand_title, demand_slug, party_name in session.execute(query):
+    for condition, demand_title, demand_slug, party_name, party_slug in session.execute(query):
+        condition.party_slug = party_slug  # type: ignore[attr-defined]
         condition.demand_title = demand_title  # type: ignore[attr-defined]
         condition.demand_slug = demand_slug  # type: ignore[attr-defined]
         condition.party_name = party_name  # type: ignore[attr-defined]
