@@ -103,9 +103,7 @@ Quote = Annotated[Annotated[str, _at_most(QUOTE_MAX), CLEAN] | None, EMPTY_IS_NO
 RetractionReason = Annotated[str, _required(REASON_MAX), CLEAN]
 # Issue 18: where a partial stance holds, and the words of an "only if".
 ScopeNote = Annotated[Annotated[str, _at_most(SCOPE_NOTE_MAX), LINE] | None, EMPTY_IS_NONE]
-ConditionNote = Annotated[
-    Annotated[str, _at_most(CONDITION_NOTE_MAX), LINE] | None, EMPTY_IS_NONE
-]
+ConditionNote = Annotated[Annotated[str, _at_most(CONDITION_NOTE_MAX), LINE] | None, EMPTY_IS_NONE]
 
 Slug = Annotated[
     str,

@@ -218,7 +218,9 @@ def position_histories(
         truncated = len(statements) == wanted
         first = statements.pop(0) if truncated else None
         previous = first.stance if first is not None else None
-        previous_partial = first.partial if first is not None and first.stance is not None else False
+        previous_partial = (
+            first.partial if first is not None and first.stance is not None else False
+        )
         for index, statement in enumerate(statements):
             entries.append(
                 HistoryEntry(

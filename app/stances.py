@@ -93,15 +93,17 @@ def spread(stances: Sequence[Stance | int | None]) -> int | None:
 
 
 def spread_over_time(
-    lines: Sequence[Sequence[tuple[dt.date, int]]],
+    lines: Sequence[Sequence[tuple[dt.date, int | None]]],
 ) -> list[tuple[dt.date, int]]:
     """The spread of a group at each date any of its stances changed, once all have one.
 
     Each line is one party's (date, stance) steps in date order; consecutive equal spreads are
     merged, so every returned step is a move (or the first known spread).
     """
+    # An off-scale answer (None) leaves the spread unmeasured until the next stance.
     events = sorted(
-        (day, index, stance) for index, line in enumerate(lines) for day, stance in line
+        ((day, index, stance) for index, line in enumerate(lines) for day, stance in line),
+        key=lambda event: (event[0], event[1]),
     )
     current: list[int | None] = [None] * len(lines)
     steps: list[tuple[dt.date, int]] = []
@@ -169,7 +171,9 @@ class Reading:
             return OffScale(self.off_scale).label
         if self.stance is None:
             return "no stated position"
-        qualifiers = [q for q, on in (("partial", self.partial), ("conditional", self.conditional)) if on]
+        qualifiers = [
+            q for q, on in (("partial", self.partial), ("conditional", self.conditional)) if on
+        ]
         label = Stance(self.stance).label
         return f"{label} ({', '.join(qualifiers)})" if qualifiers else label
 

@@ -25,9 +25,10 @@ def test_nuance_comes_and_goes_with_the_data(empty_engine: Engine) -> None:
     assert before
     downgrade(empty_engine, "0010")
     with empty_engine.connect() as connection:
-        assert connection.execute(
-            text("SELECT id, stance, summary FROM statement ORDER BY id")
-        ).all() == before
+        assert (
+            connection.execute(text("SELECT id, stance, summary FROM statement ORDER BY id")).all()
+            == before
+        )
     upgrade(empty_engine, "0013")
     columns = {c["name"] for c in inspect(empty_engine).get_columns("statement")}
     assert {"off_scale", "partial", "scope_note", "alternative_to_id"} <= columns
@@ -49,7 +50,9 @@ def test_nuance_comes_and_goes_with_the_data(empty_engine: Engine) -> None:
     with empty_engine.connect() as connection:
         # Full-text search still follows the rebuilt table (SQLite's triggers were remade).
         if empty_engine.dialect.name == "sqlite":
-            connection.execute(text("UPDATE statement SET summary = 'zebraword' WHERE id = :i"), {"i": first_id})
+            connection.execute(
+                text("UPDATE statement SET summary = 'zebraword' WHERE id = :i"), {"i": first_id}
+            )
             hit = connection.scalar(
                 text("SELECT rowid FROM statement_fts WHERE statement_fts MATCH 'zebraword'")
             )

@@ -22,9 +22,9 @@ from app.api.schemas import (
     MatrixOut,
     MatrixRow,
     NegotiationRef,
-    PartyRef,
     Nuance,
     OffScaleValue,
+    PartyRef,
     StanceValue,
 )
 from app.db import DbSession
@@ -52,8 +52,7 @@ def _cell(cell: Cell) -> MatrixCell:
             partial=shown.partial,
             scope_note=shown.scope_note,
             conditional=shown.conditional,
-            alternative_to=shown.alternative_to_id
-            or (shown.id if shown.in_offer else None),
+            alternative_to=shown.alternative_to_id or (shown.id if shown.in_offer else None),
         )
         if shown
         else None,

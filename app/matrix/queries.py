@@ -11,8 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Demand, Participation, Party
-from app.models import Statement, StatementCondition
+from app.models import Demand, Participation, Party, Statement, StatementCondition
 from app.positions import latest_statement, with_positions
 from app.stances import STANCE_OF, OffScale, Reading, Stance, shift_from, shift_words
 
@@ -298,9 +297,7 @@ def _changed(now: Position | None, since_stance: int | None, since_partial: bool
     return shift_from(Reading(since_stance, bool(since_partial)), now.reading) is not None
 
 
-def qualifiers(
-    session: Session, shown: list[tuple[int, int | None]]
-) -> tuple[set[int], set[int]]:
+def qualifiers(session: Session, shown: list[tuple[int, int | None]]) -> tuple[set[int], set[int]]:
     """Of the statements shown (id, alternative_to_id): which carry conditions, which are an
     option of an offer. Two queries for the whole page, whatever it shows."""
     ids = [statement_id for statement_id, _ in shown]
@@ -314,7 +311,9 @@ def qualifiers(
     offered = {statement_id for statement_id, other in shown if other is not None}
     offered |= set(
         session.scalars(
-            select(Statement.alternative_to_id).where(Statement.alternative_to_id.in_(ids)).distinct()
+            select(Statement.alternative_to_id)
+            .where(Statement.alternative_to_id.in_(ids))
+            .distinct()
         )
     )
     return conditional, offered

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Any
 
 from sqlalchemy import (
@@ -27,8 +26,8 @@ from app.models.base import Base, UTCDateTime, Versioned, one_of, text_limits
 from app.models.demand import Demand
 from app.models.party import Party
 from app.models.source import Source
-from app.models.user import User
 from app.models.statement_condition import StatementCondition
+from app.models.user import User
 from app.stances import OffScale, Stance
 
 SPEAKER_MAX = 200
@@ -149,7 +148,9 @@ class Statement(Versioned, Base):
             " OR (NOT partial AND scope_note IS NULL)",
             name="partial_has_scope",
         ),
-        CheckConstraint("alternative_to_id IS NULL OR alternative_to_id <> id", name="offer_of_two"),
+        CheckConstraint(
+            "alternative_to_id IS NULL OR alternative_to_id <> id", name="offer_of_two"
+        ),
         # Targets for the composite keys of conditions and offers (id alone is unique already).
         Index("uq_statement_id_negotiation", "id", "negotiation_id", unique=True),
         Index("uq_statement_id_negotiation_party", "id", "negotiation_id", "party_id", unique=True),
@@ -257,6 +258,7 @@ class Statement(Versioned, Base):
                 .order_by(StatementCondition.id)
             )
         )
+
     # --- end of issue 18 ---
 
     @property

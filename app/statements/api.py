@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from starlette.responses import Response, StreamingResponse
 
-from app.positions import conditions_of
 from app.api.csv_export import FILENAME, ExportResponse, statement_csv
 from app.api.params import (
     DATE_RANGE,
@@ -26,6 +25,7 @@ from app.api.schemas import RevisionList, StatementList, StatementOut
 from app.db import DbSession
 from app.exceptions import found
 from app.links import Links
+from app.positions import conditions_of
 from app.statements.queries import statement_with_context
 from app.timeline.queries import TimelineFilters, timeline_page
 

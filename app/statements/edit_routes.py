@@ -30,20 +30,20 @@ from app.stances import SCALE, OffScale
 from app.statements.forms import (
     LABELS,
     StatementForm,
-    nuance_open,
     form_values,
+    nuance_open,
     parse_statement_form,
 )
 from app.statements.queries import form_choices, statement_for_edit
 from app.statements.service import (
     LooksLikeDuplicate,
     NotTakingPart,
+    NuanceProblem,
     RetractionFields,
     create_statement_once,
     restore_statement,
     retract_statement,
     update_statement,
-    NuanceProblem,
 )
 
 router = APIRouter()
@@ -242,7 +242,11 @@ def add_statement(request: Request, session: DbSession, post: EditorPost) -> Res
         )
     except NuanceProblem as problem:
         _refuse(
-            request, session, parsed, errors={problem.field: problem.message + "."}, submission_key=key
+            request,
+            session,
+            parsed,
+            errors={problem.field: problem.message + "."},
+            submission_key=key,
         )
     except LooksLikeDuplicate as similar:
         _refuse(

@@ -98,8 +98,9 @@ def form_values(statement: Statement, source: Source) -> dict[str, str]:
 
 
 def nuance_values(statement: Statement) -> dict[str, str]:
+    off_scale = statement.off_scale or ""
     values = {
-        "stance": statement.off_scale if statement.stance is None else str(statement.stance),
+        "stance": off_scale if statement.stance is None else str(statement.stance),
         "partial": "yes" if statement.partial else "",
         "scope_note": statement.scope_note or "",
         "alternative_to": str(statement.alternative_to_id or ""),
@@ -303,7 +304,9 @@ def _is_nuance_message(message: str) -> bool:
     return any(word in message for word in _NUANCE_WORDS)
 
 
-def _parse_nuance(values: dict[str, str], statement_input: dict[str, Any], errors: dict[str, str]) -> None:
+def _parse_nuance(
+    values: dict[str, str], statement_input: dict[str, Any], errors: dict[str, str]
+) -> None:
     statement_input["partial"] = bool(values["partial"])
     statement_input["scope_note"] = values["scope_note"]
     if values["alternative_to"].strip():
@@ -326,4 +329,6 @@ def _parse_nuance(values: dict[str, str], statement_input: dict[str, Any], error
                 {"demand_id": demand_id, "party_id": party_id, "note": values["condition_note"]}
             ]
     elif values["condition_party"].strip() or values["condition_note"].strip():
-        errors["condition_demand"] = "Choose the demand the condition is on, or clear the condition."
+        errors["condition_demand"] = (
+            "Choose the demand the condition is on, or clear the condition."
+        )

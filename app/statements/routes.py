@@ -10,8 +10,8 @@ from app.db import DbSession
 from app.exceptions import Choice, found
 from app.ids import RecordId
 from app.pages import render
-from app.statements.edit_routes import statement_editing_context
 from app.positions import conditions_of
+from app.statements.edit_routes import statement_editing_context
 from app.statements.queries import neighbours, offer_of, statement_with_context
 
 router = APIRouter()

@@ -32,8 +32,8 @@ from app.models import (
     StatementCondition,
     User,
 )
-from app.models.statement_condition import CONDITIONS_MAX
 from app.models.base import utcnow
+from app.models.statement_condition import CONDITIONS_MAX
 from app.negotiations.queries import takes_part
 from app.revisions import add_with_revision, update_with_revision
 from app.stances import OffScale, Stance
@@ -72,13 +72,15 @@ class StatementFields(BaseModel):
             raise ValueError("choose a stance on the scale, or declined to say, or ambiguous")
         if self.off_scale is not None and (self.partial or self.scope_note):
             raise ValueError(
-                "an answer off the scale cannot be partial: clear the scope note, or choose a stance"
+                "an answer off the scale cannot be partial: clear the scope note, "
+                "or choose a stance"
             )
         if self.partial and not self.scope_note:
             raise ValueError("a partial stance needs a scope note saying which part it covers")
         if self.scope_note and not self.partial:
             raise ValueError("tick partial for a scope note, or clear the note")
         return self
+
     # --- end of issue 18 ---
 
     @model_validator(mode="after")

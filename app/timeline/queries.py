@@ -111,6 +111,8 @@ def previous_stance() -> Any:
             earlier.party_id == Statement.party_id,
             earlier.demand_id == Statement.demand_id,
             earlier.retracted_at.is_(None),
+            # Measured from the last stance on the scale: off-scale answers are no shift.
+            earlier.stance.is_not(None),
             tuple_(earlier.stated_on, earlier.id) < tuple_(Statement.stated_on, Statement.id),
         )
         .order_by(earlier.stated_on.desc(), earlier.id.desc())
@@ -165,7 +167,7 @@ def timeline_page(
     shifted_from = {
         statement.id: previous
         for statement, previous in rows[:size]
-        if previous is not None and previous != statement.stance
+        if previous is not None and statement.stance is not None and previous != statement.stance
     }
     next_cursor = None
     if len(rows) > size and shown:

@@ -13,7 +13,7 @@ from app.stances import Stance
 from tests.editors import counts, form_fields, post_form
 from tests.factories import make_demand, make_negotiation, make_party, make_statement
 from tests.html import parse
-from tests.statements.test_editing import add, new_statement, statement_id_from
+from tests.statements.test_editing import add, statement_id_from
 
 
 def test_the_disclosure_is_closed_on_a_plain_form_and_opens_when_a_field_is_set(
@@ -32,9 +32,7 @@ def test_the_disclosure_is_closed_on_a_plain_form_and_opens_when_a_field_is_set(
 
 
 def test_a_partial_conditional_statement_is_saved_with_its_revision(editor_client, session) -> None:
-    other = session.scalar(
-        select(Statement.demand_id).where(Statement.demand_id != 1).limit(1)
-    )
+    other = session.scalar(select(Statement.demand_id).where(Statement.demand_id != 1).limit(1))
     response = add(
         editor_client,
         stance="0",
@@ -56,7 +54,9 @@ def test_a_partial_conditional_statement_is_saved_with_its_revision(editor_clien
         (other, "only once the other side agrees")
     ]
     revision = session.scalar(
-        select(Revision).where(Revision.entity_type == "statement", Revision.entity_id == statement_id)
+        select(Revision).where(
+            Revision.entity_type == "statement", Revision.entity_id == statement_id
+        )
     )
     assert revision.snapshot["partial"] is True
     assert revision.snapshot["conditions"][0]["demand_id"] == other
@@ -78,7 +78,11 @@ def test_an_off_scale_answer_is_saved_without_a_stance(editor_client, session) -
         ({"partial": "yes"}, "scope_note", "needs a scope note"),
         ({"scope_note": "local"}, "scope_note", "tick partial"),
         ({"partial": "yes", "scope_note": "x" * 201}, "scope_note", "200"),
-        ({"stance": "declined", "partial": "yes", "scope_note": "a"}, "scope_note", "off the scale"),
+        (
+            {"stance": "declined", "partial": "yes", "scope_note": "a"},
+            "scope_note",
+            "off the scale",
+        ),
         ({"condition_note": "only if"}, "condition_demand", "choose the demand"),
         ({"condition_demand": "1"}, "condition_demand", "its own demand"),
         ({"condition_demand": "99999999999999"}, "condition_demand", "from the list"),
@@ -108,7 +112,9 @@ def test_a_condition_on_a_demand_of_other_talks_is_refused(editor_client, sessio
     before = counts(session)
     response = add(editor_client, condition_demand=str(elsewhere.id))
     assert response.status_code == 422
-    assert "same negotiation" in parse(response.text).select_one("#condition_demand-error").get_text()
+    assert (
+        "same negotiation" in parse(response.text).select_one("#condition_demand-error").get_text()
+    )
     assert counts(session) == before
 
 
@@ -129,8 +135,12 @@ def test_two_options_make_one_offer_and_bringing_back_restores_conditions(
 ) -> None:
     first = statement_id_from(add(editor_client, summary="Option one: withdraw."))
     second = statement_id_from(
-        add(editor_client, summary="Option two: halt.", alternative_to=str(first),
-            source_url="https://news.example.org/option-two")
+        add(
+            editor_client,
+            summary="Option two: halt.",
+            alternative_to=str(first),
+            source_url="https://news.example.org/option-two",
+        )
     )
     session.expire_all()
     assert session.get_one(Statement, second).alternative_to_id == first
@@ -171,12 +181,21 @@ def test_histories_skip_off_scale_answers_when_marking_shifts(session) -> None:
     day = dt.date(2025, 1, 1)
     make_statement(session, party=party, demand=demand, stance=Stance.REJECTS, stated_on=day)
     make_statement(
-        session, party=party, demand=demand, stance=None, off_scale="declined",
+        session,
+        party=party,
+        demand=demand,
+        stance=None,
+        off_scale="declined",
         stated_on=day + dt.timedelta(days=1),
     )
     make_statement(
-        session, party=party, demand=demand, stance=Stance.OPEN, partial=True,
-        scope_note="local, 2–3 days", stated_on=day + dt.timedelta(days=2),
+        session,
+        party=party,
+        demand=demand,
+        stance=Stance.OPEN,
+        partial=True,
+        scope_note="local, 2–3 days",
+        stated_on=day + dt.timedelta(days=2),
     )
     entries = position_histories(
         session, dt.date(2025, 12, 31), party_ids=[party.id], demand_ids=[demand.id]

@@ -19,6 +19,7 @@ Revises: 0010
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -29,8 +30,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 LIVE = sa.text("retracted_at IS NULL")
-PARTIAL_INDEXES = {
-    "ix_statement_position": ["party_id", "demand_id", sa.text("stated_on DESC"), sa.text("id DESC")],
+PARTIAL_INDEXES: dict[str, list[Any]] = {
+    "ix_statement_position": [
+        "party_id",
+        "demand_id",
+        sa.text("stated_on DESC"),
+        sa.text("id DESC"),
+    ],
     "ix_statement_timeline": ["stated_on", "id"],
     "ix_statement_party_timeline": ["party_id", "stated_on", "id"],
     "ix_statement_demand_timeline": ["demand_id", "stated_on", "id"],
@@ -88,9 +94,7 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("scope_note", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("alternative_to_id", sa.Integer(), nullable=True))
-        batch.create_check_constraint(
-            "off_scale_allowed", "off_scale IN ('declined', 'ambiguous')"
-        )
+        batch.create_check_constraint("off_scale_allowed", "off_scale IN ('declined', 'ambiguous')")
         batch.create_check_constraint(
             "stance_or_off_scale", "(stance IS NULL) <> (off_scale IS NULL)"
         )
@@ -154,9 +158,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_statement_condition")),
     )
-    op.create_index(
-        "ix_statement_condition_statement_id", "statement_condition", ["statement_id"]
-    )
+    op.create_index("ix_statement_condition_statement_id", "statement_condition", ["statement_id"])
     op.create_index("ix_statement_condition_demand_id", "statement_condition", ["demand_id"])
 
 
