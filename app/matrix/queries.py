@@ -103,6 +103,11 @@ class Change(NamedTuple):
     demand: DemandHeading
     was: Stance | None
     now: Stance | None
+    # Issue 18: both ends in words, qualifiers included ("open / conditional (partial)").
+    was_words: str = ""
+    now_words: str = ""
+    # An off-scale answer is a position shown (new, when nothing was before) but never a shift.
+    now_stated: bool = False
 
     @property
     def is_shift(self) -> bool:
@@ -150,10 +155,19 @@ class Matrix:
             for cell in row.cells:
                 if not cell.changed:
                     continue
-                change = Change(cell.party, cell.demand, cell.previous_stance, cell.stance)
+                was = cell.previous_stance
+                change = Change(
+                    cell.party,
+                    cell.demand,
+                    was,
+                    cell.stance,
+                    Reading(int(was), cell.previous_partial).words() if was is not None else "",
+                    cell.statement.reading.words() if cell.statement is not None else "",
+                    cell.statement is not None,
+                )
                 if change.is_shift:
                     shifts.append(change)
-                elif change.now is not None:
+                elif change.now_stated:
                     new.append(change)
                 else:
                     gone.append(change)

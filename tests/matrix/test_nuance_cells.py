@@ -60,7 +60,7 @@ def _nuanced(session: Session) -> tuple[str, Statement, Statement, Statement]:
 
 
 def test_cells_say_partial_conditional_offer_and_off_scale_in_words(client, session) -> None:
-    slug, partial, option, declined = _nuanced(session)
+    slug, _partial, _option, _declined = _nuanced(session)
     page = parse(client.get("/talks/russia-ukraine?as_of=2025-02-01&since=2025-01-12"))
     cells = page.select(f'#matrix td[data-party="{slug}"]')
     by_id = {c["data-demand"]: c for c in cells}
