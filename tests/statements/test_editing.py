@@ -443,9 +443,9 @@ def test_query_counts_of_the_editor_pages(editor_client, queries) -> None:
     assert queries.count == 6
     queries.clear()
     editor_client.get("/statements/1")
-    # The user, the statement, its previous and next (one query), its revisions with their
-    # authors, the names in the diffs.
-    assert queries.count == 5
+    # The user, the statement, its previous and next (one query), its conditions and the
+    # options of its offer (issue 18), its revisions with their authors, the names in the diffs.
+    assert queries.count == 7
 
 
 def test_a_commit_that_fails_never_answers_with_success(app, session, editor) -> None:
