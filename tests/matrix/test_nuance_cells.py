@@ -52,6 +52,7 @@ def _nuanced(session: Session) -> tuple[str, Statement, Statement, Statement]:
         stance=None,
         off_scale="declined",
         stated_on=day + dt.timedelta(days=5),
+        summary="Illustration: declined to comment.",
     )
     session.flush()
     option.alternative_to_id = partial.id
@@ -113,3 +114,15 @@ def test_api_and_csv_carry_the_nuance(client, session) -> None:
     )
     spec = client.get("/openapi.json").json()
     assert "Nuance" in spec["components"]["schemas"]
+
+
+def test_off_scale_answers_are_found_by_filter_and_search(client, session) -> None:
+    _slug, _partial, _option, declined = _nuanced(session)
+    items = client.get("/api/statements?stance=declined&party=nuanced").json()["items"]
+    assert [i["id"] for i in items] == [declined.id]
+    assert client.get("/api/statements?stance=ambiguous&party=nuanced").json()["items"] == []
+    bad = client.get("/api/statements?stance=maybe")
+    assert bad.status_code == 400 and "declined" in bad.text
+    page = parse(client.get("/search?q=Illustration"))
+    hit = next(li for li in page.select("li") if "declined to say" in words(li))
+    assert hit is not None
