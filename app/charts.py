@@ -43,6 +43,9 @@ class Step:
     label: str
     shift: bool = False
     href: str | None = None
+    # Issue 18: "partial" / "conditional" (words, e.g. "partial, conditional"): drawn as a
+    # square, not a dot, so the qualifier shows without colour; the title says it.
+    mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Point:
     label: str
     shift: bool
     href: str | None
+    mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,9 @@ def _lay_out(
         nudge = (index - (len(series) - 1) / 2) * 4
         steps = [step for step in s.steps if step.on <= end]
         points = [
-            Point(x_of(step.on), y_of(step.value, nudge), step.label, step.shift, step.href)
+            Point(
+                x_of(step.on), y_of(step.value, nudge), step.label, step.shift, step.href, step.mark
+            )
             for step in steps
         ]
         path = ""

@@ -18,6 +18,12 @@ FIELD_LABELS = {
     "quote": "Quote",
     "retracted_at": "Retracted at",
     "retraction_reason": "Retraction reason",
+    # Issue 18
+    "off_scale": "Off the scale",
+    "partial": "Partial",
+    "scope_note": "Scope note",
+    "alternative_to_id": "Other option of the offer",
+    "conditions": "Only if",
     "slug": "Slug",
     "name": "Name",
     "short_name": "Short name",

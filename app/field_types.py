@@ -19,7 +19,8 @@ from app.models.negotiation import TITLE_MAX as NEGOTIATION_TITLE_MAX
 from app.models.party import DESCRIPTION_MAX, NAME_MAX, SHORT_NAME_MAX
 from app.models.source import PUBLISHER_MAX
 from app.models.source import TITLE_MAX as SOURCE_TITLE_MAX
-from app.models.statement import QUOTE_MAX, REASON_MAX, SPEAKER_MAX, SUMMARY_MAX
+from app.models.statement import QUOTE_MAX, REASON_MAX, SCOPE_NOTE_MAX, SPEAKER_MAX, SUMMARY_MAX
+from app.models.statement_condition import CONDITION_NOTE_MAX
 from app.models.user import DISPLAY_NAME_MAX, EMAIL_MAX
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -100,6 +101,9 @@ Speaker = Annotated[Annotated[str, _at_most(SPEAKER_MAX), LINE] | None, EMPTY_IS
 Summary = Annotated[str, _required(SUMMARY_MAX), CLEAN]
 Quote = Annotated[Annotated[str, _at_most(QUOTE_MAX), CLEAN] | None, EMPTY_IS_NONE]
 RetractionReason = Annotated[str, _required(REASON_MAX), CLEAN]
+# Issue 18: where a partial stance holds, and the words of an "only if".
+ScopeNote = Annotated[Annotated[str, _at_most(SCOPE_NOTE_MAX), LINE] | None, EMPTY_IS_NONE]
+ConditionNote = Annotated[Annotated[str, _at_most(CONDITION_NOTE_MAX), LINE] | None, EMPTY_IS_NONE]
 
 Slug = Annotated[
     str,

@@ -17,7 +17,7 @@ from app.dates import format_date
 from app.field_labels import FIELD_LABELS
 from app.models import Demand, Negotiation, Party, Revision, Source
 from app.revisions import NOT_BROUGHT_BACK, values_from_snapshot
-from app.stances import Stance
+from app.stances import OffScale, Stance
 
 _REFERENCES = {
     "negotiation_id": Negotiation,
@@ -135,6 +135,10 @@ def _reference_names(session: Session, revisions: list[Revision]) -> dict[tuple[
         for field, ids in wanted.items():
             if isinstance(revision.snapshot.get(field), int):
                 ids.add(revision.snapshot[field])
+        for condition in revision.snapshot.get("conditions") or []:
+            wanted["demand_id"].add(condition["demand_id"])
+            if condition.get("party_id"):
+                wanted["party_id"].add(condition["party_id"])
     parts = []
     if wanted["negotiation_id"]:
         parts.append(
@@ -175,6 +179,25 @@ def _shown(
         return names.get((name, value), "a deleted record")
     if name == "stance":
         return Stance(value).label
+    if name == "off_scale":
+        return OffScale(value).label
+    if name == "alternative_to_id":
+        return f"statement #{value}"
+    if name == "conditions":
+        # "Only if" rows: the demand (and party) by name, as elsewhere in the history.
+        if not value:
+            return None
+        return "; ".join(
+            "only if "
+            + names.get(("demand_id", c["demand_id"]), "a deleted demand")
+            + (
+                f" (by {names.get(('party_id', c['party_id']), 'a deleted party')})"
+                if c.get("party_id")
+                else ""
+            )
+            + (f": {c['note']}" if c.get("note") else "")
+            for c in value
+        )
     if name in ("stated_on", "published_on"):
         precision = snapshot.get(f"{name}_precision") or "day"
         return format_date(dt.date.fromisoformat(value), precision)

@@ -15,9 +15,11 @@ from itertools import groupby
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import BindParameter, ColumnExpressionArgument, Select, func, select, true
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Demand, Party, Statement
+from app.models import Demand, Party, Statement, StatementCondition
+from app.stances import Reading, shift_from, shift_words
 
 # How many statements a history shows per (party, demand): the recent moves, and a bound on the
 # page whatever the table holds; the timeline, filtered to the party and demand, has them all.
@@ -32,6 +34,7 @@ def latest_statement(
     demand_id: ColumnExpressionArgument[int] | int,
     as_of: dt.date | BindParameter[dt.date],
     *columns: str,
+    on_scale: bool = False,
 ) -> Select[Any]:
     """One row: the position of (party, demand) as of `as_of` (its `columns`, or the whole row).
 
@@ -40,17 +43,16 @@ def latest_statement(
     """
     probe = aliased(Statement, name="probe")
     selected = [getattr(probe, c) for c in columns] if columns else [probe]
-    return (
-        select(*selected)
-        .where(
-            probe.party_id == party_id,
-            probe.demand_id == demand_id,
-            probe.stated_on <= as_of,
-            probe.retracted_at.is_(None),
-        )
-        .order_by(probe.stated_on.desc(), probe.id.desc())
-        .limit(1)
+    query = select(*selected).where(
+        probe.party_id == party_id,
+        probe.demand_id == demand_id,
+        probe.stated_on <= as_of,
+        probe.retracted_at.is_(None),
     )
+    if on_scale:
+        # What a shift is measured from: off-scale answers are skipped (app.stances.shift_from).
+        query = query.where(probe.stance.is_not(None))
+    return query.order_by(probe.stated_on.desc(), probe.id.desc()).limit(1)
 
 
 def with_positions(
@@ -80,14 +82,71 @@ class HistoryEntry:
     """A statement in a party's history on a demand, and whether it moved the party's stance."""
 
     statement: Statement
-    # The stance of the party's statement before this one on the same demand (None: first).
+    # The stance of the party's last on-scale statement before this one on the same demand
+    # (None: first, or only off-scale answers before it).
     previous_stance: int | None
     # On the oldest entry shown: older statements exist beyond the history's bound.
     has_earlier: bool = False
+    # Whether that earlier statement held in part only (issue 18).
+    previous_partial: bool = False
+    # Whether this statement carries "only if" conditions (one query for the whole history).
+    conditional: bool = False
+
+    @property
+    def previous_reading(self) -> Reading | None:
+        if self.previous_stance is None:
+            return None
+        return Reading(self.previous_stance, partial=self.previous_partial)
 
     @property
     def is_shift(self) -> bool:
-        return self.previous_stance is not None and self.previous_stance != self.statement.stance
+        return shift_from(self.previous_reading, self.reading) is not None
+
+    @property
+    def reading(self) -> Reading:
+        return reading_of(self.statement, self.conditional)
+
+    @property
+    def shift_words(self) -> str:
+        """ "Changed: was rejects → open / conditional (partial)" (only for a shift)."""
+        previous = self.previous_reading
+        assert previous is not None
+        return shift_words(previous, self.reading)
+
+
+def reading_of(statement: Any, conditional: bool | None = None) -> Reading:
+    """A statement in the terms of the gap and shift rules. `conditional` when known without
+    loading conditions (the pages load them in one query per page: conditions_of)."""
+    if conditional is None:
+        if isinstance(statement, Statement):
+            state = sa_inspect(statement)
+            conditional = "conditions" not in state.unloaded and bool(statement.conditions)
+        else:
+            conditional = bool(getattr(statement, "conditional", False))
+    return Reading(statement.stance, statement.partial, conditional, statement.off_scale)
+
+
+def conditions_of(
+    session: Session, statement_ids: Sequence[int]
+) -> dict[int, list[StatementCondition]]:
+    """The conditions of many statements in one query, with their demands and parties' names."""
+    if not statement_ids:
+        return {}
+    found: dict[int, list[StatementCondition]] = {}
+    query = (
+        select(StatementCondition, Demand.title, Demand.slug, Party.name, Party.slug)
+        .join(Demand, Demand.id == StatementCondition.demand_id)
+        .outerjoin(Party, Party.id == StatementCondition.party_id)
+        .where(StatementCondition.statement_id.in_(list(statement_ids)))
+        .order_by(StatementCondition.statement_id, StatementCondition.id)
+    )
+    for condition, demand_title, demand_slug, party_name, party_slug in session.execute(query):
+        condition.party_slug = party_slug  # type: ignore[attr-defined]
+        condition.demand_title = demand_title  # type: ignore[attr-defined]
+        condition.demand_slug = demand_slug  # type: ignore[attr-defined]
+        condition.party_name = party_name  # type: ignore[attr-defined]
+        found.setdefault(condition.statement_id, []).append(condition)
+    return found
 
 
 def position_histories(
@@ -151,12 +210,40 @@ def position_histories(
         .options(joinedload(Statement.source))
     )
     entries: list[HistoryEntry] = []
-    for _, group in groupby(session.scalars(query), key=lambda s: (s.party_id, s.demand_id)):
+    loaded = list(session.scalars(query))
+    conditional = _with_conditions(session, [s.id for s in loaded])
+    for _, group in groupby(loaded, key=lambda s: (s.party_id, s.demand_id)):
         statements = list(group)
         # The extra, older statement only tells whether the oldest shown one is a shift.
         truncated = len(statements) == wanted
-        previous = statements.pop(0).stance if truncated else None
+        first = statements.pop(0) if truncated else None
+        previous = first.stance if first is not None else None
+        previous_partial = (
+            first.partial if first is not None and first.stance is not None else False
+        )
         for index, statement in enumerate(statements):
-            entries.append(HistoryEntry(statement, previous, has_earlier=truncated and index == 0))
-            previous = statement.stance
+            entries.append(
+                HistoryEntry(
+                    statement,
+                    previous,
+                    has_earlier=truncated and index == 0,
+                    previous_partial=previous_partial,
+                    conditional=statement.id in conditional,
+                )
+            )
+            # Off-scale answers are skipped: the next shift is measured from the last stance.
+            if statement.stance is not None:
+                previous, previous_partial = statement.stance, statement.partial
     return entries
+
+
+def _with_conditions(session: Session, statement_ids: Sequence[int]) -> set[int]:
+    """Which of these statements carry conditions: one query, whatever their number (run even
+    for none, so that a page's query count does not depend on its data)."""
+    return set(
+        session.scalars(
+            select(StatementCondition.statement_id)
+            .where(StatementCondition.statement_id.in_(list(statement_ids)))
+            .distinct()
+        )
+    )

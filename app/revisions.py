@@ -183,6 +183,10 @@ def bring_back(
         if name not in NOT_BROUGHT_BACK
     }
     _check_unique_values(session, entity, values)
+    if entity.version == form_version:
+        # Child rows first, so the revision the update records carries them (a stale form
+        # is refused below and the request's transaction takes them back).
+        entity.bring_back_children(session, revision.snapshot)
     return update_with_revision(
         session,
         entity,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from enum import IntEnum
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
 
 
 class Stance(IntEnum):
@@ -92,15 +93,17 @@ def spread(stances: Sequence[Stance | int | None]) -> int | None:
 
 
 def spread_over_time(
-    lines: Sequence[Sequence[tuple[dt.date, int]]],
+    lines: Sequence[Sequence[tuple[dt.date, int | None]]],
 ) -> list[tuple[dt.date, int]]:
     """The spread of a group at each date any of its stances changed, once all have one.
 
     Each line is one party's (date, stance) steps in date order; consecutive equal spreads are
     merged, so every returned step is a move (or the first known spread).
     """
+    # An off-scale answer (None) leaves the spread unmeasured until the next stance.
     events = sorted(
-        (day, index, stance) for index, line in enumerate(lines) for day, stance in line
+        ((day, index, stance) for index, line in enumerate(lines) for day, stance in line),
+        key=lambda event: (event[0], event[1]),
     )
     current: list[int | None] = [None] * len(lines)
     steps: list[tuple[dt.date, int]] = []
@@ -113,3 +116,91 @@ def spread_over_time(
         if value is not None and (not steps or steps[-1][1] != value):
             steps.append((day, value))
     return steps
+
+
+# --- Off the scale, partial and conditional stances (issue 18; the rules are on /about). ---
+
+
+class OffScale(StrEnum):
+    """An answer recorded instead of a stance: shown and searchable, never a distance."""
+
+    DECLINED = "declined"
+    AMBIGUOUS = "ambiguous"
+
+    @property
+    def label(self) -> str:
+        return _OFF_SCALE_LABELS[self]
+
+    @property
+    def slug(self) -> str:
+        return f"off-{self.value}"
+
+    @property
+    def icon(self) -> str:
+        return _OFF_SCALE_ICONS[self]
+
+    @property
+    def signed(self) -> str:
+        return "off the scale"
+
+
+_OFF_SCALE_LABELS = {OffScale.DECLINED: "declined to say", OffScale.AMBIGUOUS: "ambiguous"}
+_OFF_SCALE_ICONS = {OffScale.DECLINED: "\u2298", OffScale.AMBIGUOUS: "?"}  # ⊘ ?
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one statement says, in the terms the gap and shift rules use.
+
+    `stance` is None for an off-scale answer. A partial stance counts at its value on the
+    scale (the scope note says where it holds); so does a conditional one.
+    """
+
+    stance: int | None
+    partial: bool = False
+    conditional: bool = False
+    off_scale: str | None = None
+
+    @property
+    def on_scale(self) -> bool:
+        return self.stance is not None
+
+    def words(self) -> str:
+        """The reading in words, e.g. "open / conditional (partial, conditional)"."""
+        if self.off_scale is not None:
+            return OffScale(self.off_scale).label
+        if self.stance is None:
+            return "no stated position"
+        qualifiers = [
+            q for q, on in (("partial", self.partial), ("conditional", self.conditional)) if on
+        ]
+        label = Stance(self.stance).label
+        return f"{label} ({', '.join(qualifiers)})" if qualifiers else label
+
+
+def gap_between(a: Reading | None, b: Reading | None) -> int | None:
+    """The gap rule: off-scale answers and silence measure nothing; partial and conditional
+    stances measure at their value on the scale."""
+    if a is None or b is None:
+        return None
+    return gap(a.stance, b.stance)
+
+
+def shift_from(previous: Reading | None, current: Reading) -> Reading | None:
+    """The shift rule: the earlier reading `current` moved away from, or None if no shift.
+
+    `previous` is the party's last ON-SCALE reading before `current` (off-scale answers are
+    skipped on both ends: declining to say is not a change of mind). A shift is a change of
+    value on the scale, or of whether it holds in part only; a change of conditions alone is
+    not a shift (it is shown in the statement's history).
+    """
+    if previous is None or not current.on_scale or not previous.on_scale:
+        return None
+    if previous.stance != current.stance or previous.partial != current.partial:
+        return previous
+    return None
+
+
+def shift_words(previous: Reading, current: Reading) -> str:
+    """ "Changed: was rejects → open / conditional (partial)" """
+    return f"Changed: was {previous.words()} \u2192 {current.words()}"

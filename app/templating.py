@@ -11,7 +11,8 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.dates import format_date, format_date_short, iso_with_precision
 from app.links import absolute_url, app_path
-from app.stances import SCALE, Stance
+from app.positions import reading_of
+from app.stances import SCALE, OffScale, Stance
 
 # Package data: they ship inside the wheel, so an installed Parley runs from any directory.
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -39,6 +40,18 @@ def pager_query(params: dict[str, Any], **changes: Any) -> str:
     return urlencode(kept)
 
 
+def _stance(value: int | None) -> Stance | None:
+    return None if value is None else Stance(value)
+
+
+def _position_of(statement: Any) -> Stance | OffScale | None:
+    """The badge a statement shows: its stance, or its off-scale answer."""
+    if getattr(statement, "stance", None) is not None:
+        return Stance(statement.stance)
+    off_scale = getattr(statement, "off_scale", None)
+    return OffScale(off_scale) if off_scale else None
+
+
 def make_templates(**app_globals: Any) -> Jinja2Blocks:
     """One app's Jinja environment: create_app makes it and keeps it in `app.state.templates`.
 
@@ -58,7 +71,10 @@ def make_templates(**app_globals: Any) -> Jinja2Blocks:
         date_at=format_date,
         short_date_at=format_date_short,
         iso_at=iso_with_precision,
-        stance=Stance,
+        stance=_stance,
+        # Issue 18: a statement's place on the scale or off it, and its reading in words.
+        position_of=_position_of,
+        reading_words=lambda statement: reading_of(statement).words(),
         pager_query=pager_query,
     )
     # Templates are read once per process (restart to see edits): checking each file's mtime on

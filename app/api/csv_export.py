@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import anyio
-from sqlalchemy import Row, func, literal, select, tuple_
+from sqlalchemy import Row, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from app.dates import iso_with_precision
-from app.models import Demand, Negotiation, Party, Source, Statement
+from app.models import Demand, Negotiation, Party, Source, Statement, StatementCondition
 from app.stances import STANCE_OF
 from app.timeline.queries import TimelineFilters, filtered
 
@@ -54,6 +54,13 @@ COLUMNS = (
     "retracted_at",
     "retraction_reason",
     "url",
+    # Issue 18, appended so that readers of the older columns by position keep working.
+    # stance and stance_label are empty for an answer off the scale; off_scale says which.
+    "off_scale",
+    "partial",
+    "scope_note",
+    "conditional",
+    "alternative_to",
 )
 # A spreadsheet runs a cell starting with these as a formula (tab and CR too: some strip them
 # first). Prefixing a quote makes it text; the value is still readable.
@@ -85,6 +92,12 @@ _SELECTED = (
     Source.publisher,
     Statement.retracted_at,
     Statement.retraction_reason,
+    Statement.off_scale,
+    Statement.partial,
+    Statement.scope_note,
+    # "Only if": one correlated probe of ix_statement_condition_statement_id per row.
+    exists().where(StatementCondition.statement_id == Statement.id),
+    Statement.alternative_to_id,
 )
 
 
@@ -92,14 +105,15 @@ def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
     """One CSV row. Only text cells are neutralised: numbers, dates and http(s) URLs cannot start
     a formula, and calling it on every cell was a third of the export's time at a million rows."""
     (id_, negotiation, party, demand, stance, stated_on, precision, speaker, summary) = row[:9]
-    (quote, source_id, source_url, title, publisher, retracted_at, retraction_reason) = row[9:]
+    (quote, source_id, source_url, title, publisher, retracted_at, retraction_reason) = row[9:16]
+    (off_scale, partial, scope_note, conditional, alternative_to) = row[16:]
     return [
         id_,
         neutralise(negotiation),
         neutralise(party),
         neutralise(demand),
-        stance,
-        STANCE_OF[stance].label,
+        "" if stance is None else stance,
+        "" if stance is None else STANCE_OF[stance].label,
         iso_with_precision(stated_on, precision),
         stated_on.isoformat(),
         precision,
@@ -113,6 +127,11 @@ def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
         retracted_at.isoformat() if retracted_at else "",
         neutralise(retraction_reason or ""),
         f"/statements/{id_}",
+        off_scale or "",
+        "yes" if partial else "no",
+        neutralise(scope_note or ""),
+        "yes" if conditional else "no",
+        alternative_to or "",
     ]
 
 

@@ -26,7 +26,7 @@ from app.models import Negotiation
 from app.negotiations.queries import negotiation_by_slug
 from app.paging import InvalidPaging, parse_cursor
 from app.sources.queries import source_by_id
-from app.stances import Stance
+from app.stances import OffScale, Stance
 from app.timeline.queries import TimelineFilters
 from app.timeline.routes import read_filters
 
@@ -143,17 +143,21 @@ def id_cursor(raw: str | None) -> int | None:
     return number
 
 
-def parse_stance(raw: str | None) -> Stance | None:
+def parse_stance(raw: str | None) -> Stance | OffScale | None:
     if raw is None or raw.strip() == "":
         return None
     text = raw.strip()
+    # Off-scale answers are searchable too (issue 18): declined / ambiguous, or their slugs.
+    for off_scale in OffScale:
+        if text in (off_scale.value, off_scale.slug):
+            return off_scale
     try:
         number = whole_number(text, low=-9, high=9)
         if number is not None:
             return Stance(number)
         return Stance.from_slug(text)
     except ValueError:
-        choices = ", ".join(f"{s.slug} ({s.value})" for s in Stance)
+        choices = ", ".join(f"{s.slug} ({s.value})" for s in Stance) + ", declined, ambiguous"
         raise BadRequest.parameter(
             "stance", f"stance must be one of {choices}, not {shown(raw)}."
         ) from None

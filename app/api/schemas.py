@@ -7,6 +7,7 @@ API's documentation. Builders turn ORM rows and query results into these; they n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,8 +23,9 @@ from app.models import (
     Revision,
     Source,
     Statement,
+    StatementCondition,
 )
-from app.stances import Stance
+from app.stances import OffScale, Reading, Stance
 
 
 class Schema(BaseModel):
@@ -64,6 +66,51 @@ class StanceValue(Schema):
     def of(cls, stance: Stance | int) -> StanceValue:
         stance = Stance(stance)
         return cls(value=stance.value, label=stance.label, slug=stance.slug)
+
+
+# --- issue 18: scope, conditions, offers, off the scale ---
+
+
+class OffScaleValue(Schema):
+    """An answer recorded instead of a stance; it counts in no gap or shift."""
+
+    slug: str = Field(description="declined or ambiguous.", examples=["declined"])
+    label: str = Field(description="As shown to readers.", examples=["declined to say"])
+
+    @classmethod
+    def of(cls, off_scale: str | None) -> OffScaleValue | None:
+        if off_scale is None:
+            return None
+        value = OffScale(off_scale)
+        return cls(slug=value.value, label=value.label)
+
+
+class ConditionOut(Schema):
+    demand: str = Field(description="Slug of the demand that must be met (same negotiation).")
+    party: str | None = Field(description="Slug of the party who must meet it, if named.")
+    note: str | None = Field(description="The condition in the editor's words.")
+
+
+class Nuance(Schema):
+    """How far the stance reaches: in part only, only if, one option of an either-or offer."""
+
+    words: str = Field(
+        description="The whole reading in words, as pages show it.",
+        examples=["open / conditional (partial, conditional)"],
+    )
+    off_scale: OffScaleValue | None = Field(description="Set when there is no stance to measure.")
+    partial: bool = Field(description="The stance holds for part of the demand only.")
+    scope_note: str | None = Field(description="Which part, when partial.")
+    conditional: bool = Field(description="The stance holds only if other demands are met.")
+    conditions: list[ConditionOut] | None = Field(
+        default=None, description="The conditions (on a statement; null in matrix cells)."
+    )
+    alternative_to: int | None = Field(
+        description="One option of an either-or offer: the id of the offer's first statement."
+    )
+
+
+# --- end of issue 18 ---
 
 
 class NamedParty(Protocol):
@@ -235,7 +282,9 @@ class StatementOut(Schema):
     negotiation: NegotiationRef = Field(description="The negotiation of its demand.")
     party: PartyRef
     demand: DemandRef
-    stance: StanceValue
+    stance: StanceValue | None = Field(
+        description="The stance on the scale; null when the answer is off the scale (nuance)."
+    )
     stated: DateValue = Field(description="When the stance was stated.")
     speaker: str | None = Field(description="Who said it, if named.", examples=["Vladimir Putin"])
     summary: str = Field(description="The editor's summary.", examples=["Rules out NATO entry."])
@@ -247,9 +296,15 @@ class StatementOut(Schema):
     version: int = Field(description="Edit version; each edit adds one.", examples=[1])
     url: str = Field(description="The statement's page.", examples=["/statements/12"])
     api_url: str = Field(description="This statement in the API.", examples=["/api/statements/12"])
+    nuance: Nuance = Field(description="Partial, conditional, either-or or off the scale.")
 
     @classmethod
-    def of(cls, statement: Statement, link: Link) -> StatementOut:
+    def of(
+        cls,
+        statement: Statement,
+        link: Link,
+        conditions: Sequence[StatementCondition] = (),
+    ) -> StatementOut:
         retraction = (
             Retraction(at=statement.retracted_at, reason=statement.retraction_reason or "")
             if statement.retracted_at is not None
@@ -260,11 +315,32 @@ class StatementOut(Schema):
             negotiation=NegotiationRef.of(statement.demand.negotiation, link),
             party=PartyRef.of(statement.party, link),
             demand=DemandRef.of(statement.demand, link, statement.demand.negotiation.slug),
-            stance=StanceValue.of(statement.stance),
+            stance=None if statement.stance is None else StanceValue.of(statement.stance),
             stated=DateValue.of(statement.stated_on, statement.stated_on_precision),
             speaker=statement.speaker,
             summary=statement.summary,
             quote=statement.quote,
+            nuance=Nuance(
+                words=Reading(
+                    statement.stance,
+                    statement.partial,
+                    bool(conditions),
+                    statement.off_scale,
+                ).words(),
+                off_scale=OffScaleValue.of(statement.off_scale),
+                partial=statement.partial,
+                scope_note=statement.scope_note,
+                conditional=bool(conditions),
+                conditions=[
+                    ConditionOut(
+                        demand=getattr(c, "demand_slug", str(c.demand_id)),
+                        party=getattr(c, "party_slug", None),
+                        note=c.note,
+                    )
+                    for c in conditions
+                ],
+                alternative_to=statement.alternative_to_id,
+            ),
             source=SourceOut.of(statement.source, link),
             retraction=retraction,
             version=statement.version,
@@ -413,6 +489,9 @@ class MatrixCell(Schema):
     statement: CellStatement | None = Field(description="The statement that set the position.")
     changed: bool = Field(description="Whether the stance differs from the one at `since`.")
     previous_stance: StanceValue | None = Field(description="The stance at `since`, if any.")
+    nuance: Nuance | None = Field(
+        default=None, description="Partial, conditional, either-or or off the scale (issue 18)."
+    )
 
 
 class MatrixRow(Schema):

@@ -40,7 +40,7 @@ class CompareRow:
 
     @property
     def stances(self) -> list[Stance | None]:
-        return [Stance(s.stance) if s else None for s in self.statements]
+        return [Stance(s.stance) if s and s.stance is not None else None for s in self.statements]
 
     @property
     def movement(self) -> str:

@@ -29,7 +29,15 @@ class PartyLine:
 
     @property
     def stance(self) -> Stance | None:
-        return Stance(self.statement.stance) if self.statement else None
+        if self.statement is None or self.statement.stance is None:
+            return None
+        return Stance(self.statement.stance)
+
+    @property
+    def conditional(self) -> bool:
+        return self.statement is not None and any(
+            e.conditional for e in self.history if e.statement.id == self.statement.id
+        )
 
 
 @dataclass(frozen=True)
@@ -86,19 +94,30 @@ def negotiations_with_demand(session: Session, slug: str) -> list[Negotiation]:
 
 
 def stance_steps(history: list[HistoryEntry], statement_href: Callable[[int], str]) -> list[Step]:
+    """The chart's steps: stances on the scale only (an off-scale answer has no height; the
+    table below the chart lists it), partial and conditional ones marked in words."""
     return [
         Step(
             on=entry.statement.stated_on,
             value=entry.statement.stance,
             label=(
-                f"{Stance(entry.statement.stance).label}, "
+                f"{entry.reading.words()}, "
                 f"{format_date(entry.statement.stated_on, entry.statement.stated_on_precision)}"
                 + (" (shift)" if entry.is_shift else "")
             ),
             shift=entry.is_shift,
             href=statement_href(entry.statement.id),
+            mark=", ".join(
+                word
+                for word, on in (
+                    ("partial", entry.statement.partial),
+                    ("conditional", entry.conditional),
+                )
+                if on
+            ),
         )
         for entry in history
+        if entry.statement.stance is not None
     ]
 
 

@@ -22,6 +22,8 @@ from app.api.schemas import (
     MatrixOut,
     MatrixRow,
     NegotiationRef,
+    Nuance,
+    OffScaleValue,
     PartyRef,
     StanceValue,
 )
@@ -43,7 +45,17 @@ def _cell(cell: Cell) -> MatrixCell:
     shown = cell.statement
     return MatrixCell(
         party=cell.party.slug,
-        stance=StanceValue.of(shown.stance) if shown else None,
+        stance=StanceValue.of(shown.stance) if shown and shown.stance is not None else None,
+        nuance=Nuance(
+            words=shown.reading.words(),
+            off_scale=OffScaleValue.of(shown.off_scale),
+            partial=shown.partial,
+            scope_note=shown.scope_note,
+            conditional=shown.conditional,
+            alternative_to=shown.alternative_to_id or (shown.id if shown.in_offer else None),
+        )
+        if shown
+        else None,
         statement=CellStatement(
             id=shown.id,
             stated=DateValue.of(shown.stated_on, shown.stated_on_precision),

@@ -11,20 +11,35 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Demand, Participation, Party
+from app.models import Demand, Participation, Party, Statement, StatementCondition
 from app.positions import latest_statement, with_positions
-from app.stances import STANCE_OF, Stance
+from app.stances import STANCE_OF, OffScale, Reading, Stance, shift_from, shift_words
 
 
 class Position(NamedTuple):
     """What a matrix cell shows of the statement behind it (rows, not ORM objects: 10× cheaper)."""
 
     id: int
-    stance: int
+    stance: int | None
     stated_on: dt.date
     stated_on_precision: str
     speaker: str | None
     summary: str
+    # Issue 18: the qualifiers a cell shows in words.
+    off_scale: str | None = None
+    partial: bool = False
+    scope_note: str | None = None
+    alternative_to_id: int | None = None
+    conditional: bool = False
+    in_offer: bool = False
+
+    @property
+    def reading(self) -> Reading:
+        return Reading(self.stance, self.partial, self.conditional, self.off_scale)
+
+    @property
+    def off_scale_value(self) -> OffScale | None:
+        return OffScale(self.off_scale) if self.off_scale else None
 
 
 class PartyHeading(NamedTuple):
@@ -57,10 +72,21 @@ class Cell(NamedTuple):
     # Only meaningful when the matrix is compared with an earlier date (`since`).
     changed: bool = False
     previous_stance: Stance | None = None
+    previous_partial: bool = False
 
     @property
     def stance(self) -> Stance | None:
-        return STANCE_OF[self.statement.stance] if self.statement else None
+        if self.statement is None or self.statement.stance is None:
+            return None
+        return STANCE_OF[self.statement.stance]
+
+    @property
+    def shift_words(self) -> str | None:
+        """In words, for a shift between two stances: "Changed: was rejects → accepts (partial)"."""
+        if self.statement is None or self.previous_stance is None:
+            return None
+        previous = Reading(int(self.previous_stance), self.previous_partial)
+        return shift_words(previous, self.statement.reading)
 
 
 @dataclass(frozen=True)
@@ -77,6 +103,11 @@ class Change(NamedTuple):
     demand: DemandHeading
     was: Stance | None
     now: Stance | None
+    # Issue 18: both ends in words, qualifiers included ("open / conditional (partial)").
+    was_words: str = ""
+    now_words: str = ""
+    # An off-scale answer is a position shown (new, when nothing was before) but never a shift.
+    now_stated: bool = False
 
     @property
     def is_shift(self) -> bool:
@@ -124,10 +155,19 @@ class Matrix:
             for cell in row.cells:
                 if not cell.changed:
                     continue
-                change = Change(cell.party, cell.demand, cell.previous_stance, cell.stance)
+                was = cell.previous_stance
+                change = Change(
+                    cell.party,
+                    cell.demand,
+                    was,
+                    cell.stance,
+                    Reading(int(was), cell.previous_partial).words() if was is not None else "",
+                    cell.statement.reading.words() if cell.statement is not None else "",
+                    cell.statement is not None,
+                )
                 if change.is_shift:
                     shifts.append(change)
-                elif change.now is not None:
+                elif change.now_stated:
                     new.append(change)
                 else:
                     gone.append(change)
@@ -178,14 +218,25 @@ def cells_query(dialect: str, with_since: bool) -> Select[*tuple[Any, ...]]:
     as_of = bindparam("as_of", type_=Date)
     query: Select[*tuple[Any, ...]]
     query, position = with_positions(dialect, cells, Participation.party_id, Demand.id, as_of)
-    query = query.add_columns(*(getattr(position, name) for name in Position._fields))
+    query = query.add_columns(*(getattr(position, name) for name in STORED_FIELDS))
     if with_since:
         since = bindparam("since", type_=Date)
-        since_stance = latest_statement(
-            Participation.party_id, Demand.id, since, "stance"
-        ).scalar_subquery()
-        query = query.add_columns(since_stance)
+        # Measured from the last stance on the scale: off-scale answers are no shift.
+        since_row = latest_statement(
+            Participation.party_id, Demand.id, since, "stance", on_scale=True
+        )
+        query = query.add_columns(since_row.scalar_subquery())
+        partial_row = latest_statement(
+            Participation.party_id, Demand.id, since, "partial", on_scale=True
+        )
+        query = query.add_columns(partial_row.scalar_subquery())
     return query
+
+
+# The Position's columns read from the statement row; the last two (conditional, in an offer)
+# come from one query each for the whole page (qualifiers), never one per cell.
+STORED_FIELDS = Position._fields[:-2]
+_WIDTH = len(STORED_FIELDS)
 
 
 def matrix_as_of(
@@ -216,23 +267,67 @@ def matrix_as_of(
     # One result row per (party, demand); the matrix's `Row`s are built from them below.
     parameters = {"negotiation": negotiation_id, "as_of": as_of, "since": since}
     for cell in session.execute(query, parameters):
-        shown = Position(*cell[2:8]) if cell[2] is not None else None
-        found[cell[0], cell[1]] = (shown, cell[8] if since is not None else None)
+        shown = Position(*cell[2 : 2 + _WIDTH]) if cell[2] is not None else None
+        since_cells = cell[2 + _WIDTH :] if since is not None else (None, None)
+        found[cell[0], cell[1]] = (shown, since_cells)
+    conditional, offered = qualifiers(
+        session, [(p.id, p.alternative_to_id) for p, _ in found.values() if p is not None]
+    )
+    if conditional or offered:
+        for key, (shown, since_cells) in found.items():
+            if shown is not None and (shown.id in conditional or shown.id in offered):
+                shown = shown._replace(
+                    conditional=shown.id in conditional, in_offer=shown.id in offered
+                )
+                found[key] = (shown, since_cells)
     matrix = Matrix(negotiation_id=negotiation_id, as_of=as_of, since=since, parties=parties)
     for demand in demands:
         row = Row(demand=demand, cells=[])
         for party in parties:
-            statement, since_stance = found.get((party.id, demand.id), (None, None))
-            current = statement.stance if statement else None
+            statement, (since_stance, since_partial) = found.get(
+                (party.id, demand.id), (None, (None, None))
+            )
             previous = STANCE_OF[since_stance] if since_stance is not None else None
             row.cells.append(
                 Cell(
                     party=party,
                     demand=demand,
                     statement=statement,
-                    changed=since is not None and current != since_stance,
+                    changed=since is not None and _changed(statement, since_stance, since_partial),
                     previous_stance=previous,
+                    previous_partial=bool(since_partial),
                 )
             )
         matrix.rows.append(row)
     return matrix
+
+
+def _changed(now: Position | None, since_stance: int | None, since_partial: bool | None) -> bool:
+    """Marked changed: a shift (app.stances.shift_from), a new position, or one gone."""
+    if now is None or since_stance is None:
+        return (now is None) != (since_stance is None)
+    if now.stance is None:
+        return False  # an off-scale answer after a stance: shown, but not a shift
+    return shift_from(Reading(since_stance, bool(since_partial)), now.reading) is not None
+
+
+def qualifiers(session: Session, shown: list[tuple[int, int | None]]) -> tuple[set[int], set[int]]:
+    """Of the statements shown (id, alternative_to_id): which carry conditions, which are an
+    option of an offer. Two queries for the whole page, whatever it shows."""
+    ids = [statement_id for statement_id, _ in shown]
+    conditional = set(
+        session.scalars(
+            select(StatementCondition.statement_id)
+            .where(StatementCondition.statement_id.in_(ids))
+            .distinct()
+        )
+    )
+    offered = {statement_id for statement_id, other in shown if other is not None}
+    offered |= set(
+        session.scalars(
+            select(Statement.alternative_to_id)
+            .where(Statement.alternative_to_id.in_(ids))
+            .distinct()
+        )
+    )
+    return conditional, offered

@@ -21,6 +21,7 @@ from app.models.recovery_code import RecoveryCode
 from app.models.revision import Action, Revision
 from app.models.source import Source, SourceKind
 from app.models.statement import Statement
+from app.models.statement_condition import StatementCondition
 from app.models.user import Role, User, user_negotiation
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "Source",
     "SourceKind",
     "Statement",
+    "StatementCondition",
     "User",
     "VersionStatus",
     "user_negotiation",

@@ -94,6 +94,10 @@ class Versioned:
         UTCDateTime, nullable=False, default=utcnow, server_default=func.current_timestamp()
     )
 
+    def bring_back_children(self, session: Any, snapshot: dict[str, Any]) -> None:
+        """Rows a snapshot carries besides the row's own columns (a statement's conditions),
+        written back when a revision is brought back. Most rows have none."""
+
     def snapshot(self) -> dict[str, Any]:
         """The row as JSON-safe values: what a revision stores and a diff compares."""
         return {name: _json_value(getattr(self, name)) for name in self.SNAPSHOT_FIELDS}

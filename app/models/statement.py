@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -12,23 +14,28 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
+    inspect,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.dates import DatePrecision
 from app.models.base import Base, UTCDateTime, Versioned, one_of, text_limits
 from app.models.demand import Demand
 from app.models.party import Party
 from app.models.source import Source
+from app.models.statement_condition import StatementCondition
 from app.models.user import User
-from app.stances import Stance
+from app.stances import OffScale, Stance
 
 SPEAKER_MAX = 200
 SUMMARY_MAX = 1000
 QUOTE_MAX = 4000
 REASON_MAX = 1000
 SUBMISSION_KEY_MAX = 64
+SCOPE_NOTE_MAX = 200
 
 
 class Statement(Versioned, Base):
@@ -53,6 +60,11 @@ class Statement(Versioned, Base):
         "source_id",
         "retracted_at",
         "retraction_reason",
+        # Scope, conditions, offers and off-scale answers (issue 18: app/nuance docs on /about).
+        "off_scale",
+        "partial",
+        "scope_note",
+        "alternative_to_id",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,7 +74,9 @@ class Statement(Versioned, Base):
     # ON UPDATE CASCADE); it is there so the database can check, with a second composite key to
     # participation, that the party takes part in those talks. Derived, so not in the snapshot.
     negotiation_id: Mapped[int] = mapped_column(Integer)
-    stance: Mapped[int] = mapped_column(SmallInteger)
+    # None exactly when the statement is off the scale (`off_scale` says how): such a statement
+    # is a position readers see, but no distance to measure.
+    stance: Mapped[int | None] = mapped_column(SmallInteger)
     # The first day of the period known (see app/dates.py), with how much of it is known.
     stated_on: Mapped[dt.date] = mapped_column(Date)
     stated_on_precision: Mapped[str] = mapped_column(String(5))
@@ -78,6 +92,27 @@ class Statement(Versioned, Base):
     # submits racing on two app servers still make one row (the loser's insert fails and it
     # answers with the winner's statement). Not part of the snapshot: it is plumbing, not content.
     submission_key: Mapped[str | None] = mapped_column(String(SUBMISSION_KEY_MAX))
+
+    # --- Scope, conditions and offers (issue 18). ---
+    # "declined to say" or "ambiguous" (app.stances.OffScale) instead of a stance on the scale.
+    off_scale: Mapped[str | None] = mapped_column(String(10))
+    # The stance holds for part of the demand only; the note says which part.
+    partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    scope_note: Mapped[str | None] = mapped_column(String(SCOPE_NOTE_MAX))
+    # One option of an either-or offer: the statement this one is the alternative to (same
+    # party, same negotiation, checked by the database's composite key).
+    alternative_to_id: Mapped[int | None] = mapped_column(Integer)
+    # "Only if" conditions, child rows carried in the statement's revisions (see snapshot).
+    conditions: Mapped[list[StatementCondition]] = relationship(
+        lazy="raise",
+        order_by="StatementCondition.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        back_populates="statement",
+        foreign_keys="[StatementCondition.statement_id]",
+        primaryjoin="Statement.id == StatementCondition.statement_id",
+    )
+    # --- end of issue 18 columns. ---
 
     party: Mapped[Party] = relationship(lazy="raise")
     demand: Mapped[Demand] = relationship(lazy="raise")
@@ -103,6 +138,30 @@ class Statement(Versioned, Base):
         CheckConstraint(
             f"stance BETWEEN {min(Stance).value} AND {max(Stance).value}", name="stance_scale"
         ),
+        # --- issue 18: off the scale, partial, offers. ---
+        one_of("off_scale", [o.value for o in OffScale]),
+        CheckConstraint("(stance IS NULL) <> (off_scale IS NULL)", name="stance_or_off_scale"),
+        *text_limits("scope_note", SCOPE_NOTE_MAX, required=False),
+        # A partial stance says what part; an off-scale answer has no part to be partial about.
+        CheckConstraint(
+            "(partial AND scope_note IS NOT NULL AND off_scale IS NULL)"
+            " OR (NOT partial AND scope_note IS NULL)",
+            name="partial_has_scope",
+        ),
+        CheckConstraint(
+            "alternative_to_id IS NULL OR alternative_to_id <> id", name="offer_of_two"
+        ),
+        # Targets for the composite keys of conditions and offers (id alone is unique already).
+        Index("uq_statement_id_negotiation", "id", "negotiation_id", unique=True),
+        Index("uq_statement_id_negotiation_party", "id", "negotiation_id", "party_id", unique=True),
+        ForeignKeyConstraint(
+            ["alternative_to_id", "negotiation_id", "party_id"],
+            ["statement.id", "statement.negotiation_id", "statement.party_id"],
+            ondelete="RESTRICT",
+            name="fk_statement_alternative_to",
+        ),
+        Index("ix_statement_alternative_to_id", "alternative_to_id"),
+        # --- end of issue 18 constraints. ---
         one_of("stated_on_precision", [p.value for p in DatePrecision]),
         *text_limits("speaker", SPEAKER_MAX, required=False),
         *text_limits("summary", SUMMARY_MAX),
@@ -153,8 +212,54 @@ class Statement(Versioned, Base):
     )
 
     @property
-    def stance_value(self) -> Stance:
-        return Stance(self.stance)
+    def stance_value(self) -> Stance | None:
+        return None if self.stance is None else Stance(self.stance)
+
+    # --- issue 18 ---
+    @property
+    def off_scale_value(self) -> OffScale | None:
+        return None if self.off_scale is None else OffScale(self.off_scale)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The row and its conditions: a revision brings both back (app/revisions.bring_back)."""
+        values = super().snapshot()
+        values["conditions"] = [c.snapshot() for c in self._current_conditions()]
+        return values
+
+    def bring_back_children(self, session: Any, snapshot: dict[str, Any]) -> None:
+        """The conditions a revision recorded replace today's (older revisions have none)."""
+        wanted = snapshot.get("conditions") or []
+        for row in self._current_conditions():
+            session.delete(row)
+        session.flush()
+        for item in wanted:
+            session.add(
+                StatementCondition(
+                    statement_id=self.id,
+                    negotiation_id=self.negotiation_id,
+                    demand_id=item["demand_id"],
+                    party_id=item.get("party_id"),
+                    note=item.get("note"),
+                )
+            )
+        session.flush()
+
+    def _current_conditions(self) -> list[StatementCondition]:
+        state = inspect(self)
+        if "conditions" not in state.unloaded:
+            return list(self.conditions)
+        session = object_session(self)
+        if session is None or self.id is None:
+            return []
+        return list(
+            session.scalars(
+                select(StatementCondition)
+                .where(StatementCondition.statement_id == self.id)
+                .order_by(StatementCondition.id)
+            )
+        )
+
+    # --- end of issue 18 ---
 
     @property
     def precision(self) -> DatePrecision:

@@ -23,7 +23,15 @@ class DemandPosition:
 
     @property
     def stance(self) -> Stance | None:
-        return Stance(self.statement.stance) if self.statement else None
+        if self.statement is None or self.statement.stance is None:
+            return None
+        return Stance(self.statement.stance)
+
+    @property
+    def conditional(self) -> bool:
+        return self.statement is not None and any(
+            e.conditional for e in self.history if e.statement.id == self.statement.id
+        )
 
     @property
     def shifts(self) -> int:

@@ -25,6 +25,7 @@ from app.api.schemas import RevisionList, StatementList, StatementOut
 from app.db import DbSession
 from app.exceptions import found
 from app.links import Links
+from app.positions import conditions_of
 from app.statements.queries import statement_with_context
 from app.timeline.queries import TimelineFilters, timeline_page
 
@@ -103,8 +104,13 @@ def list_statements(
 ) -> StatementList:
     """Statements newest first (by date stated, then id), filtered; follow `next` for more."""
     page = timeline_page(session, query.filters, keyset(cursor), size=limit)
+    # The page's conditions in one query (issue 18), never one per statement.
+    conditions = conditions_of(session, [statement.id for statement in page.statements])
     return StatementList(
-        items=[StatementOut.of(statement, link) for statement in page.statements],
+        items=[
+            StatementOut.of(statement, link, conditions.get(statement.id, []))
+            for statement in page.statements
+        ],
         next=next_link(request, page.next_cursor),
     )
 
@@ -162,7 +168,9 @@ def show_statement(session: DbSession, statement_id: RecordId, link: Links) -> S
         statement_with_context(session, statement_id),
         f"There is no statement number {statement_id}.",
     )
-    return StatementOut.of(statement, link)
+    return StatementOut.of(
+        statement, link, conditions_of(session, [statement.id]).get(statement.id, [])
+    )
 
 
 @router.get("/api/statements/{statement_id}/revisions", name="api_statement_revisions")

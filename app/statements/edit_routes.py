@@ -26,17 +26,19 @@ from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back, check_may_write
 from app.sources.service import source_for
-from app.stances import SCALE
+from app.stances import SCALE, OffScale
 from app.statements.forms import (
     LABELS,
     StatementForm,
     form_values,
+    nuance_open,
     parse_statement_form,
 )
 from app.statements.queries import form_choices, statement_for_edit
 from app.statements.service import (
     LooksLikeDuplicate,
     NotTakingPart,
+    NuanceProblem,
     RetractionFields,
     create_statement_once,
     restore_statement,
@@ -81,7 +83,8 @@ def _form_page(
             "submission_key": submission_key,
             "conflict": conflict,
             "csrf_token": csrf_token(request),
-            "stances": [(str(s.value), s) for s in SCALE],
+            "nuance_open": nuance_open(values, errors),
+            "stances": [(str(s.value), s) for s in SCALE] + [(o.value, o) for o in OffScale],
             "source_kinds": [(k.value, k.label) for k in SourceKind],
             **choices,
         },
@@ -237,6 +240,14 @@ def add_statement(request: Request, session: DbSession, post: EditorPost) -> Res
             errors={"party": problem.message + "."},
             submission_key=key,
         )
+    except NuanceProblem as problem:
+        _refuse(
+            request,
+            session,
+            parsed,
+            errors={problem.field: problem.message + "."},
+            submission_key=key,
+        )
     except LooksLikeDuplicate as similar:
         _refuse(
             request,
@@ -293,6 +304,15 @@ def edit_statement(
             session,
             parsed,
             errors={"party": problem.message + "."},
+            statement=statement,
+            version=version,
+        )
+    except NuanceProblem as problem:
+        _refuse(
+            request,
+            session,
+            parsed,
+            errors={problem.field: problem.message + "."},
             statement=statement,
             version=version,
         )

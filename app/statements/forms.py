@@ -21,7 +21,7 @@ from app.ids import MAX_ID
 from app.models import Demand, Party, Source, SourceKind, Statement
 from app.posted_forms import validate
 from app.sources.service import SourceFields, source_by_url
-from app.stances import Stance
+from app.stances import OffScale, Stance
 from app.statements.service import StatementFields
 
 # A source's field -> its name on this form.
@@ -41,7 +41,29 @@ LABELS = {
     "new_demand_slug": "New demand's slug",
     "new_demand_negotiation": "New demand's negotiation",
     **{form_name: SOURCE_FIELD_LABELS[name] for name, form_name in SOURCE_FIELDS.items()},
+    # Issue 18, behind the form's "Partial, conditional or …" disclosure.
+    "partial": "Partial",
+    "scope_note": "Scope note",
+    "condition_demand": "Only if this demand is met",
+    "condition_party": "…by",
+    "condition_note": "Condition note",
+    "alternative_to": "Other option of the offer (statement number)",
 }
+NUANCE_FIELDS = (
+    "partial",
+    "scope_note",
+    "condition_demand",
+    "condition_party",
+    "condition_note",
+    "alternative_to",
+)
+
+
+def nuance_open(values: dict[str, str], errors: dict[str, str]) -> bool:
+    """The disclosure opens by itself when one of its fields is set, or wrong."""
+    return any(values.get(name) for name in NUANCE_FIELDS) or any(
+        name in errors for name in NUANCE_FIELDS
+    )
 
 
 @dataclass
@@ -71,7 +93,28 @@ def form_values(statement: Statement, source: Source) -> dict[str, str]:
         "summary": statement.summary,
         "quote": statement.quote or "",
         **source_values(source),
+        **nuance_values(statement),
     }
+
+
+def nuance_values(statement: Statement) -> dict[str, str]:
+    off_scale = statement.off_scale or ""
+    values = {
+        "stance": off_scale if statement.stance is None else str(statement.stance),
+        "partial": "yes" if statement.partial else "",
+        "scope_note": statement.scope_note or "",
+        "alternative_to": str(statement.alternative_to_id or ""),
+        "condition_demand": "",
+        "condition_party": "",
+        "condition_note": "",
+    }
+    conditions = statement.snapshot().get("conditions") or []
+    if conditions:
+        first = conditions[0]  # the form edits one; the API and the model hold up to five
+        values["condition_demand"] = str(first["demand_id"])
+        values["condition_party"] = str(first["party_id"] or "")
+        values["condition_note"] = first["note"] or ""
+    return values
 
 
 def source_values(source: Source) -> dict[str, str]:
@@ -115,12 +158,24 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
             statement_input["stated_on_precision"] = precision
         except InvalidDate as problem:
             errors["stated_on"] = str(problem)
-    if statement_input["stance"] is not None and not _is_stance(statement_input["stance"]):
+    if statement_input["stance"] in {o.value for o in OffScale}:
+        statement_input["off_scale"] = statement_input.pop("stance")
+        statement_input["stance"] = None
+    elif statement_input["stance"] is not None and not _is_stance(statement_input["stance"]):
         statement_input["stance"] = "not a stance"
+    elif statement_input["stance"] is None:
+        statement_input["stance"] = "not a stance"  # required: say so in the stance's words
+    _parse_nuance(values, statement_input, errors)
     fields, problems = validate(StatementFields, statement_input, whole_form_field="stated_on")
     for name, message in problems.items():
         if name == "stance":
-            message = "Choose one of the five stances."
+            message = "Choose one of the five stances, or declined to say, or ambiguous."
+        elif name == "stated_on" and _is_nuance_message(message):
+            name = "scope_note"
+        elif name.startswith("conditions"):
+            name = "condition_note" if name.endswith("note") else "condition_demand"
+        elif name == "alternative_to_id":
+            name = "alternative_to"
         errors.setdefault(name, message)
     result.fields = fields
 
@@ -238,3 +293,42 @@ class _UrlOnly(BaseModel):
     """The URL checked alone first: a known one is all the form needs to name its source."""
 
     url: HttpUrl
+
+
+# --- issue 18 ---
+
+_NUANCE_WORDS = ("partial", "scope note", "off the scale")
+
+
+def _is_nuance_message(message: str) -> bool:
+    return any(word in message for word in _NUANCE_WORDS)
+
+
+def _parse_nuance(
+    values: dict[str, str], statement_input: dict[str, Any], errors: dict[str, str]
+) -> None:
+    statement_input["partial"] = bool(values["partial"])
+    statement_input["scope_note"] = values["scope_note"]
+    if values["alternative_to"].strip():
+        other = whole_number(values["alternative_to"], low=1, high=MAX_ID)
+        if other is None:
+            errors["alternative_to"] = "Give the other option's statement number, e.g. 412."
+        else:
+            statement_input["alternative_to_id"] = other
+    demand_raw = values["condition_demand"].strip()
+    if demand_raw:
+        demand_id = whole_number(demand_raw, low=1, high=MAX_ID)
+        party_raw = values["condition_party"].strip()
+        party_id = whole_number(party_raw, low=1, high=MAX_ID) if party_raw else None
+        if demand_id is None:
+            errors["condition_demand"] = "Choose the demand from the list."
+        elif party_raw and party_id is None:
+            errors["condition_party"] = "Choose the party from the list."
+        else:
+            statement_input["conditions"] = [
+                {"demand_id": demand_id, "party_id": party_id, "note": values["condition_note"]}
+            ]
+    elif values["condition_party"].strip() or values["condition_note"].strip():
+        errors["condition_demand"] = (
+            "Choose the demand the condition is on, or clear the condition."
+        )

@@ -127,3 +127,37 @@ def source_suggestions(session: Session, typed: str, limit: int = 8) -> list[Sou
             .limit(limit)
         )
     )
+
+
+# --- issue 18 ---
+
+
+@dataclass(frozen=True)
+class OfferOption:
+    id: int
+    summary: str
+    stance: int | None
+    off_scale: str | None
+    partial: bool
+    demand_title: str
+
+
+def offer_of(session: Session, statement: Statement) -> list[OfferOption]:
+    """The options of the either-or offer this statement belongs to (empty if none), in one
+    query: every option points at the offer's first statement (app/statements/service.py)."""
+    root = statement.alternative_to_id or statement.id
+    rows = session.execute(
+        select(
+            Statement.id,
+            Statement.summary,
+            Statement.stance,
+            Statement.off_scale,
+            Statement.partial,
+            Demand.title,
+        )
+        .join(Demand, Demand.id == Statement.demand_id)
+        .where((Statement.id == root) | (Statement.alternative_to_id == root))
+        .order_by(Statement.id)
+    ).all()
+    options = [OfferOption(*row) for row in rows]
+    return options if len(options) > 1 else []

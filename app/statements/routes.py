@@ -10,8 +10,9 @@ from app.db import DbSession
 from app.exceptions import Choice, found
 from app.ids import RecordId
 from app.pages import render
+from app.positions import conditions_of
 from app.statements.edit_routes import statement_editing_context
-from app.statements.queries import neighbours, statement_with_context
+from app.statements.queries import neighbours, offer_of, statement_with_context
 
 router = APIRouter()
 
@@ -38,6 +39,8 @@ def show_statement(
             # Its talks: the breadcrumb, the links and the talks' row of the navigation.
             "negotiation": statement.demand.negotiation,
             "neighbours": neighbours(session, statement),
+            "conditions": conditions_of(session, [statement.id]).get(statement.id, []),
+            "offer": offer_of(session, statement),
             **statement_editing_context(request, session, statement, viewer),
         },
     )

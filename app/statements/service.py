@@ -5,30 +5,83 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.exceptions import AlreadyRetracted, FieldProblem
-from app.field_types import Quote, RetractionReason, Speaker, StoredDate, Summary
-from app.models import Action, Demand, Negotiation, Party, Source, Statement, User
+from app.field_types import (
+    ConditionNote,
+    Quote,
+    RetractionReason,
+    ScopeNote,
+    Speaker,
+    StoredDate,
+    Summary,
+)
+from app.ids import MAX_ID
+from app.models import (
+    Action,
+    Demand,
+    Negotiation,
+    Party,
+    Source,
+    Statement,
+    StatementCondition,
+    User,
+)
 from app.models.base import utcnow
+from app.models.statement_condition import CONDITIONS_MAX
 from app.negotiations.queries import takes_part
 from app.revisions import add_with_revision, update_with_revision
-from app.stances import Stance
+from app.stances import OffScale, Stance
+
+
+class ConditionFields(BaseModel):
+    """ "Only if" another demand of the same negotiation is met (optionally by a named party)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    demand_id: int = Field(ge=1, le=MAX_ID)
+    party_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    note: ConditionNote = None
 
 
 class StatementFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    stance: Stance
+    # None exactly when off_scale says why (issue 18; checked below).
+    stance: Stance | None
     stated_on: StoredDate
     stated_on_precision: DatePrecision = DatePrecision.DAY
     speaker: Speaker = None
     summary: Summary
     quote: Quote = None
+    # --- issue 18: scope, conditions, offers, off the scale. ---
+    off_scale: OffScale | None = None
+    partial: bool = False
+    scope_note: ScopeNote = None
+    conditions: list[ConditionFields] = Field(default_factory=list, max_length=CONDITIONS_MAX)
+    alternative_to_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+    @model_validator(mode="after")
+    def _scope_is_said(self) -> StatementFields:
+        if (self.stance is None) == (self.off_scale is None):
+            raise ValueError("choose a stance on the scale, or declined to say, or ambiguous")
+        if self.off_scale is not None and (self.partial or self.scope_note):
+            raise ValueError(
+                "an answer off the scale cannot be partial: clear the scope note, "
+                "or choose a stance"
+            )
+        if self.partial and not self.scope_note:
+            raise ValueError("a partial stance needs a scope note saying which part it covers")
+        if self.scope_note and not self.partial:
+            raise ValueError("tick partial for a scope note, or clear the note")
+        return self
+
+    # --- end of issue 18 ---
 
     @model_validator(mode="after")
     def _date_is_known_and_past(self) -> StatementFields:
@@ -77,18 +130,118 @@ def _values(
     session: Session, fields: StatementFields, party: Party, demand: Demand, source: Source
 ) -> dict[str, Any]:
     check_takes_part(session, party, demand)
+    check_nuance(session, fields, party, demand)
     return {
         "party_id": party.id,
         "demand_id": demand.id,
         "negotiation_id": demand.negotiation_id,
         "source_id": source.id,
-        "stance": int(fields.stance),
+        "stance": None if fields.stance is None else int(fields.stance),
         "stated_on": fields.stated_on,
         "stated_on_precision": fields.stated_on_precision.value,
         "speaker": fields.speaker,
         "summary": fields.summary,
         "quote": fields.quote,
+        "off_scale": None if fields.off_scale is None else fields.off_scale.value,
+        "partial": fields.partial,
+        "scope_note": fields.scope_note,
+        "alternative_to_id": _offer_root(session, fields.alternative_to_id),
     }
+
+
+# --- issue 18: conditions and offers, checked field by field before the database's keys ---
+
+
+class NuanceProblem(FieldProblem):
+    """A condition or offer the statement cannot carry (the message names the form field)."""
+
+
+def check_nuance(session: Session, fields: StatementFields, party: Party, demand: Demand) -> None:
+    seen: set[tuple[int, int | None]] = set()
+    for condition in fields.conditions:
+        other = session.get(Demand, condition.demand_id)
+        if other is None or other.negotiation_id != demand.negotiation_id:
+            raise NuanceProblem(
+                "condition_demand",
+                "A condition must be another demand of the same negotiation: choose one "
+                "from this statement's talks",
+            )
+        if other.id == demand.id:
+            raise NuanceProblem(
+                "condition_demand", "A stance cannot be conditional on its own demand"
+            )
+        if condition.party_id is not None and not takes_part(
+            session, negotiation_id=demand.negotiation_id, party_id=condition.party_id
+        ):
+            raise NuanceProblem(
+                "condition_party",
+                "The party who must meet the condition takes no part in these talks",
+            )
+        key = (condition.demand_id, condition.party_id)
+        if key in seen:
+            raise NuanceProblem("condition_demand", "The same condition is given twice")
+        seen.add(key)
+    if fields.alternative_to_id is not None:
+        other_option = session.get(Statement, fields.alternative_to_id)
+        if (
+            other_option is None
+            or other_option.party_id != party.id
+            or other_option.negotiation_id != demand.negotiation_id
+        ):
+            raise NuanceProblem(
+                "alternative_to",
+                "The other option of an offer must be a statement by the same party in the "
+                "same negotiation: give its number (shown on its page)",
+            )
+
+
+def check_offer_of_two(statement_id: int | None, fields: StatementFields) -> None:
+    if statement_id is not None and fields.alternative_to_id == statement_id:
+        raise NuanceProblem(
+            "alternative_to",
+            "An offer needs two options: name the other statement, not this one",
+        )
+
+
+def _offer_root(session: Session, alternative_to_id: int | None) -> int | None:
+    """Options all point at the offer's first statement, so an offer is one flat group."""
+    if alternative_to_id is None:
+        return None
+    other = session.get(Statement, alternative_to_id)
+    if other is not None and other.alternative_to_id is not None:
+        return other.alternative_to_id
+    return alternative_to_id
+
+
+def replace_conditions(
+    session: Session, statement: Statement, conditions: list[ConditionFields]
+) -> None:
+    """Make the statement's condition rows these (before its revision is recorded)."""
+    existing = list(
+        session.scalars(
+            select(StatementCondition).where(StatementCondition.statement_id == statement.id)
+        )
+    )
+    wanted = [(c.demand_id, c.party_id, c.note) for c in conditions]
+    if [(c.demand_id, c.party_id, c.note) for c in existing] == wanted:
+        return
+    for row in existing:
+        session.delete(row)
+    session.flush()
+    for demand_id, party_id, note in wanted:
+        session.add(
+            StatementCondition(
+                statement_id=statement.id,
+                negotiation_id=statement.negotiation_id,
+                demand_id=demand_id,
+                party_id=party_id,
+                note=note,
+            )
+        )
+    session.flush()
+
+
+# --- end of issue 18 ---
 
 
 def create_statement(
@@ -106,6 +259,11 @@ def create_statement(
         created_by_id=user.id,
         submission_key=submission_key,
     )
+    if fields.conditions:
+        # The conditions need the row's id, and the first revision must carry them.
+        session.add(statement)
+        session.flush()
+        replace_conditions(session, statement, fields.conditions)
     add_with_revision(session, statement, user=user)
     return statement
 
@@ -131,7 +289,11 @@ def near_duplicate(
             Statement.party_id == party.id,
             Statement.demand_id == demand.id,
             Statement.source_id == source.id,
-            Statement.stance == int(fields.stance),
+            (
+                Statement.stance == int(fields.stance)
+                if fields.stance is not None
+                else Statement.off_scale == (fields.off_scale and fields.off_scale.value)
+            ),
             Statement.stated_on == fields.stated_on,
             Statement.stated_on_precision == fields.stated_on_precision.value,
             Statement.retracted_at.is_(None),
@@ -200,10 +362,20 @@ def update_statement(
     form_version: int,
     user: User,
 ) -> Statement:
+    check_offer_of_two(statement.id, fields)
+    values = _values(session, fields, party, demand, source)
+    if statement.version != form_version:
+        # Stale: let the write path refuse it before any condition row moves.
+        return update_with_revision(
+            session, statement, values, form_version=form_version, action=Action.EDIT, user=user
+        )
+    # Conditions first, so the revision the update records carries them; a stale version
+    # found by the update itself rolls the request back, conditions included.
+    replace_conditions(session, statement, fields.conditions)
     return update_with_revision(
         session,
         statement,
-        _values(session, fields, party, demand, source),
+        values,
         form_version=form_version,
         action=Action.EDIT,
         user=user,

@@ -9,7 +9,7 @@ from feedgen.feed import FeedGenerator
 
 from app.dates import format_date
 from app.models import Statement
-from app.stances import Stance
+from app.stances import Reading
 
 # Entry ids are tag: URIs (RFC 4151) built from the statement id alone: they never change when
 # the site moves to another host or a statement is edited, so readers never see an entry twice.
@@ -44,12 +44,13 @@ def atom_feed(
     feed.language("en")
     feed.updated(max((s.updated_at for s in statements), default=EPOCH))
     for statement in statements:
-        stance = Stance(statement.stance)
+        # In words, qualifiers included: "open / conditional (partial)", "declined to say".
+        reading = Reading(statement.stance, statement.partial, False, statement.off_scale)
         when = format_date(statement.stated_on, statement.stated_on_precision)
         entry = feed.add_entry(order="append")  # keep our newest-first order
         entry.id(entry_id(statement.id))
         # Text constructs: feedgen escapes them, so markup in a summary stays text.
-        title = f"{statement.party.name} {stance.label}: {statement.demand.title} ({when})"
+        title = f"{statement.party.name} {reading.words()}: {statement.demand.title} ({when})"
         if negotiation_titles is not None:
             title = f"{negotiation_titles.get(statement.negotiation_id, '')}: {title}"
         entry.title(title)
@@ -57,6 +58,12 @@ def atom_feed(
         entry.published(statement.created_at)
         entry.updated(statement.updated_at)
         lines = [statement.summary]
+        if statement.partial and statement.scope_note:
+            lines.append(f"Partial: {statement.scope_note}")
+        if statement.alternative_to_id:
+            lines.append(
+                f"One option of an either-or offer (with statement #{statement.alternative_to_id})."
+            )
         if statement.quote:
             lines.append(f"“{statement.quote}”")
         speaker = f"{statement.speaker}, " if statement.speaker else ""

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.models import Demand, Negotiation, Party, Source, Statement
 from app.paging import format_cursor
-from app.stances import Stance
+from app.stances import OffScale, Stance
 
 PER_PAGE = 25
 # ?order=: newest stated first (the default) or newest entered first.
@@ -38,7 +38,7 @@ class TimelineFilters:
     end: dt.date | None = None
     # The negotiation: the scoped timeline's (from its path) or the API's `negotiation=`.
     negotiation: Negotiation | None = None
-    stance: Stance | None = None
+    stance: Stance | OffScale | None = None
     source: Source | None = None
     # Retracted statements hold no position, so lists leave them out unless asked.
     include_retracted: bool = False
@@ -91,7 +91,9 @@ def filtered(query: Select[*Columns], filters: TimelineFilters) -> Select[*Colum
         query = query.where(Statement.party_id == filters.party.id)
     if filters.demand is not None:
         query = query.where(Statement.demand_id == filters.demand.id)
-    if filters.stance is not None:
+    if isinstance(filters.stance, OffScale):
+        query = query.where(Statement.off_scale == filters.stance.value)
+    elif filters.stance is not None:
         query = query.where(Statement.stance == filters.stance.value)
     if filters.source is not None:
         query = query.where(Statement.source_id == filters.source.id)
@@ -111,6 +113,8 @@ def previous_stance() -> Any:
             earlier.party_id == Statement.party_id,
             earlier.demand_id == Statement.demand_id,
             earlier.retracted_at.is_(None),
+            # Measured from the last stance on the scale: off-scale answers are no shift.
+            earlier.stance.is_not(None),
             tuple_(earlier.stated_on, earlier.id) < tuple_(Statement.stated_on, Statement.id),
         )
         .order_by(earlier.stated_on.desc(), earlier.id.desc())
@@ -165,7 +169,7 @@ def timeline_page(
     shifted_from = {
         statement.id: previous
         for statement, previous in rows[:size]
-        if previous is not None and previous != statement.stance
+        if previous is not None and statement.stance is not None and previous != statement.stance
     }
     next_cursor = None
     if len(rows) > size and shown:

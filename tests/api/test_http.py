@@ -98,16 +98,17 @@ def count(client, queries, url: str) -> int:  # type: ignore[no-untyped-def]
 
 # The data version, then what each endpoint needs: fixed, whatever the data or page size.
 QUERY_COUNTS = {
-    # parties and demands (to resolve slugs), the page
-    "/api/statements?limit={n}": 4,
-    "/api/statements?party=russia&stance=rejects&limit={n}": 4,
+    # parties and demands (to resolve slugs), the page, its statements' conditions (issue 18)
+    "/api/statements?limit={n}": 5,
+    "/api/statements?party=russia&stance=rejects&limit={n}": 5,
     # … plus the source
-    "/api/statements?source=1&limit={n}": 5,
+    "/api/statements?source=1&limit={n}": 6,
     "/api/sources?limit={n}": 2,
     "/api/statements/1/revisions?limit={n}": 3,
-    # the only negotiation, then its participants, demands and cells
-    "/api/negotiations/russia-ukraine/matrix?as_of=2025-01-{n:02d}": 5,
-    "/api/negotiations/russia-ukraine/gaps?parties=russia,ukraine&as_of=2025-01-{n:02d}": 5,
+    # the only negotiation, then its participants, demands and cells, and which cells carry
+    # conditions or an offer (issue 18)
+    "/api/negotiations/russia-ukraine/matrix?as_of=2025-01-{n:02d}": 7,
+    "/api/negotiations/russia-ukraine/gaps?parties=russia,ukraine&as_of=2025-01-{n:02d}": 7,
 }
 
 
@@ -127,7 +128,7 @@ def test_list_endpoints_cost_a_fixed_number_of_queries(
 def test_one_record_costs_one_query_after_the_version(client, queries) -> None:
     assert count(client, queries, "/api/parties") == 2
     assert count(client, queries, "/api/demands") == 2
-    assert count(client, queries, "/api/statements/2") == 2
+    assert count(client, queries, "/api/statements/2") == 3  # and its conditions
     assert count(client, queries, "/api/parties/russia") == 2
 
 

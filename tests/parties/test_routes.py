@@ -147,8 +147,8 @@ def test_party_page_query_count_is_fixed_whatever_the_data(client, session, quer
     client.get("/talks/russia-ukraine/parties/busy")
     baseline = queries.count
     # The data version, the negotiation, the party, its participation, positions on every
-    # demand of the talks, histories.
-    assert baseline == 6
+    # demand of the talks, histories, which of them carry conditions (issue 18).
+    assert baseline == 7
 
     source = make_source(session)
     for demand in [make_demand(session) for _ in range(3)]:

@@ -68,6 +68,8 @@ def test_the_add_form_has_every_label_the_issue_names(editor_client) -> None:
         "◆ open / conditional (0)",
         "▼ rejects (−1)",
         "▼▼ red line (−2)",
+        "⊘ declined to say (off the scale)",
+        "? ambiguous (off the scale)",
     ]
     for element in page.select("form input:not([type=hidden]), form select, form textarea"):
         if element.get("type") == "radio":
@@ -436,13 +438,14 @@ def test_query_counts_of_the_editor_pages(editor_client, queries) -> None:
     assert queries.count == 4
     queries.clear()
     editor_client.get("/statements/1/edit")
-    # the user, the statement with its source and party, negotiations, parties, demands
-    assert queries.count == 5
+    # the user, the statement with its source and party, its conditions, negotiations,
+    # parties, demands
+    assert queries.count == 6
     queries.clear()
     editor_client.get("/statements/1")
-    # The user, the statement, its previous and next (one query), its revisions with their
-    # authors, the names in the diffs.
-    assert queries.count == 5
+    # The user, the statement, its previous and next (one query), its conditions and the
+    # options of its offer (issue 18), its revisions with their authors, the names in the diffs.
+    assert queries.count == 7
 
 
 def test_a_commit_that_fails_never_answers_with_success(app, session, editor) -> None:
