@@ -81,8 +81,9 @@ def test_unknown_or_impossible_statement_ids_are_404_pages(client, statement_id:
 def test_statement_page_query_count(client, queries) -> None:
     client.get("/statements/1")
     # The data version, the statement with its context, its previous and next (one query), its
-    # revisions with their authors, the names of what the revisions mention.
-    assert queries.count == 5
+    # revisions with their authors, the names of what the revisions mention; its conditions and
+    # the options of its either-or offer (issue 18).
+    assert queries.count == 7
 
 
 def test_public_history_names_parties_demands_and_sources_in_one_query(
@@ -114,7 +115,7 @@ def test_public_history_names_parties_demands_and_sources_in_one_query(
     session.commit()
     queries.clear()
     page = parse(client.get(f"/statements/{statement.id}"))
-    assert queries.count == 5
+    assert queries.count == 7  # as above: however many revisions name other records
     history = one(page, "#history")
     edit = one(history, '.revision[data-version="3"]')
     assert words(one(edit, '[data-field="party_id"] .diff__before')) == "Lemuria 1"
