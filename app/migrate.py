@@ -67,6 +67,11 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
     migration drops and renames a table other tables refer to (demand, in 0007), and with the
     keys on, the drop alone fails. env.py checks every key before the commit instead, and the
     pooled connection gets its keys back whatever happens.
+
+    On PostgreSQL the app's statement timeout (settings.statement_timeout_ms, a page's budget)
+    is lifted for the migration's transaction only: rebuilding an index or moving data over a
+    million statements takes far longer than a page may, and a migration cut off half-way
+    would fail a deploy (it rolls back whole, but it never gets through).
     """
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
@@ -77,6 +82,8 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
             )
         try:
             with connection.begin():
+                if not sqlite:
+                    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
                 yield connection
         finally:
             if sqlite:

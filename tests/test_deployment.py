@@ -45,7 +45,7 @@ def test_readme_opens_with_the_serve_and_the_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     blocks = [b.split("```", 1)[0].strip() for b in readme.split("```bash\n")[1:3]]
     assert blocks[0].endswith("parley serve --demo")
-    assert blocks[1].endswith("pytest")
+    assert blocks[1].endswith("pytest -n auto")
     assert readme.index("```bash") < 200
 
 

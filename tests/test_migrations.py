@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
-from app.migrate import downgrade, include_name, include_object_for, upgrade
+from app.db import make_engine
+from app.migrate import _migrating, downgrade, include_name, include_object_for, upgrade
 from app.models import Base
+from app.settings import Settings
 
 
 def differences(engine: Engine) -> list[object]:
@@ -35,3 +37,16 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(empty_engine: Engine)
     upgrade(empty_engine)
     tables = set(inspect(empty_engine).get_table_names())
     assert {"party", "demand", "source", "statement", "user", "revision"} <= tables
+
+
+def test_migrations_run_without_the_apps_statement_timeout(postgres_url: str) -> None:
+    """A page's 5 s budget must not cut a migration over a big table short (a loaded machine
+    once took more than a 100 ms timeout to create a table); the app's connections keep it."""
+    engine = make_engine(Settings(database_url=postgres_url, statement_timeout_ms=100))
+    try:
+        with _migrating(engine) as connection:
+            assert connection.scalar(text("SHOW statement_timeout")) == "0"
+        with engine.connect() as connection:
+            assert connection.scalar(text("SHOW statement_timeout")) == "100ms"
+    finally:
+        engine.dispose()

@@ -169,7 +169,8 @@ def test_concurrent_guesses_at_one_account_count_exactly_the_limit(
         40, lambda n: post_login(server, form, EDITOR, f"127.0.1.{n + 1}", wait=PATIENCE)
     )
     print(f"one account: {Counter(statuses)}")
-    assert Counter(statuses) == {401: throttle.ACCOUNT_LIMIT, 429: 40 - throttle.ACCOUNT_LIMIT}
+    assert statuses.count(401) == throttle.ACCOUNT_LIMIT, Counter(statuses)
+    assert set(statuses) <= {401, 429, 503}, Counter(statuses)
 
 
 def test_concurrent_guesses_from_one_address_count_exactly_the_limit(
@@ -181,7 +182,10 @@ def test_concurrent_guesses_from_one_address_count_exactly_the_limit(
         120, lambda n: post_login(server, form, f"nobody{n}@example.org", wait=PATIENCE)
     )
     print(f"one address: {Counter(statuses)}")
-    assert Counter(statuses) == {401: throttle.CLIENT_LIMIT, 429: 120 - throttle.CLIENT_LIMIT}
+    # Exactly the limit's guesses were tried; every other was refused, by the throttle (429) or,
+    # on a machine too busy to hash them, by the login queue (503, never counted as a guess).
+    assert statuses.count(401) == throttle.CLIENT_LIMIT, Counter(statuses)
+    assert set(statuses) <= {401, 429, 503}, Counter(statuses)
 
 
 class Reader(threading.Thread):
