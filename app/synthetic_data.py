@@ -474,6 +474,12 @@ class Generator:
                     "source_id": source_id,
                     "retracted_at": retracted_at.isoformat() if retracted_at else None,
                     "retraction_reason": reason,
+                    # Generated statements are plain: on the scale, whole, unconditional.
+                    "off_scale": None,
+                    "partial": False,
+                    "scope_note": None,
+                    "alternative_to_id": None,
+                    "conditions": [],
                 }
                 revisions.append(
                     self.revision("statement", statement_id, snapshot, editor, updated)
