@@ -40,6 +40,7 @@ class Source(Versioned, Base):
         "published_on",
         "published_on_precision",
         "kind",
+        "archive_url",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,8 @@ class Source(Versioned, Base):
     published_on: Mapped[dt.date | None] = mapped_column(Date)
     published_on_precision: Mapped[str | None] = mapped_column(String(5))
     kind: Mapped[str] = mapped_column(String(30))
+    # An archived copy (issue 18 item 5): pages offer it when the original is gone.
+    archive_url: Mapped[str | None] = mapped_column(String(URL_MAX))
 
     __table_args__ = (
         *text_limits("url", URL_MAX),
@@ -57,6 +60,11 @@ class Source(Versioned, Base):
         *text_limits("title", TITLE_MAX),
         *text_limits("publisher", PUBLISHER_MAX),
         one_of("kind", [k.value for k in SourceKind]),
+        *text_limits("archive_url", URL_MAX, required=False),
+        CheckConstraint(
+            "archive_url IS NULL OR archive_url LIKE 'http://%' OR archive_url LIKE 'https://%'",
+            name="archive_url_http",
+        ),
         CheckConstraint(
             "(published_on IS NULL AND published_on_precision IS NULL) OR "
             "(published_on IS NOT NULL AND published_on_precision IN "

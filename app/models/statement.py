@@ -24,6 +24,9 @@ from app.models.source import Source
 from app.models.user import User
 from app.stances import Stance
 
+# --- evidence (issue 18 items 3-4): how the source knows, the original-language quote ---
+from app.evidence import EVIDENCE_OUTLET_MAX, LANGUAGE_TAG_MAX, TRANSLATED_BY_MAX, Evidence
+
 SPEAKER_MAX = 200
 SUMMARY_MAX = 1000
 QUOTE_MAX = 4000
@@ -53,6 +56,12 @@ class Statement(Versioned, Base):
         "source_id",
         "retracted_at",
         "retraction_reason",
+        # evidence (issue 18 items 3-4)
+        "evidence",
+        "evidence_outlet",
+        "quote_language",
+        "original_quote",
+        "translated_by",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +87,18 @@ class Statement(Versioned, Base):
     # submits racing on two app servers still make one row (the loser's insert fails and it
     # answers with the winner's statement). Not part of the snapshot: it is plumbing, not content.
     submission_key: Mapped[str | None] = mapped_column(String(SUBMISSION_KEY_MAX))
+
+    # --- evidence (issue 18 items 3-4) ---
+    # How the source knows (None: not recorded, read as the source's own reporting).
+    evidence: Mapped[str | None] = mapped_column(String(30))
+    # The outlet the source cites, for Evidence.OTHER_OUTLET only.
+    evidence_outlet: Mapped[str | None] = mapped_column(String(EVIDENCE_OUTLET_MAX))
+    # The quote as said, in its language (a BCP 47 tag); `quote` then holds the English.
+    quote_language: Mapped[str | None] = mapped_column(String(LANGUAGE_TAG_MAX))
+    original_quote: Mapped[str | None] = mapped_column(Text)
+    # Who made the English: the source, or the editor named.
+    translated_by: Mapped[str | None] = mapped_column(String(TRANSLATED_BY_MAX))
+    # --- end evidence ---
 
     party: Mapped[Party] = relationship(lazy="raise")
     demand: Mapped[Demand] = relationship(lazy="raise")
@@ -108,6 +129,29 @@ class Statement(Versioned, Base):
         *text_limits("summary", SUMMARY_MAX),
         *text_limits("quote", QUOTE_MAX, required=False),
         *text_limits("retraction_reason", REASON_MAX, required=False),
+        # --- evidence (issue 18 items 3-4; migration 0014) ---
+        one_of("evidence", [e.value for e in Evidence]),
+        CheckConstraint(
+            "(evidence = 'other_outlet') = (evidence_outlet IS NOT NULL)"
+            " AND (evidence_outlet IS NULL OR length(trim(evidence_outlet)) > 0)",
+            name="evidence_outlet_named",
+        ),
+        CheckConstraint(
+            f"length(evidence_outlet) <= {EVIDENCE_OUTLET_MAX}", name="evidence_outlet_max_length"
+        ),
+        CheckConstraint(
+            f"length(quote_language) <= {LANGUAGE_TAG_MAX}", name="quote_language_max_length"
+        ),
+        CheckConstraint(f"length(original_quote) <= {QUOTE_MAX}", name="original_quote_max_length"),
+        CheckConstraint(
+            f"length(translated_by) <= {TRANSLATED_BY_MAX}", name="translated_by_max_length"
+        ),
+        CheckConstraint(
+            "(original_quote IS NULL) = (quote_language IS NULL)"
+            " AND (original_quote IS NULL OR length(trim(original_quote)) > 0)",
+            name="original_quote_has_language",
+        ),
+        # --- end evidence ---
         CheckConstraint(
             "(retracted_at IS NULL AND retraction_reason IS NULL) OR "
             "(retracted_at IS NOT NULL AND retraction_reason IS NOT NULL"
@@ -163,6 +207,19 @@ class Statement(Versioned, Base):
     @property
     def is_retracted(self) -> bool:
         return self.retracted_at is not None
+
+    # --- evidence (issue 18 item 3) ---
+    @property
+    def evidence_value(self) -> Evidence | None:
+        return Evidence(self.evidence) if self.evidence else None
+
+    @property
+    def is_reported(self) -> bool:
+        """Anonymous or second-hand: the position it gives is marked "reported"."""
+        value = self.evidence_value
+        return value is not None and value.reported
+
+    # --- end evidence ---
 
     def __repr__(self) -> str:
         return f"<Statement {self.id} party={self.party_id} demand={self.demand_id}>"
