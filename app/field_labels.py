@@ -18,6 +18,13 @@ FIELD_LABELS = {
     "quote": "Quote",
     "retracted_at": "Retracted at",
     "retraction_reason": "Retraction reason",
+    # evidence (issue 18 items 3-5)
+    "evidence": "How the source knows",
+    "evidence_outlet": "Outlet cited",
+    "quote_language": "Language of the original",
+    "original_quote": "Quote in the original language",
+    "translated_by": "Translated by",
+    "archive_url": "Archived copy",
     "slug": "Slug",
     "name": "Name",
     "short_name": "Short name",

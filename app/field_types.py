@@ -100,6 +100,10 @@ Speaker = Annotated[Annotated[str, _at_most(SPEAKER_MAX), LINE] | None, EMPTY_IS
 Summary = Annotated[str, _required(SUMMARY_MAX), CLEAN]
 Quote = Annotated[Annotated[str, _at_most(QUOTE_MAX), CLEAN] | None, EMPTY_IS_NONE]
 RetractionReason = Annotated[str, _required(REASON_MAX), CLEAN]
+# --- evidence (issue 18 items 3-4) ---
+Outlet = Annotated[Annotated[str, _at_most(200), LINE] | None, EMPTY_IS_NONE]
+LanguageTag = Annotated[Annotated[str, _at_most(35), LINE] | None, EMPTY_IS_NONE]
+Translator = Annotated[Annotated[str, _at_most(200), LINE] | None, EMPTY_IS_NONE]
 
 Slug = Annotated[
     str,

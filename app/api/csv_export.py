@@ -23,6 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from app.dates import iso_with_precision
+from app.evidence import Evidence
 from app.models import Demand, Negotiation, Party, Source, Statement
 from app.stances import STANCE_OF
 from app.timeline.queries import TimelineFilters, filtered
@@ -54,6 +55,14 @@ COLUMNS = (
     "retracted_at",
     "retraction_reason",
     "url",
+    # evidence (issue 18 items 3-5): appended, so existing readers' column positions hold.
+    "evidence",
+    "evidence_outlet",
+    "reported",
+    "quote_language",
+    "original_quote",
+    "translated_by",
+    "archive_url",
 )
 # A spreadsheet runs a cell starting with these as a formula (tab and CR too: some strip them
 # first). Prefixing a quote makes it text; the value is still readable.
@@ -85,6 +94,13 @@ _SELECTED = (
     Source.publisher,
     Statement.retracted_at,
     Statement.retraction_reason,
+    # evidence (issue 18 items 3-5)
+    Statement.evidence,
+    Statement.evidence_outlet,
+    Statement.quote_language,
+    Statement.original_quote,
+    Statement.translated_by,
+    Source.archive_url,
 )
 
 
@@ -92,7 +108,8 @@ def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
     """One CSV row. Only text cells are neutralised: numbers, dates and http(s) URLs cannot start
     a formula, and calling it on every cell was a third of the export's time at a million rows."""
     (id_, negotiation, party, demand, stance, stated_on, precision, speaker, summary) = row[:9]
-    (quote, source_id, source_url, title, publisher, retracted_at, retraction_reason) = row[9:]
+    (quote, source_id, source_url, title, publisher, retracted_at, retraction_reason) = row[9:16]
+    (evidence, outlet, language, original, translated_by, archive_url) = row[16:]
     return [
         id_,
         neutralise(negotiation),
@@ -113,6 +130,13 @@ def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
         retracted_at.isoformat() if retracted_at else "",
         neutralise(retraction_reason or ""),
         f"/statements/{id_}",
+        evidence or "",
+        neutralise(outlet or ""),
+        "yes" if evidence and Evidence(evidence).reported else "",
+        language or "",
+        neutralise(original or ""),
+        neutralise(translated_by or ""),
+        archive_url or "",
     ]
 
 

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.evidence import Evidence
 from app.models import Demand, Participation, Party
 from app.positions import latest_statement, with_positions
 from app.stances import STANCE_OF, Stance
@@ -25,6 +26,12 @@ class Position(NamedTuple):
     stated_on_precision: str
     speaker: str | None
     summary: str
+    # evidence (issue 18 item 3): how the source knows; anonymous or second-hand is "reported".
+    evidence: str | None = None
+
+    @property
+    def reported(self) -> bool:
+        return self.evidence is not None and Evidence(self.evidence).reported
 
 
 class PartyHeading(NamedTuple):
@@ -216,8 +223,9 @@ def matrix_as_of(
     # One result row per (party, demand); the matrix's `Row`s are built from them below.
     parameters = {"negotiation": negotiation_id, "as_of": as_of, "since": since}
     for cell in session.execute(query, parameters):
-        shown = Position(*cell[2:8]) if cell[2] is not None else None
-        found[cell[0], cell[1]] = (shown, cell[8] if since is not None else None)
+        end = 2 + len(Position._fields)
+        shown = Position(*cell[2:end]) if cell[2] is not None else None
+        found[cell[0], cell[1]] = (shown, cell[end] if since is not None else None)
     matrix = Matrix(negotiation_id=negotiation_id, as_of=as_of, since=since, parties=parties)
     for demand in demands:
         row = Row(demand=demand, cells=[])

@@ -51,7 +51,9 @@ class Refused(Exception):
     """The address is not one the checker may fetch."""
 
 
-def public_address(address: str, *, allow_loopback: bool) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def public_address(
+    address: str, *, allow_loopback: bool
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """`address` if the checker may connect to it; Refused otherwise."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):

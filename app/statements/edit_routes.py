@@ -26,6 +26,7 @@ from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back, check_may_write
 from app.sources.service import source_for
+from app.evidence import Evidence
 from app.stances import SCALE
 from app.statements.forms import (
     LABELS,
@@ -83,6 +84,8 @@ def _form_page(
             "csrf_token": csrf_token(request),
             "stances": [(str(s.value), s) for s in SCALE],
             "source_kinds": [(k.value, k.label) for k in SourceKind],
+            # evidence (issue 18 items 3-4)
+            "evidence_kinds": [(e.value, e.label) for e in Evidence],
             **choices,
         },
         status_code=status_code,

@@ -122,9 +122,7 @@ def upgrade() -> None:
             "evidence_outlet_max_length", "length(evidence_outlet) <= 200"
         )
         batch.create_check_constraint("quote_language_max_length", "length(quote_language) <= 35")
-        batch.create_check_constraint(
-            "original_quote_max_length", "length(original_quote) <= 4000"
-        )
+        batch.create_check_constraint("original_quote_max_length", "length(original_quote) <= 4000")
         batch.create_check_constraint("translated_by_max_length", "length(translated_by) <= 200")
         batch.create_check_constraint(
             "original_quote_has_language",
@@ -143,8 +141,9 @@ def upgrade() -> None:
         sa.Column(
             "source_id",
             sa.Integer(),
-            sa.ForeignKey("source.id", name="fk_source_link_check_source_id_source",
-                          ondelete="CASCADE"),
+            sa.ForeignKey(
+                "source.id", name="fk_source_link_check_source_id_source", ondelete="CASCADE"
+            ),
             primary_key=True,
         ),
         sa.Column("outcome", sa.String(10), nullable=False),
@@ -155,9 +154,7 @@ def upgrade() -> None:
             "outcome IN ('ok', 'broken', 'refused', 'error')",
             name="outcome_allowed",
         ),
-        sa.CheckConstraint(
-            "length(detail) <= 300", name="detail_max_length"
-        ),
+        sa.CheckConstraint("length(detail) <= 300", name="detail_max_length"),
         sa.PrimaryKeyConstraint("source_id", name="pk_source_link_check"),
     )
     if postgres:
