@@ -113,6 +113,7 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
         "quote": values["quote"],
         # evidence (issue 18 items 3-4)
         **{name: values[name] for name in EVIDENCE_FIELDS},
+        "evidence": values["evidence"] or None,  # "Not recorded"
     }
     # The precision is what was typed (2025, 2025-06, 2025-06-03): there is no menu to disagree.
     if not values["stated_on"].strip():
