@@ -4,10 +4,11 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import DatePrecision
 from app.models.base import Base, Versioned, one_of, text_limits
+from app.models.link_check import SourceLinkCheck
 
 URL_MAX = 2000
 TITLE_MAX = 500
@@ -53,6 +54,8 @@ class Source(Versioned, Base):
     kind: Mapped[str] = mapped_column(String(30))
     # An archived copy (issue 18 item 5): pages offer it when the original is gone.
     archive_url: Mapped[str | None] = mapped_column(String(URL_MAX))
+    # Its last link check, if it was checked (not part of the snapshot: not an edit).
+    link_check: Mapped[SourceLinkCheck | None] = relationship(lazy="raise", viewonly=True)
 
     __table_args__ = (
         *text_limits("url", URL_MAX),

@@ -7,7 +7,6 @@ from starlette.responses import Response
 
 from app.auth.guards import CurrentUser
 from app.db import DbSession
-from app.models import SourceLinkCheck
 from app.exceptions import Choice, found
 from app.ids import RecordId
 from app.pages import render
@@ -39,8 +38,6 @@ def show_statement(
             # Its talks: the breadcrumb, the links and the talks' row of the navigation.
             "negotiation": statement.demand.negotiation,
             "neighbours": neighbours(session, statement),
-            # evidence (issue 18 item 5): the last link check, for "link broken — archived copy".
-            "link_check": session.get(SourceLinkCheck, statement.source_id),
             **statement_editing_context(request, session, statement, viewer),
         },
     )
