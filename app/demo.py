@@ -45,6 +45,7 @@ from app.proposals.service import (
 )
 from app.sources.service import SourceFields, source_for
 from app.stances import Stance
+from app.evidence import Evidence
 from app.statements.service import StatementFields, create_statement
 from app.users.service import system_user
 
@@ -463,6 +464,13 @@ def load_demo(session: Session) -> int:
                 speaker=s.speaker,
                 summary=s.summary,
                 quote=s.quote,
+                # How the source knows (issue 18): the article names the speaker of every
+                # statement that has one (Putin "emphasized in June", Zelenskyy's paraphrased
+                # positions): on the record. The rest ("Moscow also wants…", "Ukraine has
+                # rejected…") name no one and cite no official, document or outlet, so nothing
+                # the scale offers is supported: not recorded. The article is in English and
+                # quotes no one in another language, so no statement has an original quote.
+                evidence=Evidence.ON_RECORD if s.speaker else None,
             ),
             party=parties[s.party],
             demand=demands[s.demand],
