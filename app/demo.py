@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision
 from app.demands.service import DemandFields, create_demand
+from app.evidence import Evidence
 from app.models import (
     NegotiationStatus,
     ParticipationRole,
@@ -45,7 +46,6 @@ from app.proposals.service import (
 )
 from app.sources.service import SourceFields, source_for
 from app.stances import Stance
-from app.evidence import Evidence
 from app.statements.service import StatementFields, create_statement
 from app.users.service import system_user
 

@@ -81,7 +81,7 @@ def test_statements_keep_their_data_and_index_up_and_down(empty_engine: Engine) 
     assert statement_index(empty_engine, "resume") == [1]
     assert found_by_source_index(empty_engine, "dailywrap") == [1]
     with empty_engine.connect() as connection:
-        columns = [c for c in connection.execute(text("SELECT * FROM statement")).keys()]
+        columns = list(connection.execute(text("SELECT * FROM statement")).keys())
         assert "evidence" not in columns and "original_quote" not in columns
         assert connection.execute(text("SELECT summary FROM statement")).scalar() == "Talks resume."
     upgrade(empty_engine)

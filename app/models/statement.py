@@ -17,15 +17,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import DatePrecision
+
+# --- evidence (issue 18 items 3-4): how the source knows, the original-language quote ---
+from app.evidence import EVIDENCE_OUTLET_MAX, LANGUAGE_TAG_MAX, TRANSLATED_BY_MAX, Evidence
 from app.models.base import Base, UTCDateTime, Versioned, one_of, text_limits
 from app.models.demand import Demand
 from app.models.party import Party
 from app.models.source import Source
 from app.models.user import User
 from app.stances import Stance
-
-# --- evidence (issue 18 items 3-4): how the source knows, the original-language quote ---
-from app.evidence import EVIDENCE_OUTLET_MAX, LANGUAGE_TAG_MAX, TRANSLATED_BY_MAX, Evidence
 
 SPEAKER_MAX = 200
 SUMMARY_MAX = 1000

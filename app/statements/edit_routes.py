@@ -15,6 +15,7 @@ from app.conflicts import conflict_rows, form_version, merge_onto_stored
 from app.dates import time_ago
 from app.db import DbSession
 from app.demands.service import create_demand
+from app.evidence import Evidence
 from app.exceptions import AlreadyRetracted, AlreadyTaken, FieldProblem, Refusal, found
 from app.field_types import whole_number
 from app.history import as_of_revision, history, revision_at, revision_of
@@ -26,7 +27,6 @@ from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back, check_may_write
 from app.sources.service import source_for
-from app.evidence import Evidence
 from app.stances import SCALE
 from app.statements.forms import (
     LABELS,

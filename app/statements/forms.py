@@ -33,7 +33,13 @@ SOURCE_FIELDS = {
     "kind": "source_kind",
 }
 # --- evidence (issue 18 items 3-4): form names are the column names ---
-EVIDENCE_FIELDS = ("evidence", "evidence_outlet", "quote_language", "original_quote", "translated_by")
+EVIDENCE_FIELDS = (
+    "evidence",
+    "evidence_outlet",
+    "quote_language",
+    "original_quote",
+    "translated_by",
+)
 # --- end evidence ---
 # Form field name -> the label a person sees, in the form's order.
 LABELS = {

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
-from app.exceptions import AlreadyRetracted, FieldProblem
 from app.evidence import Evidence, language_tag
+from app.exceptions import AlreadyRetracted, FieldProblem
 from app.field_types import (
     LanguageTag,
     Outlet,

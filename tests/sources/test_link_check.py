@@ -20,7 +20,7 @@ from tests.factories import make_source
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         seen.append((self.path, self.headers.get("Host")))
         if self.path == "/ok":
             self._answer(200)
@@ -214,6 +214,6 @@ def test_parley_sources_check_from_the_shell(
     assert main(["sources", "check"]) == 0
     assert "1 broken" in capsys.readouterr().out
     with migrated_engine.connect() as connection:
-        assert connection.execute(text("SELECT outcome, status_code FROM source_link_check")).all() == [
-            ("broken", 404)
-        ]
+        assert connection.execute(
+            text("SELECT outcome, status_code FROM source_link_check")
+        ).all() == [("broken", 404)]

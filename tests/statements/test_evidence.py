@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.evidence import language_tag
-from app.models import Statement
+from app.models import Negotiation, Statement
 from app.search.queries import search
 from tests.editors import counts, form_fields
-from app.models import Negotiation
 from tests.factories import make_demand, make_party, make_statement
 from tests.html import one, parse, words
 from tests.statements.test_editing import add, statement_id_from
@@ -103,13 +102,22 @@ def test_bad_evidence_is_refused_beside_its_field_and_nothing_is_stored(
 
 @pytest.mark.parametrize(
     ("raw", "tag"),
-    [("uk", "uk"), ("RU", "ru"), ("zh-hant-tw", "zh-Hant-TW"), ("en_GB", "en-GB"), ("es-419", "es-419"), ("sr-Latn", "sr-Latn")],
+    [
+        ("uk", "uk"),
+        ("RU", "ru"),
+        ("zh-hant-tw", "zh-Hant-TW"),
+        ("en_GB", "en-GB"),
+        ("es-419", "es-419"),
+        ("sr-Latn", "sr-Latn"),
+    ],
 )
 def test_language_tags_are_checked_and_made_canonical(raw: str, tag: str) -> None:
     assert language_tag(raw) == tag
 
 
-@pytest.mark.parametrize("raw", ["", "u", "english!", "uk-", "-uk", "uk--UA", "ru-RU-RU-RU-RU-x", "ук"])
+@pytest.mark.parametrize(
+    "raw", ["", "u", "english!", "uk-", "-uk", "uk--UA", "ru-RU-RU-RU-RU-x", "ук"]
+)
 def test_malformed_language_tags_are_refused(raw: str) -> None:
     with pytest.raises(ValueError):
         language_tag(raw)
@@ -125,7 +133,9 @@ def test_the_matrix_cell_and_api_say_reported(editor_client, session: Session) -
     page = parse(editor_client.get(f"/talks/{slug}"))
 
     def cell(party):  # type: ignore[no-untyped-def]
-        return words(one(page, f'td[data-party="{party.slug}"][data-demand="{demand.slug}"] summary'))
+        return words(
+            one(page, f'td[data-party="{party.slug}"][data-demand="{demand.slug}"] summary')
+        )
 
     assert "reported" in cell(anonymous)
     assert "reported" not in cell(named)
@@ -152,8 +162,13 @@ def test_the_csv_appends_the_evidence_columns(editor_client, session: Session) -
     rows = list(csv.DictReader(io.StringIO(text)))
     header = next(csv.reader(io.StringIO(text)))
     assert header[-7:] == [
-        "evidence", "evidence_outlet", "reported", "quote_language", "original_quote",
-        "translated_by", "archive_url",
+        "evidence",
+        "evidence_outlet",
+        "reported",
+        "quote_language",
+        "original_quote",
+        "translated_by",
+        "archive_url",
     ]
     assert header.index("url") == len(header) - 8
     row = next(r for r in rows if r["original_quote"])
