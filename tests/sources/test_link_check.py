@@ -217,3 +217,34 @@ def test_parley_sources_check_from_the_shell(
         assert connection.execute(
             text("SELECT outcome, status_code FROM source_link_check")
         ).all() == [("broken", 404)]
+
+
+def test_admins_check_every_link_from_the_sources_list(
+    client, admin, editor, session: Session, server: str
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.editors import csrf_of, log_in
+
+    gone = make_source(session, url=f"{server}/gone-for-the-button")
+    session.commit()
+    client.app.state.settings = client.app.state.settings.model_copy(
+        update={"link_check_allow_loopback": True, "link_check_timeout_s": 0.5}
+    )
+    log_in(client, editor)
+    page = client.get("/edit/sources")
+    assert "Check every source link now" not in page.text
+    refused = client.post(
+        "/edit/sources/check-links", data={"csrf_token": csrf_of(page)}, follow_redirects=False
+    )
+    assert refused.status_code == 403
+    assert session.get(SourceLinkCheck, gone.id) is None
+    client.post("/logout", data={"csrf_token": csrf_of(page)})
+    log_in(client, admin)
+    page = client.get("/edit/sources")
+    assert "Check every source link now" in page.text
+    forged = client.post("/edit/sources/check-links", data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+    done = client.post("/edit/sources/check-links", data={"csrf_token": csrf_of(page)})
+    assert done.status_code == 200
+    assert "source links" in done.text
+    session.expire_all()
+    assert session.get(SourceLinkCheck, gone.id).outcome == "broken"
