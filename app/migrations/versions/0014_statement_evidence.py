@@ -88,6 +88,20 @@ def drop_sqlite_statement_index(fts: str = "statement_fts") -> None:
 SOURCE_COLUMNS = "title, publisher, url"
 
 
+def restore_position_index() -> None:
+    """SQLite's batch rebuild makes indexes again from reflection, which drops DESC: the matrix
+    index is made again as 0001 made it."""
+    live = sa.text("retracted_at IS NULL")
+    op.drop_index("ix_statement_position", table_name="statement")
+    op.create_index(
+        "ix_statement_position",
+        "statement",
+        ["party_id", "demand_id", sa.text("stated_on DESC"), sa.text("id DESC")],
+        postgresql_where=live,
+        sqlite_where=live,
+    )
+
+
 def replace_postgres_vector(expression: str) -> None:
     op.drop_index("ix_statement_fts", table_name="statement")
     op.drop_column("statement", "fts")
@@ -160,6 +174,7 @@ def upgrade() -> None:
     if postgres:
         replace_postgres_vector(NEW_VECTOR)
     else:
+        restore_position_index()
         for sql in [
             *sqlite_statement_index(NEW_COLUMNS),
             *sqlite_statement_index(SOURCE_COLUMNS, "source"),
@@ -199,6 +214,7 @@ def downgrade() -> None:
         ]:
             batch.drop_column(column)
     if not postgres:
+        restore_position_index()
         for sql in [
             *sqlite_statement_index(OLD_COLUMNS),
             *sqlite_statement_index(SOURCE_COLUMNS, "source"),
