@@ -54,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     reset.add_argument("email")
 
+    sources = commands.add_parser("sources", help="the sources statements cite")
+    sources_commands = sources.add_subparsers(dest="sources_command", required=True)
+    sources_commands.add_parser(
+        "check",
+        help="fetch every source URL (public addresses only) and record whether it still answers",
+    )
+
     args, rest = parser.parse_known_args(argv)
     if args.command == "bench-data":
         return bench_data(rest)
@@ -70,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return export_dataset(args.output)
     if args.command == "import":
         return import_dataset(args.file)
+    if args.command == "sources":
+        return check_source_links()
     if args.command == "users" and args.users_command == "reset-second-factor":
         return reset_second_factor_from_shell(args.email)
     if args.command == "users":
@@ -100,6 +109,19 @@ def load_demo_if_empty() -> int:
         count = load_demo(session)
     engine.dispose()
     print(f"parley: loaded the demo data ({count} statements from the AP article)")
+    return 0
+
+
+def check_source_links() -> int:
+    from app.db import make_engine, make_sessionmaker
+    from app.sources.link_check import check_sources
+
+    settings = get_settings()
+    engine = make_engine(settings)
+    with make_sessionmaker(engine)() as session:
+        counts = check_sources(session, settings)
+    engine.dispose()
+    print("parley: checked source links: " + ", ".join(f"{n} {o}" for o, n in counts.items()))
     return 0
 
 

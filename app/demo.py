@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision
 from app.demands.service import DemandFields, create_demand
+from app.evidence import Evidence
 from app.models import (
     NegotiationStatus,
     ParticipationRole,
@@ -463,6 +464,13 @@ def load_demo(session: Session) -> int:
                 speaker=s.speaker,
                 summary=s.summary,
                 quote=s.quote,
+                # How the source knows (issue 18): the article names the speaker of every
+                # statement that has one (Putin "emphasized in June", Zelenskyy's paraphrased
+                # positions): on the record. The rest ("Moscow also wants…", "Ukraine has
+                # rejected…") name no one and cite no official, document or outlet, so nothing
+                # the scale offers is supported: not recorded. The article is in English and
+                # quotes no one in another language, so no statement has an original quote.
+                evidence=Evidence.ON_RECORD if s.speaker else None,
             ),
             party=parties[s.party],
             demand=demands[s.demand],

@@ -24,6 +24,13 @@ FIELD_LABELS = {
     "scope_note": "Scope note",
     "alternative_to_id": "Other option of the offer",
     "conditions": "Only if",
+    # evidence (issue 18 items 3-5)
+    "evidence": "How the source knows",
+    "evidence_outlet": "Outlet cited",
+    "quote_language": "Language of the original",
+    "original_quote": "Quote in the original language",
+    "translated_by": "Translated by",
+    "archive_url": "Archived copy",
     "slug": "Slug",
     "name": "Name",
     "short_name": "Short name",

@@ -104,6 +104,10 @@ RetractionReason = Annotated[str, _required(REASON_MAX), CLEAN]
 # Issue 18: where a partial stance holds, and the words of an "only if".
 ScopeNote = Annotated[Annotated[str, _at_most(SCOPE_NOTE_MAX), LINE] | None, EMPTY_IS_NONE]
 ConditionNote = Annotated[Annotated[str, _at_most(CONDITION_NOTE_MAX), LINE] | None, EMPTY_IS_NONE]
+# --- evidence (issue 18 items 3-4) ---
+Outlet = Annotated[Annotated[str, _at_most(200), LINE] | None, EMPTY_IS_NONE]
+LanguageTag = Annotated[Annotated[str, _at_most(35), LINE] | None, EMPTY_IS_NONE]
+Translator = Annotated[Annotated[str, _at_most(200), LINE] | None, EMPTY_IS_NONE]
 
 Slug = Annotated[
     str,

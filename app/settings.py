@@ -167,6 +167,14 @@ class Settings(BaseSettings):
     # X-Forwarded-Proto are believed (the client address feeds the login throttle). Empty: none.
     trusted_proxies: str = ""
 
+    # The source link checker (app/sources/link_check.py). It never fetches a private,
+    # loopback, link-local or otherwise non-public address; tests and a developer's own machine
+    # may allow loopback (127.0.0.0/8, ::1) only, and never in production (refused below).
+    link_check_allow_loopback: bool = False
+    link_check_timeout_s: float = Field(10.0, gt=0, le=120)
+    link_check_max_redirects: int = Field(5, ge=0, le=20)
+    link_check_concurrency: int = Field(8, ge=1, le=64)
+
     # True when secret_key was generated (development, none given): see cli.serve_app.
     _secret_generated: bool = PrivateAttr(default=False)
 
@@ -186,6 +194,15 @@ class Settings(BaseSettings):
     def _form_within_body(self) -> Settings:
         if self.max_form_bytes > self.max_body_bytes:
             raise ValueError("max_form_bytes must not exceed max_body_bytes")
+        return self
+
+    @model_validator(mode="after")
+    def _link_check_public_only(self) -> Settings:
+        if self.environment == "production" and self.link_check_allow_loopback:
+            raise ValueError(
+                "PARLEY_LINK_CHECK_ALLOW_LOOPBACK is for tests and development only: in "
+                "production the link checker fetches public addresses only."
+            )
         return self
 
     @model_validator(mode="after")

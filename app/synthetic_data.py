@@ -346,6 +346,7 @@ class Generator:
                 published_on,
                 precision.value if precision else None,
                 rng.choice(kinds),
+                None,  # archive_url
             )
             sources.append((i + 1, *values, 1, now, now))
             snapshot = dict(zip(Source.SNAPSHOT_FIELDS, values, strict=True))
@@ -480,6 +481,12 @@ class Generator:
                     "scope_note": None,
                     "alternative_to_id": None,
                     "conditions": [],
+                    # ... and the source's own reporting, quoted in English only.
+                    "evidence": None,
+                    "evidence_outlet": None,
+                    "quote_language": None,
+                    "original_quote": None,
+                    "translated_by": None,
                 }
                 revisions.append(
                     self.revision("statement", statement_id, snapshot, editor, updated)

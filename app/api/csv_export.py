@@ -23,6 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from app.dates import iso_with_precision
+from app.evidence import Evidence
 from app.models import Demand, Negotiation, Party, Source, Statement, StatementCondition
 from app.stances import STANCE_OF
 from app.timeline.queries import TimelineFilters, filtered
@@ -61,6 +62,14 @@ COLUMNS = (
     "scope_note",
     "conditional",
     "alternative_to",
+    # evidence (issue 18 items 3-5): appended, so existing readers' column positions hold.
+    "evidence",
+    "evidence_outlet",
+    "reported",
+    "quote_language",
+    "original_quote",
+    "translated_by",
+    "archive_url",
 )
 # A spreadsheet runs a cell starting with these as a formula (tab and CR too: some strip them
 # first). Prefixing a quote makes it text; the value is still readable.
@@ -98,6 +107,13 @@ _SELECTED = (
     # "Only if": one correlated probe of ix_statement_condition_statement_id per row.
     exists().where(StatementCondition.statement_id == Statement.id),
     Statement.alternative_to_id,
+    # evidence (issue 18 items 3-5)
+    Statement.evidence,
+    Statement.evidence_outlet,
+    Statement.quote_language,
+    Statement.original_quote,
+    Statement.translated_by,
+    Source.archive_url,
 )
 
 
@@ -106,7 +122,8 @@ def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
     a formula, and calling it on every cell was a third of the export's time at a million rows."""
     (id_, negotiation, party, demand, stance, stated_on, precision, speaker, summary) = row[:9]
     (quote, source_id, source_url, title, publisher, retracted_at, retraction_reason) = row[9:16]
-    (off_scale, partial, scope_note, conditional, alternative_to) = row[16:]
+    (off_scale, partial, scope_note, conditional, alternative_to) = row[16:21]
+    (evidence, outlet, language, original, translated_by, archive_url) = row[21:]
     return [
         id_,
         neutralise(negotiation),
@@ -132,6 +149,13 @@ def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
         neutralise(scope_note or ""),
         "yes" if conditional else "no",
         alternative_to or "",
+        evidence or "",
+        neutralise(outlet or ""),
+        "yes" if evidence and Evidence(evidence).reported else "no",
+        language or "",
+        neutralise(original or ""),
+        neutralise(translated_by or ""),
+        archive_url or "",
     ]
 
 

@@ -248,6 +248,9 @@ class SourceOut(Schema):
     publisher: str = Field(description="Who published it.", examples=["Reuters"])
     published: DateValue | None = Field(description="Publication date, if known.")
     kind: str = Field(description="news_report, interview, …", examples=["news_report"])
+    archive_url: str | None = Field(
+        None, description="An archived copy, if the editors gave one.", examples=[None]
+    )
     version: int = Field(description="Edit version; each edit adds one.", examples=[1])
     url: str = Field(description="The source's page here.", examples=["/sources/1"])
     api_url: str = Field(description="This source in the API.", examples=["/api/sources/1"])
@@ -266,6 +269,7 @@ class SourceOut(Schema):
             publisher=source.publisher,
             published=published,
             kind=source.kind,
+            archive_url=source.archive_url,
             version=source.version,
             url=link("source", source_id=source.id),
             api_url=link("api_source", source_id=source.id),
@@ -275,6 +279,15 @@ class SourceOut(Schema):
 class Retraction(Schema):
     at: dt.datetime = Field(description="When it was retracted (UTC).")
     reason: str = Field(description="Why.", examples=["Misattributed quote."])
+
+
+class OriginalQuote(Schema):
+    language: str = Field(description="A BCP 47 language tag.", examples=["uk"])
+    text: str = Field(description="The quote as said or written.", examples=["Київ"])
+    translated_by: str = Field(
+        description="Who made the English in `quote`: the source, or the editor named.",
+        examples=["the source"],
+    )
 
 
 class StatementOut(Schema):
@@ -289,6 +302,23 @@ class StatementOut(Schema):
     speaker: str | None = Field(description="Who said it, if named.", examples=["Vladimir Putin"])
     summary: str = Field(description="The editor's summary.", examples=["Rules out NATO entry."])
     quote: str | None = Field(description="Verbatim quote, if any.", examples=[None])
+    # --- evidence (issue 18 items 3-4) ---
+    evidence: str | None = Field(
+        None,
+        description="How the source knows: on_record, official_document, anonymous_official, "
+        "leaked_document or other_outlet; null when not recorded.",
+        examples=["on_record"],
+    )
+    evidence_outlet: str | None = Field(
+        None, description="The outlet the source cites (evidence other_outlet).", examples=[None]
+    )
+    reported: bool = Field(
+        False, description="Anonymous or second-hand evidence: the position is only reported."
+    )
+    original_quote: OriginalQuote | None = Field(
+        None, description="The quote in its original language; `quote` is then its translation."
+    )
+    # --- end evidence ---
     source: SourceOut
     retraction: Retraction | None = Field(
         description="Set when the statement was retracted; it then counts for no position."
@@ -341,6 +371,16 @@ class StatementOut(Schema):
                 ],
                 alternative_to=statement.alternative_to_id,
             ),
+            evidence=statement.evidence,
+            evidence_outlet=statement.evidence_outlet,
+            reported=statement.is_reported,
+            original_quote=OriginalQuote(
+                language=statement.quote_language,
+                text=statement.original_quote,
+                translated_by=statement.translated_by or "",
+            )
+            if statement.original_quote and statement.quote_language
+            else None,
             source=SourceOut.of(statement.source, link),
             retraction=retraction,
             version=statement.version,
@@ -491,6 +531,12 @@ class MatrixCell(Schema):
     previous_stance: StanceValue | None = Field(description="The stance at `since`, if any.")
     nuance: Nuance | None = Field(
         default=None, description="Partial, conditional, either-or or off the scale (issue 18)."
+    )
+    # evidence (issue 18 item 3)
+    reported: bool = Field(
+        False,
+        description="Whether the position rests only on anonymous or second-hand evidence "
+        "(an anonymous official, or another outlet's report): shown as “reported”.",
     )
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.auth.guards import Editor, EditorPost
+from app.auth.guards import AdminPost, Editor, EditorPost
 from app.auth.sessions import csrf_token
 from app.catalog.kinds import DEMANDS, KINDS, Kind
 from app.catalog.queries import record, records
@@ -33,6 +33,7 @@ from app.models import Demand, User
 from app.pages import render
 from app.posted_forms import validate
 from app.revisions import StaleVersion, bring_back, check_may_write
+from app.sources.link_check import check_sources
 
 router = APIRouter()
 
@@ -128,6 +129,30 @@ def list_records(
             "csrf_token": csrf_token(request),
         },
     )
+
+
+# --- evidence (issue 18 item 5): the admins' "check links" button ---
+@router.post("/edit/sources/check-links", name="check_source_links")
+def check_source_links(request: Request, session: DbSession, post: AdminPost) -> Response:
+    """Run the link checker now (as `parley sources check`), then list the sources again.
+
+    It runs in this request, bounded by the checker's own pool, timeouts and redirect limit;
+    for a large catalogue, run the command from cron instead."""
+    counts = check_sources(session, request.app.state.settings)
+    summary = ", ".join(f"{n} {outcome.value}" for outcome, n in counts.items())
+    return render(
+        request,
+        "catalog/list.html",
+        {
+            "kind": _kind("sources", post.user),
+            "records": records(session, _kind("sources", post.user), post.user),
+            "csrf_token": csrf_token(request),
+            "link_check_summary": f"Checked {sum(counts.values())} source links: {summary}.",
+        },
+    )
+
+
+# --- end evidence ---
 
 
 @router.get("/edit/{kind_slug}/new", name="catalog_new")

@@ -69,6 +69,7 @@ def _cell(cell: Cell) -> MatrixCell:
         previous_stance=StanceValue.of(cell.previous_stance)
         if cell.previous_stance is not None
         else None,
+        reported=bool(shown and shown.reported),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.evidence import Evidence
 from app.models import Demand, Participation, Party, Statement, StatementCondition
 from app.positions import latest_statement, with_positions
 from app.stances import STANCE_OF, OffScale, Reading, Stance, shift_from, shift_words
@@ -30,6 +31,9 @@ class Position(NamedTuple):
     partial: bool = False
     scope_note: str | None = None
     alternative_to_id: int | None = None
+    # evidence (issue 18 item 3): how the source knows; anonymous or second-hand is "reported".
+    evidence: str | None = None
+    # Not stored: from one query each for the whole page (keep these two last, STORED_FIELDS).
     conditional: bool = False
     in_offer: bool = False
 
@@ -40,6 +44,10 @@ class Position(NamedTuple):
     @property
     def off_scale_value(self) -> OffScale | None:
         return OffScale(self.off_scale) if self.off_scale else None
+
+    @property
+    def reported(self) -> bool:
+        return self.evidence is not None and Evidence(self.evidence).reported
 
 
 class PartyHeading(NamedTuple):

@@ -2,6 +2,7 @@
 
 from app.models.base import Base
 from app.models.demand import Demand
+from app.models.link_check import LinkOutcome, SourceLinkCheck
 from app.models.login_throttle import LoginThrottle
 from app.models.negotiation import Negotiation, NegotiationStatus
 from app.models.participation import Participation, ParticipationRole
@@ -29,6 +30,7 @@ __all__ = [
     "Base",
     "ChangeKind",
     "Demand",
+    "LinkOutcome",
     "LoginThrottle",
     "Negotiation",
     "NegotiationStatus",
@@ -48,6 +50,7 @@ __all__ = [
     "Role",
     "Source",
     "SourceKind",
+    "SourceLinkCheck",
     "Statement",
     "StatementCondition",
     "User",

@@ -4,10 +4,11 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import DatePrecision
 from app.models.base import Base, Versioned, one_of, text_limits
+from app.models.link_check import SourceLinkCheck
 
 URL_MAX = 2000
 TITLE_MAX = 500
@@ -40,6 +41,7 @@ class Source(Versioned, Base):
         "published_on",
         "published_on_precision",
         "kind",
+        "archive_url",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +52,10 @@ class Source(Versioned, Base):
     published_on: Mapped[dt.date | None] = mapped_column(Date)
     published_on_precision: Mapped[str | None] = mapped_column(String(5))
     kind: Mapped[str] = mapped_column(String(30))
+    # An archived copy (issue 18 item 5): pages offer it when the original is gone.
+    archive_url: Mapped[str | None] = mapped_column(String(URL_MAX))
+    # Its last link check, if it was checked (not part of the snapshot: not an edit).
+    link_check: Mapped[SourceLinkCheck | None] = relationship(lazy="raise", viewonly=True)
 
     __table_args__ = (
         *text_limits("url", URL_MAX),
@@ -57,6 +63,11 @@ class Source(Versioned, Base):
         *text_limits("title", TITLE_MAX),
         *text_limits("publisher", PUBLISHER_MAX),
         one_of("kind", [k.value for k in SourceKind]),
+        *text_limits("archive_url", URL_MAX, required=False),
+        CheckConstraint(
+            "archive_url IS NULL OR archive_url LIKE 'http://%' OR archive_url LIKE 'https://%'",
+            name="archive_url_http",
+        ),
         CheckConstraint(
             "(published_on IS NULL AND published_on_precision IS NULL) OR "
             "(published_on IS NOT NULL AND published_on_precision IN "

@@ -22,6 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.dates import DatePrecision
+
+# --- evidence (issue 18 items 3-4): how the source knows, the original-language quote ---
+from app.evidence import EVIDENCE_OUTLET_MAX, LANGUAGE_TAG_MAX, TRANSLATED_BY_MAX, Evidence
 from app.models.base import Base, UTCDateTime, Versioned, one_of, text_limits
 from app.models.demand import Demand
 from app.models.party import Party
@@ -65,6 +68,12 @@ class Statement(Versioned, Base):
         "partial",
         "scope_note",
         "alternative_to_id",
+        # evidence (issue 18 items 3-4)
+        "evidence",
+        "evidence_outlet",
+        "quote_language",
+        "original_quote",
+        "translated_by",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +122,17 @@ class Statement(Versioned, Base):
         primaryjoin="Statement.id == StatementCondition.statement_id",
     )
     # --- end of issue 18 columns. ---
+    # --- evidence (issue 18 items 3-4) ---
+    # How the source knows (None: not recorded, read as the source's own reporting).
+    evidence: Mapped[str | None] = mapped_column(String(30))
+    # The outlet the source cites, for Evidence.OTHER_OUTLET only.
+    evidence_outlet: Mapped[str | None] = mapped_column(String(EVIDENCE_OUTLET_MAX))
+    # The quote as said, in its language (a BCP 47 tag); `quote` then holds the English.
+    quote_language: Mapped[str | None] = mapped_column(String(LANGUAGE_TAG_MAX))
+    original_quote: Mapped[str | None] = mapped_column(Text)
+    # Who made the English: the source, or the editor named.
+    translated_by: Mapped[str | None] = mapped_column(String(TRANSLATED_BY_MAX))
+    # --- end evidence ---
 
     party: Mapped[Party] = relationship(lazy="raise")
     demand: Mapped[Demand] = relationship(lazy="raise")
@@ -167,6 +187,29 @@ class Statement(Versioned, Base):
         *text_limits("summary", SUMMARY_MAX),
         *text_limits("quote", QUOTE_MAX, required=False),
         *text_limits("retraction_reason", REASON_MAX, required=False),
+        # --- evidence (issue 18 items 3-4; migration 0014) ---
+        one_of("evidence", [e.value for e in Evidence]),
+        CheckConstraint(
+            "(evidence = 'other_outlet') = (evidence_outlet IS NOT NULL)"
+            " AND (evidence_outlet IS NULL OR length(trim(evidence_outlet)) > 0)",
+            name="evidence_outlet_named",
+        ),
+        CheckConstraint(
+            f"length(evidence_outlet) <= {EVIDENCE_OUTLET_MAX}", name="evidence_outlet_max_length"
+        ),
+        CheckConstraint(
+            f"length(quote_language) <= {LANGUAGE_TAG_MAX}", name="quote_language_max_length"
+        ),
+        CheckConstraint(f"length(original_quote) <= {QUOTE_MAX}", name="original_quote_max_length"),
+        CheckConstraint(
+            f"length(translated_by) <= {TRANSLATED_BY_MAX}", name="translated_by_max_length"
+        ),
+        CheckConstraint(
+            "(original_quote IS NULL) = (quote_language IS NULL)"
+            " AND (original_quote IS NULL OR length(trim(original_quote)) > 0)",
+            name="original_quote_has_language",
+        ),
+        # --- end evidence ---
         CheckConstraint(
             "(retracted_at IS NULL AND retraction_reason IS NULL) OR "
             "(retracted_at IS NOT NULL AND retraction_reason IS NOT NULL"
@@ -268,6 +311,19 @@ class Statement(Versioned, Base):
     @property
     def is_retracted(self) -> bool:
         return self.retracted_at is not None
+
+    # --- evidence (issue 18 item 3) ---
+    @property
+    def evidence_value(self) -> Evidence | None:
+        return Evidence(self.evidence) if self.evidence else None
+
+    @property
+    def is_reported(self) -> bool:
+        """Anonymous or second-hand: the position it gives is marked "reported"."""
+        value = self.evidence_value
+        return value is not None and value.reported
+
+    # --- end evidence ---
 
     def __repr__(self) -> str:
         return f"<Statement {self.id} party={self.party_id} demand={self.demand_id}>"

@@ -15,6 +15,7 @@ from app.conflicts import conflict_rows, form_version, merge_onto_stored
 from app.dates import time_ago
 from app.db import DbSession
 from app.demands.service import create_demand
+from app.evidence import Evidence
 from app.exceptions import AlreadyRetracted, AlreadyTaken, FieldProblem, Refusal, found
 from app.field_types import whole_number
 from app.history import as_of_revision, history, revision_at, revision_of
@@ -86,6 +87,8 @@ def _form_page(
             "nuance_open": nuance_open(values, errors),
             "stances": [(str(s.value), s) for s in SCALE] + [(o.value, o) for o in OffScale],
             "source_kinds": [(k.value, k.label) for k in SourceKind],
+            # evidence (issue 18 items 3-4)
+            "evidence_kinds": [(e.value, e.label) for e in Evidence],
             **choices,
         },
         status_code=status_code,

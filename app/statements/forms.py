@@ -22,7 +22,7 @@ from app.models import Demand, Party, Source, SourceKind, Statement
 from app.posted_forms import validate
 from app.sources.service import SourceFields, source_by_url
 from app.stances import OffScale, Stance
-from app.statements.service import StatementFields
+from app.statements.service import StatementFields, evidence_problems
 
 # A source's field -> its name on this form.
 SOURCE_FIELDS = {
@@ -32,11 +32,22 @@ SOURCE_FIELDS = {
     "published_on": "source_published_on",
     "kind": "source_kind",
 }
+# --- evidence (issue 18 items 3-4): form names are the column names ---
+EVIDENCE_FIELDS = (
+    "evidence",
+    "evidence_outlet",
+    "quote_language",
+    "original_quote",
+    "translated_by",
+)
+# --- end evidence ---
 # Form field name -> the label a person sees, in the form's order.
 LABELS = {
     "party": FIELD_LABELS["party_id"],
     "demand": FIELD_LABELS["demand_id"],
     **{name: FIELD_LABELS[name] for name in ("stance", "stated_on", "speaker", "summary", "quote")},
+    # evidence (issue 18 items 3-4)
+    **{name: FIELD_LABELS[name] for name in EVIDENCE_FIELDS},
     "new_demand_title": "New demand",
     "new_demand_slug": "New demand's slug",
     "new_demand_negotiation": "New demand's negotiation",
@@ -92,6 +103,8 @@ def form_values(statement: Statement, source: Source) -> dict[str, str]:
         "speaker": statement.speaker or "",
         "summary": statement.summary,
         "quote": statement.quote or "",
+        # evidence (issue 18 items 3-4)
+        **{name: getattr(statement, name) or "" for name in EVIDENCE_FIELDS},
         **source_values(source),
         **nuance_values(statement),
     }
@@ -147,6 +160,9 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
         "speaker": values["speaker"],
         "summary": values["summary"],
         "quote": values["quote"],
+        # evidence (issue 18 items 3-4)
+        **{name: values[name] for name in EVIDENCE_FIELDS},
+        "evidence": values["evidence"] or None,  # "Not recorded"
     }
     # The precision is what was typed (2025, 2025-06, 2025-06-03): there is no menu to disagree.
     if not values["stated_on"].strip():
@@ -176,8 +192,15 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
             name = "condition_note" if name.endswith("note") else "condition_demand"
         elif name == "alternative_to_id":
             name = "alternative_to"
+        if name == "evidence":
+            message = "Choose how the source knows from the list."
         errors.setdefault(name, message)
     result.fields = fields
+    # --- evidence (issue 18 items 3-4) ---
+    if fields is not None:
+        for name, message in evidence_problems(fields).items():
+            errors.setdefault(name, message)
+    # --- end evidence ---
 
     _parse_source(session, values, result)
     if errors:

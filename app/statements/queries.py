@@ -18,7 +18,8 @@ def statement_with_context(session: Session, statement_id: int) -> Statement | N
         .options(
             joinedload(Statement.party),
             joinedload(Statement.demand).joinedload(Demand.negotiation),
-            joinedload(Statement.source),
+            # The last link check too (issue 18 item 5): same query.
+            joinedload(Statement.source).joinedload(Source.link_check),
             joinedload(Statement.created_by),
         )
     )

@@ -5,21 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
+from app.evidence import Evidence, language_tag
 from app.exceptions import AlreadyRetracted, FieldProblem
 from app.field_types import (
     ConditionNote,
+    LanguageTag,
+    Outlet,
     Quote,
     RetractionReason,
     ScopeNote,
     Speaker,
     StoredDate,
     Summary,
+    Translator,
 )
 from app.ids import MAX_ID
 from app.models import (
@@ -82,6 +86,19 @@ class StatementFields(BaseModel):
         return self
 
     # --- end of issue 18 ---
+    # --- evidence (issue 18 items 3-4) ---
+    evidence: Evidence | None = None
+    evidence_outlet: Outlet = None
+    quote_language: LanguageTag = None
+    original_quote: Quote = None
+    translated_by: Translator = None
+
+    @field_validator("quote_language")
+    @classmethod
+    def _a_language_tag(cls, value: str | None) -> str | None:
+        return None if value is None else language_tag(value)
+
+    # --- end evidence ---
 
     @model_validator(mode="after")
     def _date_is_known_and_past(self) -> StatementFields:
@@ -93,6 +110,33 @@ class StatementFields(BaseModel):
         if self.stated_on > dt.date.today():
             raise ValueError("the date stated cannot be in the future")
         return self
+
+
+# --- evidence (issue 18 items 3-4) ---
+def evidence_problems(fields: StatementFields) -> dict[str, str]:
+    """What does not agree among the evidence and original-quote fields, by field."""
+    problems: dict[str, str] = {}
+    if fields.evidence == Evidence.OTHER_OUTLET and not fields.evidence_outlet:
+        problems["evidence_outlet"] = "Name the outlet the source cites."
+    if fields.evidence_outlet and fields.evidence != Evidence.OTHER_OUTLET:
+        problems["evidence_outlet"] = (
+            "An outlet is named only when the source reports another outlet: clear it, or "
+            "choose “reported by another outlet”."
+        )
+    if fields.original_quote and not fields.quote_language:
+        problems["quote_language"] = "Give the language of the original (a tag such as uk or ru)."
+    if fields.quote_language and not fields.original_quote:
+        problems["original_quote"] = "Give the quote in its original language, or clear the tag."
+    if fields.original_quote and not fields.quote:
+        problems["quote"] = "Give the English translation of the original quote here."
+    if fields.original_quote and not fields.translated_by:
+        problems["translated_by"] = "Say who translated it: the source, or the editor (named)."
+    if fields.translated_by and not fields.original_quote:
+        problems["translated_by"] = "A translator is named only for a quote in another language."
+    return problems
+
+
+# --- end evidence ---
 
 
 class LooksLikeDuplicate(Exception):
@@ -131,6 +175,9 @@ def _values(
 ) -> dict[str, Any]:
     check_takes_part(session, party, demand)
     check_nuance(session, fields, party, demand)
+    # The form says these beside each field first; the API and any other caller meet them here.
+    for name, message in evidence_problems(fields).items():
+        raise FieldProblem(name, message)
     return {
         "party_id": party.id,
         "demand_id": demand.id,
@@ -146,6 +193,12 @@ def _values(
         "partial": fields.partial,
         "scope_note": fields.scope_note,
         "alternative_to_id": _offer_root(session, fields.alternative_to_id),
+        # evidence (issue 18 items 3-4)
+        "evidence": fields.evidence.value if fields.evidence else None,
+        "evidence_outlet": fields.evidence_outlet,
+        "quote_language": fields.quote_language,
+        "original_quote": fields.original_quote,
+        "translated_by": fields.translated_by,
     }
 
 

@@ -105,7 +105,8 @@ def test_api_and_csv_carry_the_nuance(client, session) -> None:
     header = rows[0]
     # Old columns first, in their old places; the new ones appended at the end.
     assert header[:5] == ["id", "negotiation", "party", "demand", "stance"]
-    assert header[-5:] == ["off_scale", "partial", "scope_note", "conditional", "alternative_to"]
+    assert header.index("url") == 18
+    assert header[19:24] == ["off_scale", "partial", "scope_note", "conditional", "alternative_to"]
     row = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     assert row[str(partial.id)]["partial"] == "yes"
     assert row[str(partial.id)]["conditional"] == "yes"
