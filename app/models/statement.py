@@ -12,9 +12,11 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    and_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.dates import DatePrecision
 from app.models.base import Base, UTCDateTime, Versioned, one_of, text_limits
@@ -29,6 +31,13 @@ SUMMARY_MAX = 1000
 QUOTE_MAX = 4000
 REASON_MAX = 1000
 SUBMISSION_KEY_MAX = 64
+
+# --- review (issue 19): draft and publish ---------------------------------------------------
+# What readers see: a statement that is published and not retracted. The partial indexes that
+# positions, the timeline and the matrix read carry this very predicate, so a draft costs
+# readers' queries nothing and no reader query can reach one without leaving its index.
+PUBLIC = "retracted_at IS NULL AND published_at IS NOT NULL"
+# --- end review ------------------------------------------------------------------------------
 
 
 class Statement(Versioned, Base):
@@ -78,6 +87,15 @@ class Statement(Versioned, Base):
     # submits racing on two app servers still make one row (the loser's insert fails and it
     # answers with the winner's statement). Not part of the snapshot: it is plumbing, not content.
     submission_key: Mapped[str | None] = mapped_column(String(SUBMISSION_KEY_MAX))
+    # --- review (issue 19) ---
+    # None: a draft, seen by editors only. Set when a reviewer other than the author publishes
+    # it (or at once, where the negotiation does not ask for review). Plumbing of the workflow,
+    # not content, so not in the snapshot: publishing is its own revision, whose user is the
+    # reviewer.
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The last reviewer's note when a draft was sent back (None once published).
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    # --- end review ---
 
     party: Mapped[Party] = relationship(lazy="raise")
     demand: Mapped[Demand] = relationship(lazy="raise")
@@ -123,8 +141,8 @@ class Statement(Versioned, Base):
             "demand_id",
             text("stated_on DESC"),
             text("id DESC"),
-            postgresql_where=text("retracted_at IS NULL"),
-            sqlite_where=text("retracted_at IS NULL"),
+            postgresql_where=text(PUBLIC),
+            sqlite_where=text(PUBLIC),
         ),
         # The timeline walks (stated_on, id) backwards from a keyset cursor: one range scan per
         # page at any depth, across all statements or one party's or one demand's.
@@ -134,8 +152,8 @@ class Statement(Versioned, Base):
                 *columns,
                 "stated_on",
                 "id",
-                postgresql_where=text("retracted_at IS NULL"),
-                sqlite_where=text("retracted_at IS NULL"),
+                postgresql_where=text(PUBLIC),
+                sqlite_where=text(PUBLIC),
             )
             for name, columns in [
                 ("ix_statement_timeline", ()),
@@ -150,6 +168,15 @@ class Statement(Versioned, Base):
         # include_retracted reads in short keyset chunks, and without this each chunk was a
         # full scan and sort (quadratic over the export).
         Index("ix_statement_stated_all", "stated_on", "id"),
+        # --- review (issue 19) --- Drafts alone: the review queue, and the one small probe
+        # by which search leaves them out.
+        Index(
+            "ix_statement_draft",
+            "negotiation_id",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
     )
 
     @property
@@ -159,6 +186,16 @@ class Statement(Versioned, Base):
     @property
     def precision(self) -> DatePrecision:
         return DatePrecision(self.stated_on_precision)
+
+    @classmethod
+    def is_public(cls) -> ColumnElement[bool]:
+        """What readers' queries filter on: the PUBLIC predicate, term for term, so the
+        planner (SQLite's above all, which matches terms) uses the partial indexes."""
+        return and_(cls.retracted_at.is_(None), cls.published_at.is_not(None))
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_at is None
 
     @property
     def is_retracted(self) -> bool:
