@@ -168,11 +168,6 @@ def _participation_values(
         "party_id": fields.party_id,
         "role": fields.role.value,
         "display_order": order,
-        "statements_need_review": (
-            fields.statements_need_review
-            if fields.statements_need_review is not None
-            else (negotiation.statements_need_review if negotiation is not None else True)
-        ),
     }
 
 
