@@ -113,8 +113,8 @@ def test_no_draft_reaches_an_anonymous_reader_on_any_route(session, client: Test
         f"/statements/{statement.id}",
         f"/api/statements/{statement.id}",
         f"/api/statements/{statement.id}/revisions",
-        f"/negotiations/{talks.slug}",
-        f"/negotiations/{talks.slug}/timeline",
+        f"/talks/{talks.slug}",
+        f"/talks/{talks.slug}/timeline",
         "/search?q=ceasefire",
         "/timeline?include_retracted=1",
         "/api/statements.csv?include_retracted=1",
@@ -231,3 +231,22 @@ def own_source(session: Session, statement: Statement):  # type: ignore[no-untyp
     from app.models import Source
 
     return session.get(Source, statement.source_id)
+
+
+def test_a_draft_adds_no_query_to_the_matrix(session, client: TestClient, queries) -> None:
+    talks = reviewed_talks(session)
+    demand = make_demand(session, negotiation=talks)
+    published = make_statement(session, demand=demand)
+    publish_statement(
+        session, published, form_version=published.version, user=make_user(session, role=Role.ADMIN)
+    )
+    path = f"/talks/{talks.slug}"
+    assert client.get(path).status_code == 200
+    queries.clear()
+    client.get(path)
+    baseline = queries.count
+    make_statement(session, demand=demand, party=own_party(session, published), summary=MARK)
+    queries.clear()
+    page = client.get(path)
+    assert MARK not in page.text
+    assert queries.count == baseline
