@@ -104,6 +104,10 @@ NEGOTIATION = NegotiationFields(
     # "Peace seems as elusive as ever" as the article went out: its month, as its dates are.
     status_changed_on=dt.date(2025, 1, 1),
     display_order=0,
+    # Review (issue 19) off: the demo's statements are public as soon as they are saved, so its
+    # editor sees an edit at once (its talks' page and the README say so). Real talks keep the
+    # default, on: a second editor publishes each statement.
+    statements_need_review=False,
 )
 
 # The parties' roles as the article tells them: Trump "has pledged to broker a peace deal";

@@ -119,3 +119,16 @@ class NotYourNegotiation(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+# --- review (issue 19) ---
+class OwnStatement(NotYourNegotiation):
+    """A review (publish or send back) by someone who wrote the draft: where the negotiation
+    asks for review, a second pair of eyes is the point, so admins are refused too (403)."""
+
+
+class NotADraft(FieldProblem):
+    """A review of a statement that is published already."""
+
+
+# --- end review ---

@@ -54,6 +54,7 @@ from app.sources import api as source_api
 from app.sources import routes as source_routes
 from app.statements import api as statement_api
 from app.statements import edit_routes as statement_edit_routes
+from app.statements import review_routes as statement_review_routes
 from app.statements import routes as statement_routes
 from app.statements import source_picker
 from app.templating import STATIC_DIR, make_templates
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         matrix_routes,
         statement_routes,
         statement_edit_routes,
+        statement_review_routes,
         source_picker,
         party_routes,
         demand_routes,

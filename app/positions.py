@@ -48,6 +48,7 @@ def latest_statement(
         probe.demand_id == demand_id,
         probe.stated_on <= as_of,
         probe.retracted_at.is_(None),
+        probe.published_at.is_not(None),
     )
     if on_scale:
         # What a shift is measured from: off-scale answers are skipped (app.stances.shift_from).
@@ -181,6 +182,7 @@ def position_histories(
                 probe.demand_id == lines.c.demand_id,
                 probe.stated_on <= as_of,
                 probe.retracted_at.is_(None),
+                probe.published_at.is_not(None),
             )
             .order_by(probe.stated_on.desc(), probe.id.desc())
             .limit(wanted)
@@ -195,7 +197,7 @@ def position_histories(
             partition_by=(Statement.party_id, Statement.demand_id), order_by=order
         )
         ranked = select(Statement.id, rank.label("rank")).where(
-            Statement.stated_on <= as_of, Statement.retracted_at.is_(None)
+            Statement.stated_on <= as_of, Statement.is_public()
         )
         if party_ids is not None:
             ranked = ranked.where(Statement.party_id.in_(party_ids))

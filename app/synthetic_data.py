@@ -178,6 +178,8 @@ STATEMENT_COLUMNS = (
     "version",
     "created_at",
     "updated_at",
+    # Review (issue 19): the generated history is all published, on the day it was entered.
+    "published_at",
 )
 REVISION_COLUMNS = (
     "id",
@@ -461,6 +463,7 @@ class Generator:
                         1,
                         created,
                         updated,
+                        created,
                     )
                 )
                 snapshot = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Versioned, one_of, text_limits
@@ -46,6 +46,13 @@ class Negotiation(Versioned, Base):
     # The day the status last changed (None: not known, e.g. rows moved in by migration 0007).
     status_changed_on: Mapped[dt.date | None] = mapped_column(Date)
     display_order: Mapped[int] = mapped_column(Integer, default=0)
+    # --- review (issue 19) ---
+    # On: a statement entered is a draft until a second editor publishes it. On by default, as a
+    # newsroom works; the demo turns it off so its editor sees an edit at once (and says so).
+    statements_need_review: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    # --- end review ---
 
     __table_args__ = (
         *text_limits("slug", SLUG_MAX),

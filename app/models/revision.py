@@ -31,6 +31,9 @@ class Action(StrEnum):
     RETRACT = "retract"
     RESTORE = "restore"
     REVERT = "revert"
+    # Review (issue 19): a draft made public by a second editor, or sent back with a comment.
+    PUBLISH = "publish"
+    SEND_BACK = "send_back"
 
 
 class Revision(Base):

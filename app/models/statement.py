@@ -14,12 +14,14 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    and_,
     false,
     inspect,
     select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.dates import DatePrecision
 
@@ -39,6 +41,13 @@ QUOTE_MAX = 4000
 REASON_MAX = 1000
 SUBMISSION_KEY_MAX = 64
 SCOPE_NOTE_MAX = 200
+
+# --- review (issue 19): draft and publish ---------------------------------------------------
+# What readers see: a statement that is published and not retracted. The partial indexes that
+# positions, the timeline and the matrix read carry this very predicate, so a draft costs
+# readers' queries nothing and no reader query can reach one without leaving its index.
+PUBLIC = "retracted_at IS NULL AND published_at IS NOT NULL"
+# --- end review ------------------------------------------------------------------------------
 
 
 class Statement(Versioned, Base):
@@ -101,6 +110,15 @@ class Statement(Versioned, Base):
     # submits racing on two app servers still make one row (the loser's insert fails and it
     # answers with the winner's statement). Not part of the snapshot: it is plumbing, not content.
     submission_key: Mapped[str | None] = mapped_column(String(SUBMISSION_KEY_MAX))
+    # --- review (issue 19) ---
+    # None: a draft, seen by editors only. Set when a reviewer other than the author publishes
+    # it (or at once, where the negotiation does not ask for review). Plumbing of the workflow,
+    # not content, so not in the snapshot: publishing is its own revision, whose user is the
+    # reviewer.
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The last reviewer's note when a draft was sent back (None once published).
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    # --- end review ---
 
     # --- Scope, conditions and offers (issue 18). ---
     # "declined to say" or "ambiguous" (app.stances.OffScale) instead of a stance on the scale.
@@ -225,8 +243,8 @@ class Statement(Versioned, Base):
             "demand_id",
             text("stated_on DESC"),
             text("id DESC"),
-            postgresql_where=text("retracted_at IS NULL"),
-            sqlite_where=text("retracted_at IS NULL"),
+            postgresql_where=text(PUBLIC),
+            sqlite_where=text(PUBLIC),
         ),
         # The timeline walks (stated_on, id) backwards from a keyset cursor: one range scan per
         # page at any depth, across all statements or one party's or one demand's.
@@ -236,8 +254,8 @@ class Statement(Versioned, Base):
                 *columns,
                 "stated_on",
                 "id",
-                postgresql_where=text("retracted_at IS NULL"),
-                sqlite_where=text("retracted_at IS NULL"),
+                postgresql_where=text(PUBLIC),
+                sqlite_where=text(PUBLIC),
             )
             for name, columns in [
                 ("ix_statement_timeline", ()),
@@ -252,6 +270,15 @@ class Statement(Versioned, Base):
         # include_retracted reads in short keyset chunks, and without this each chunk was a
         # full scan and sort (quadratic over the export).
         Index("ix_statement_stated_all", "stated_on", "id"),
+        # --- review (issue 19) --- Drafts alone: the review queue, and the one small probe
+        # by which search leaves them out.
+        Index(
+            "ix_statement_draft",
+            "negotiation_id",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
     )
 
     @property
@@ -307,6 +334,16 @@ class Statement(Versioned, Base):
     @property
     def precision(self) -> DatePrecision:
         return DatePrecision(self.stated_on_precision)
+
+    @classmethod
+    def is_public(cls) -> ColumnElement[bool]:
+        """What readers' queries filter on: the PUBLIC predicate, term for term, so the
+        planner (SQLite's above all, which matches terms) uses the partial indexes."""
+        return and_(cls.retracted_at.is_(None), cls.published_at.is_not(None))
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_at is None
 
     @property
     def is_retracted(self) -> bool:

@@ -146,7 +146,7 @@ def negotiation_states(
     taking_part = participants(session, [n.id for n in negotiations])
     last = (
         select(func.max(Statement.stated_on))
-        .where(Statement.negotiation_id == Negotiation.id, Statement.retracted_at.is_(None))
+        .where(Statement.negotiation_id == Negotiation.id, Statement.is_public())
         .scalar_subquery()
     )
     ids = [n.id for n in negotiations]
@@ -162,6 +162,7 @@ def negotiation_states(
             before.party_id == shown.party_id,
             before.demand_id == shown.demand_id,
             before.retracted_at.is_(None),
+            before.published_at.is_not(None),
             or_(
                 before.stated_on < shown.stated_on,
                 and_(before.stated_on == shown.stated_on, before.id < shown.id),
@@ -175,6 +176,7 @@ def negotiation_states(
         select(shown.negotiation_id, shown.stance.label("stance"), previous.label("previous"))
         .where(
             shown.retracted_at.is_(None),
+            shown.published_at.is_not(None),
             shown.stated_on > today - dt.timedelta(days=RECENT_DAYS),
             shown.stated_on <= today,
             shown.negotiation_id.in_(ids),

@@ -40,6 +40,9 @@ class NegotiationFields(BaseModel):
     status_changed_on: StoredDate | None = None
     # None: after every other negotiation.
     display_order: int | None = Field(None, ge=0, le=1_000_000)
+    # Review (issue 19). None: on for new talks, unchanged on an edit (a form without the
+    # setting leaves it as it is).
+    statements_need_review: bool | None = None
 
 
 def _check_slug_free(session: Session, slug: str, negotiation_id: int | None) -> None:
@@ -75,6 +78,11 @@ def _negotiation_values(
         "status": fields.status.value,
         "status_changed_on": changed_on,
         "display_order": order,
+        "statements_need_review": (
+            fields.statements_need_review
+            if fields.statements_need_review is not None
+            else (negotiation.statements_need_review if negotiation is not None else True)
+        ),
     }
 
 

@@ -23,7 +23,7 @@ def source_page(
     """Sources newest first, each with how many statements it backs (ix_statement_source_id)."""
     backs = (
         select(func.count(Statement.id))
-        .where(Statement.source_id == Source.id)
+        .where(Statement.source_id == Source.id, Statement.published_at.is_not(None))
         .correlate(Source)
         .scalar_subquery()
     )
@@ -44,7 +44,7 @@ def source_by_id(session: Session, source_id: int) -> Source | None:
 def statements_backed_by(session: Session, source: Source, number: int) -> Page[Statement]:
     query = (
         select(Statement)
-        .where(Statement.source_id == source.id)
+        .where(Statement.source_id == source.id, Statement.published_at.is_not(None))
         .order_by(Statement.stated_on.desc(), Statement.id.desc())
         .options(
             joinedload(Statement.party),

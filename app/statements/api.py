@@ -26,7 +26,7 @@ from app.db import DbSession
 from app.exceptions import found
 from app.links import Links
 from app.positions import conditions_of
-from app.statements.queries import statement_with_context
+from app.statements.queries import statement_with_context, visible_statement
 from app.timeline.queries import TimelineFilters, timeline_page
 
 router = api_router("statements")
@@ -165,7 +165,8 @@ def statements_csv_head(query: Annotated[StatementQuery, Depends()]) -> Response
 def show_statement(session: DbSession, statement_id: RecordId, link: Links) -> StatementOut:
     """One statement with its party, demand and source, retracted or not."""
     statement = found(
-        statement_with_context(session, statement_id),
+        # The API is the readers': a draft is not there (issue 19).
+        visible_statement(statement_with_context(session, statement_id), None),
         f"There is no statement number {statement_id}.",
     )
     return StatementOut.of(
@@ -183,7 +184,8 @@ def statement_revisions(
 ) -> RevisionList:
     """Every accepted change to the statement, newest first."""
     found(
-        statement_with_context(session, statement_id),
+        # The API is the readers': a draft is not there (issue 19).
+        visible_statement(statement_with_context(session, statement_id), None),
         f"There is no statement number {statement_id}.",
     )
     return revision_list(request, session, "statement", statement_id, cursor, limit)

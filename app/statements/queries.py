@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Demand, Negotiation, Participation, Party, Source, Statement
+from app.models import Demand, Negotiation, Participation, Party, Source, Statement, User
 
 
 def statement_with_context(session: Session, statement_id: int) -> Statement | None:
@@ -23,6 +23,20 @@ def statement_with_context(session: Session, statement_id: int) -> Statement | N
             joinedload(Statement.created_by),
         )
     )
+
+
+# --- review (issue 19) ---
+def visible_statement(statement: Statement | None, viewer: User | None) -> Statement | None:
+    """The statement if this viewer may see it: a draft exists only for editors of its talks
+    (to anyone else it is a 404, the same answer as a number never used)."""
+    if statement is None or not statement.is_draft:
+        return statement
+    if viewer is not None and viewer.may_edit_negotiation(statement.negotiation_id):
+        return statement
+    return None
+
+
+# --- end review ---
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,7 @@ def neighbours(session: Session, statement: Statement) -> Neighbours:
     same_line = select(Statement).where(
         Statement.party_id == statement.party_id,
         Statement.demand_id == statement.demand_id,
-        Statement.retracted_at.is_(None),
+        Statement.is_public(),
     )
     before = (
         same_line.where(here < tuple_(literal(mine[0]), literal(mine[1])))

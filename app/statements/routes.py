@@ -12,7 +12,7 @@ from app.ids import RecordId
 from app.pages import render
 from app.positions import conditions_of
 from app.statements.edit_routes import statement_editing_context
-from app.statements.queries import neighbours, offer_of, statement_with_context
+from app.statements.queries import neighbours, offer_of, statement_with_context, visible_statement
 
 router = APIRouter()
 
@@ -25,7 +25,7 @@ def show_statement(
     viewer: CurrentUser,
 ) -> Response:
     statement = found(
-        statement_with_context(session, statement_id),
+        visible_statement(statement_with_context(session, statement_id), viewer),
         f"There is no statement number {statement_id}.",
         index=Choice(
             "Browse every statement in the timeline", str(request.app.url_path_for("old_timeline"))

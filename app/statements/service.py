@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.evidence import Evidence, language_tag
-from app.exceptions import AlreadyRetracted, FieldProblem
+from app.exceptions import AlreadyRetracted, FieldProblem, NotADraft, OwnStatement
 from app.field_types import (
     ConditionNote,
     LanguageTag,
@@ -31,6 +31,7 @@ from app.models import (
     Demand,
     Negotiation,
     Party,
+    Revision,
     Source,
     Statement,
     StatementCondition,
@@ -311,6 +312,7 @@ def create_statement(
         **_values(session, fields, party, demand, source),
         created_by_id=user.id,
         submission_key=submission_key,
+        published_at=None if needs_review(session, demand.negotiation_id) else utcnow(),
     )
     if fields.conditions:
         # The conditions need the row's id, and the first revision must carry them.
@@ -469,3 +471,79 @@ def restore_statement(
         action=Action.RESTORE,
         user=user,
     )
+
+
+# --- review (issue 19): draft and publish ---------------------------------------------------
+
+
+class ReviewFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Why it goes back: the author reads it on the draft. Required to send back, unused to publish.
+    comment: RetractionReason
+
+
+def needs_review(session: Session, negotiation_id: int) -> bool:
+    negotiation = session.get(Negotiation, negotiation_id)
+    return negotiation is None or negotiation.statements_need_review
+
+
+def authors(session: Session, statement: Statement) -> set[int]:
+    """Everyone who wrote the draft: its creator and whoever edited it since it was last sent
+    for review. A reviewer who rewrote it is an author too, and needs a third pair of eyes."""
+    written = select(Revision.user_id).where(
+        Revision.entity_type == Statement.ENTITY_TYPE,
+        Revision.entity_id == statement.id,
+        Revision.action.in_([Action.CREATE.value, Action.EDIT.value, Action.REVERT.value]),
+    )
+    return {statement.created_by_id, *session.scalars(written)}
+
+
+def _check_may_review(session: Session, statement: Statement, user: User) -> None:
+    if statement.published_at is not None:
+        raise NotADraft("statement", "this statement is published already")
+    if needs_review(session, statement.negotiation_id) and user.id in authors(session, statement):
+        raise OwnStatement(
+            "A statement you wrote or changed needs another editor's review: nobody publishes "
+            "or sends back their own, admins included. Nothing was saved."
+        )
+
+
+def publish_statement(
+    session: Session, statement: Statement, *, form_version: int, user: User
+) -> Statement:
+    """Make a draft public. `form_version` is the draft as the reviewer read it: a draft
+    changed since raises StaleVersion (409, with the current text)."""
+    _check_may_review(session, statement, user)
+    return update_with_revision(
+        session,
+        statement,
+        {"published_at": utcnow(), "review_comment": None},
+        form_version=form_version,
+        action=Action.PUBLISH,
+        user=user,
+    )
+
+
+def send_back_statement(
+    session: Session,
+    statement: Statement,
+    fields: ReviewFields,
+    *,
+    form_version: int,
+    user: User,
+) -> Statement:
+    """Return a draft to its author with a comment; it stays a draft."""
+    _check_may_review(session, statement, user)
+    return update_with_revision(
+        session,
+        statement,
+        {"review_comment": fields.comment},
+        form_version=form_version,
+        action=Action.SEND_BACK,
+        user=user,
+        reason=fields.comment,
+    )
+
+
+# --- end review ------------------------------------------------------------------------------

@@ -84,7 +84,10 @@ class TimelinePage:
 def filtered(query: Select[*Columns], filters: TimelineFilters) -> Select[*Columns]:
     """`query` (over statements) narrowed to the filters: the timeline, its feed, the API, CSV."""
     if not filters.include_retracted:
-        query = query.where(Statement.retracted_at.is_(None))
+        query = query.where(Statement.is_public())
+    else:
+        # Retracted ones too, drafts never (issue 19): no reader's list holds a draft.
+        query = query.where(Statement.published_at.is_not(None))
     if filters.negotiation is not None:
         query = query.where(Statement.negotiation_id == filters.negotiation.id)
     if filters.party is not None:
@@ -115,6 +118,7 @@ def previous_stance() -> Any:
             earlier.retracted_at.is_(None),
             # Measured from the last stance on the scale: off-scale answers are no shift.
             earlier.stance.is_not(None),
+            earlier.published_at.is_not(None),
             tuple_(earlier.stated_on, earlier.id) < tuple_(Statement.stated_on, Statement.id),
         )
         .order_by(earlier.stated_on.desc(), earlier.id.desc())

@@ -42,6 +42,8 @@ def fill(session, count: int = 6000) -> None:  # type: ignore[no-untyped-def]
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,
+                # Published (issue 19): drafts are outside the partial indexes.
+                "published_at": now,
             }
             for _ in range(count)
         ],

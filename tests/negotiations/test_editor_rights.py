@@ -59,6 +59,7 @@ ADMIN_ROUTES = {
     "user_role",
     "user_second_factor",
     "user_negotiations",
+    "check_source_links",
 }
 # The catalog's kinds that belong to no negotiation (any editor edits them).
 GLOBAL_KINDS = {"parties", "sources"}
@@ -177,6 +178,15 @@ def posts(session: Session, t: Talks, route: Any, editor: User) -> list[tuple[st
                 {"reason": "Wrong source.", "version": str(statement.version)},
             )
         ]
+    if name == "publish_statement":
+        return [(path(statement_id=statement.id), {"version": str(statement.version)})]
+    if name == "send_back_statement":
+        return [
+            (
+                path(statement_id=statement.id),
+                {"version": str(statement.version), "comment": "Check the date."},
+            )
+        ]
     if name == "restore_statement":
         return [(path(statement_id=t.retracted.id), {"version": str(t.retracted.version)})]
     if name == "bring_back_statement":
@@ -233,6 +243,8 @@ def posts(session: Session, t: Talks, route: Any, editor: User) -> list[tuple[st
             )
             for k, (r, _form) in records.items()
         ]
+    if name == "check_source_links":
+        return [(path(), {})]
     if name in ADMIN_ROUTES:
         return [(path(user_id=editor.id), {"version": str(editor.version), "role": "admin"})]
     raise AssertionError(

@@ -209,6 +209,7 @@ def test_the_page_says_when_only_the_newest_matches_were_ranked(client, session)
     copy = {**columns, "stated_on": first.stated_on, "stated_on_precision": "day"}
     copy |= {"created_by_id": first.created_by_id, "version": 1}
     copy |= {"created_at": first.created_at, "updated_at": first.updated_at}
+    copy |= {"published_at": first.published_at}
     session.execute(
         insert(Statement), [{**copy, "summary": f"Corridor {n}."} for n in range(CANDIDATES)]
     )

@@ -33,8 +33,9 @@ def test_a_negotiations_timeline_pages_walk_its_own_index(session) -> None:
         assert "ix_statement_negotiation_timeline" in found, found
         assert "Seq Scan on statement" not in found, found
         assert "Sort" not in found.split("SubPlan")[0], found  # the index gives the order
+    # As app/negotiations/queries.py asks it: public statements only (not retracted, published).
     last = select(func.max(Statement.stated_on)).where(
-        Statement.negotiation_id == sudan.id, Statement.retracted_at.is_(None)
+        Statement.negotiation_id == sudan.id, Statement.is_public()
     )
     found = explain(session, last)
     assert "ix_statement_negotiation_timeline" in found, found
