@@ -228,6 +228,8 @@ READER_ROUTES = frozenset(
         "proposals",
         "proposal",
         "proposal_version",
+        "proposal_compare",
+        "proposals_compare",
         "api_proposals",
         "api_proposal",
     }

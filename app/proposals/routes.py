@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.db import DbSession
-from app.exceptions import Choice, NotFound
+from app.exceptions import BadRequest, Choice, NotFound
 from app.models import Negotiation, Proposal
 from app.negotiations.scope import Talks
 from app.pages import render
+from app.proposals.diff import version_diff
 from app.proposals.queries import (
     VersionLine,
     negotiation_proposals,
@@ -27,6 +28,9 @@ router = APIRouter()
 ProposalSlug = Annotated[str, Path(description="The proposal's slug.", max_length=100)]
 VersionRef = Annotated[
     str, Path(description="The version's label slug, or its id.", max_length=100)
+]
+VersionParam = Annotated[
+    str | None, Query(description="A version's label slug, or its id.", max_length=100)
 ]
 
 
@@ -110,3 +114,57 @@ def _choice(
     request: Request, negotiation: Negotiation, proposal: Proposal, line: VersionLine
 ) -> Choice:
     return Choice(line.version.label, _version_path(request, negotiation, proposal, line))
+
+
+@router.get("/talks/{negotiation}/proposals/{slug}/compare", name="proposal_compare")
+def compare_versions(
+    request: Request,
+    session: DbSession,
+    negotiation: Talks,
+    slug: ProposalSlug,
+    from_: Annotated[
+        str | None,
+        Query(alias="from", description="The earlier version (slug or id).", max_length=100),
+    ] = None,
+    to: VersionParam = None,
+) -> Response:
+    """Two versions side by side by lineage. Without `from` and `to`: the latest against the
+    one before it."""
+    proposal = _proposal(request, session, negotiation, slug)
+    versions = proposal_versions(session, proposal)
+    if len(versions) < 2:
+        raise BadRequest(f"“{proposal.title}” has only {len(versions)} version entered: "
+                         "there is nothing to compare it with yet.")
+    before = _version_param(request, negotiation, proposal, versions, "from", from_, versions[-2])
+    after = _version_param(request, negotiation, proposal, versions, "to", to, versions[-1])
+    if before.version.position == after.version.position:
+        raise BadRequest.parameter("to", "Pick two different versions to compare.")
+    if before.version.position > after.version.position:
+        raise BadRequest.parameter(
+            "from", f"“{before.version.label}” comes after “{after.version.label}”: "
+            "put the earlier version in from and the later in to."
+        )
+    diff = version_diff(session, versions, before, after)
+    context = {"negotiation": negotiation, "proposal": proposal, "versions": versions,
+               "diff": diff}
+    return render(request, "proposals/compare_versions.html", context)
+
+
+def _version_param(
+    request: Request,
+    negotiation: Negotiation,
+    proposal: Proposal,
+    versions: list[VersionLine],
+    name: str,
+    ref: str | None,
+    default: VersionLine,
+) -> VersionLine:
+    if ref is None or not ref.strip():
+        return default
+    line = version_by_ref(versions, ref.strip())
+    if line is None:
+        raise NotFound(
+            f"“{proposal.title}” has no version “{ref[:64]}” (the {name} parameter).",
+            choices=[_choice(request, negotiation, proposal, line) for line in versions],
+        )
+    return line
