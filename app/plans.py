@@ -26,6 +26,7 @@ class PlanTerm:
     """What the plan says on one demand: the first of its points (in order) that speaks to it."""
 
     number: str
+    position: int
     stance: Stance
     value: float | None
     unit: str | None
@@ -47,13 +48,15 @@ class Plan:
         return gap(stance, term.stance if term else None)
 
 
-def plan_as_of(session: Session, negotiation_id: int, slug: str, as_of: dt.date) -> Plan:
+def plan_as_of(
+    session: Session, negotiation_id: int, slug: str, as_of: dt.date, *, parameter: str = "with"
+) -> Plan:
     """The proposal `slug` of the negotiation at its latest version issued by `as_of`.
 
     BadRequest (naming `with`) when there is no such proposal or it had no version by then: the
     page cannot show what was asked, and says why."""
     if len(slug) > PLAN_SLUG_MAX:
-        raise BadRequest.parameter("with", "That is not a proposal's name: it is too long.")
+        raise BadRequest.parameter(parameter, "That is not a proposal's name: it is too long.")
     row = session.execute(
         select(Proposal, ProposalVersion)
         .outerjoin(
@@ -66,21 +69,21 @@ def plan_as_of(session: Session, negotiation_id: int, slug: str, as_of: dt.date)
     ).first()
     if row is None:
         raise BadRequest.parameter(
-            "with", f"These talks have no proposal “{slug[:64]}”: pick one from the proposals list."
+            parameter, f"These talks have no proposal “{slug[:64]}”: pick one from the proposals list."
         )
     proposal, version = row
     if version is None:
         raise BadRequest.parameter(
-            "with", f"“{proposal.title}” had no version by {as_of.isoformat()}: pick a later date."
+            parameter, f"“{proposal.title}” had no version by {as_of.isoformat()}: pick a later date."
         )
     terms: dict[int, PlanTerm] = {}
-    for number, link in session.execute(
-        select(ProposalPoint.number, PointDemand)
+    for number, position, link in session.execute(
+        select(ProposalPoint.number, ProposalPoint.position, PointDemand)
         .join(PointDemand, PointDemand.point_id == ProposalPoint.id)
         .where(ProposalPoint.version_id == version.id)
         .order_by(ProposalPoint.position)
     ).all():
         terms.setdefault(
-            link.demand_id, PlanTerm(number, Stance(link.stance), link.value, link.unit)
+            link.demand_id, PlanTerm(number, position, Stance(link.stance), link.value, link.unit)
         )
     return Plan(proposal, version, terms)

@@ -13,6 +13,7 @@ in the range, their lineage links, and the demands of the two compared versions'
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import ChangeKind, Demand, PointDemand, PointLineage, ProposalPoint
+from app.plans import Plan, PlanTerm
 from app.proposals.queries import VersionLine
-from app.stances import Stance
+from app.stances import Stance, gap
 
 
 class RowKind(StrEnum):
@@ -305,3 +307,43 @@ def _term_changes(row: DiffRow, terms: dict[int, list[tuple[Demand, Term]]]) -> 
                 side.setdefault(demand.id, term)
     ordered = sorted(demands.values(), key=lambda d: (d.display_order, d.id))
     return [TermChange(d, before.get(d.id), after.get(d.id)) for d in ordered]
+
+
+@dataclass(frozen=True)
+class AlignedTerm:
+    demand: Demand
+    first: PlanTerm | None
+    second: PlanTerm | None
+
+    @property
+    def gap(self) -> int | None:
+        return gap(
+            self.first.stance if self.first else None, self.second.stance if self.second else None
+        )
+
+
+@dataclass(frozen=True)
+class Alignment:
+    first: Plan
+    second: Plan
+    as_of: dt.date
+    rows: list[AlignedTerm]
+
+
+def align_plans(session: Session, first: Plan, second: Plan, as_of: dt.date) -> Alignment:
+    """Two plans side by side on each demand either speaks to: in the first plan's numbering
+    (its points' order), then the demands only the second speaks to, in its order. 1 query."""
+    ids = set(first.terms) | set(second.terms)
+    demands = (
+        {d.id: d for d in session.scalars(select(Demand).where(Demand.id.in_(ids)))} if ids else {}
+    )
+
+    def order(demand_id: int) -> tuple[int, int]:
+        if demand_id in first.terms:
+            return (0, first.terms[demand_id].position)
+        return (1, second.terms[demand_id].position)
+
+    rows = [
+        AlignedTerm(demands[i], first.term(i), second.term(i)) for i in sorted(ids, key=order)
+    ]
+    return Alignment(first, second, as_of, rows)

@@ -12,7 +12,9 @@ from app.exceptions import BadRequest, Choice, NotFound
 from app.models import Negotiation, Proposal
 from app.negotiations.scope import Talks
 from app.pages import render
-from app.proposals.diff import version_diff
+from app.dates import InvalidDate, date_or_today
+from app.plans import plan_as_of
+from app.proposals.diff import align_plans, version_diff
 from app.proposals.queries import (
     VersionLine,
     negotiation_proposals,
@@ -60,6 +62,44 @@ def _proposal(
             ],
         )
     return proposal
+
+
+PlanParam = Annotated[str | None, Query(description="A proposal's slug.", max_length=100)]
+
+
+# Before `/proposals/{slug}`, which would take "compare" for a proposal's slug.
+@router.get("/talks/{negotiation}/proposals/compare", name="proposals_compare")
+def compare_plans(
+    request: Request,
+    session: DbSession,
+    negotiation: Talks,
+    a: PlanParam = None,
+    b: PlanParam = None,
+    as_of: str | None = None,
+) -> Response:
+    """Two plans aligned by demand, each at its latest version as of the date, in the first
+    plan's numbering."""
+    lines = negotiation_proposals(session, negotiation.id)
+    context: dict[str, object] = {
+        "negotiation": negotiation,
+        "lines": lines,
+        "form": {"a": a or "", "b": b or "", "as_of": as_of or ""},
+        "alignment": None,
+    }
+    if not a and not b:
+        return render(request, "proposals/compare_plans.html", context)
+    if not a or not b:
+        raise BadRequest.parameter("b" if a else "a", "Pick two proposals to compare.")
+    if a == b:
+        raise BadRequest.parameter("b", "Pick two different proposals to compare.")
+    try:
+        as_of_date = date_or_today(as_of)
+    except InvalidDate as problem:
+        raise BadRequest.parameter("as_of", str(problem)) from problem
+    first = plan_as_of(session, negotiation.id, a, as_of_date, parameter="a")
+    second = plan_as_of(session, negotiation.id, b, as_of_date, parameter="b")
+    context["alignment"] = align_plans(session, first, second, as_of_date)
+    return render(request, "proposals/compare_plans.html", context)
 
 
 @router.get("/talks/{negotiation}/proposals/{slug}", name="proposal")

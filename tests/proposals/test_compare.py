@@ -192,3 +192,41 @@ def test_the_compare_costs_the_same_queries_for_3_or_28_points(
     # Data version, negotiation, proposal, versions; points of the span, their lineage, the
     # demands of both ends' points: 7.
     assert queries.count == 7, queries.statements
+
+
+def test_two_plans_aligned_by_demand_in_the_first_ones_numbering(client, session, queries) -> None:
+    talks = make_talks(session, demands=3)
+    army, border, sanctions = talks.demands
+    ours = make_proposal(session, talks)
+    make_version(session, talks, ours, "Ours", [
+        _point("7", "Border.", border, stance=Stance.REJECTS),
+        _point("12a", "Army.", army, value=600_000, unit="troops"),
+    ])
+    theirs = make_proposal(session, talks, slug="theirs", title="Their plan")
+    make_version(session, talks, theirs, "Theirs", [
+        _point("1", "Army.", army, stance=Stance.ACCEPTS, value=800_000, unit="troops"),
+        _point("2", "Sanctions.", sanctions, stance=Stance.RED_LINE),
+    ])
+    session.commit()
+    base = f"/talks/{talks.negotiation.slug}/proposals/compare"
+    queries.clear()
+    page = parse(client.get(f"{base}?a=plan&b=theirs"))
+    rows = [
+        (r["data-demand"], words(r.select_one("[data-side=a]")), words(r.select_one("[data-side=b]")),
+         r.select_one("[data-gap]")["data-gap"])
+        for r in page.select("#plans tbody tr")
+    ]
+    assert rows == [
+        (border.slug, "The mediator's plan 7. ▼ rejects", "Their plan silent", ""),
+        (army.slug, "The mediator's plan 12a. ▲▲ insists 600,000 troops",
+         "Their plan 1. ▲ accepts 800,000 troops", "1"),
+        (sanctions.slug, "The mediator's plan silent", "Their plan 2. ▼▼ red line", ""),
+    ]
+    # Data version, negotiation, the list, its authors and versions; each plan and its terms;
+    # the demands: 10.
+    assert queries.count == 10, queries.statements
+    assert client.get(base).status_code == 200
+    for query, status in [("a=plan", 400), ("a=plan&b=plan", 400), ("a=plan&b=nope", 400),
+                          ("a=plan&b=theirs&as_of=1999-01-01", 400),
+                          ("a=plan&b=theirs&as_of=0001-13-01", 400)]:
+        assert client.get(f"{base}?{query}").status_code == status, query
