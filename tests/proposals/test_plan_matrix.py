@@ -147,3 +147,30 @@ def test_the_plan_is_part_of_the_cache_key(client, session) -> None:
     again = client.get(f"{path}&with=plan", headers={"If-None-Match": with_plan.headers["etag"]})
     assert again.status_code == 304
     assert "plan-gaps" in client.get(f"{path}&with=plan").text
+
+
+def test_the_api_matrix_with_a_plan(client, session, queries) -> None:
+    talks = _setting(session)
+    d0, d1, _d2 = (d.slug for d in talks.demands)
+    path = f"/api/negotiations/{talks.negotiation.slug}/matrix?as_of=2025-07-01"
+    queries.clear()
+    plain = client.get(path).json()
+    without = queries.count
+    assert plain["plan"] is None and plain["rows"][0]["plan"] is None
+    queries.clear()
+    body = client.get(f"{path}&with=plan").json()
+    assert queries.count == without + 2
+    assert body["plan"]["version"] == "june-text"
+    assert body["plan"]["url"].endswith("/proposals/plan/versions/june-text")
+    rows = {row["demand"]["slug"]: row["plan"] for row in body["rows"]}
+    assert rows[d0]["term"] == {
+        "point": "1",
+        "stance": {"value": 2, "label": "insists", "slug": "insists"},
+        "value": 600000,
+        "unit": "troops",
+    }
+    gaps = {g["party"]: g["gap"] for g in rows[d1]["gaps"]}
+    assert gaps["party-a"] == 0 and gaps["party-b"] is None
+    bad = client.get(f"{path}&with=atlantis")
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/problem+json")
