@@ -232,6 +232,8 @@ READER_ROUTES = frozenset(
         "proposals_compare",
         "api_proposals",
         "api_proposal",
+        "api_proposal_compare",
+        "api_proposal_points_csv",
     }
 )
 # Request headers that change a reader response's body: htmx asks for a fragment with the

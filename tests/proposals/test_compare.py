@@ -230,3 +230,58 @@ def test_two_plans_aligned_by_demand_in_the_first_ones_numbering(client, session
                           ("a=plan&b=theirs&as_of=1999-01-01", 400),
                           ("a=plan&b=theirs&as_of=0001-13-01", 400)]:
         assert client.get(f"{base}?{query}").status_code == status, query
+
+
+def test_the_api_compares_versions(client, session) -> None:
+    talks, proposal = _plan(session)
+    base = f"/api/negotiations/{talks.negotiation.slug}/proposals/{proposal.slug}"
+    body = client.get(f"{base}/compare?from=draft-a&to=draft-c").json()
+    assert [(r["before"], r["kind"], r["after"]) for r in body["rows"]] == [
+        (["1"], "changed", ["1"]),
+        (["2", "3"], "merged", ["2"]),
+        (["4"], "dropped", []),
+        (["5"], "split", ["5a", "5b"]),
+        ([], "added", ["6"]),
+    ]
+    army = body["rows"][0]["terms"][0]
+    assert (army["before"]["value"], army["after"]["value"], army["change"]) == (
+        600000, 800000, "changed"
+    )
+    assert body["before"]["slug"] == "draft-a" and body["after"]["slug"] == "draft-c"
+    for query in ("from=draft-c&to=draft-a", "from=nope", "from=" + "x" * 101):
+        bad = client.get(f"{base}/compare?{query}")
+        assert bad.status_code in (400, 422), query
+        assert bad.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_versions_points_as_csv(client, session) -> None:
+    import csv
+
+    talks, proposal = _plan(session)
+    base = f"/api/negotiations/{talks.negotiation.slug}/proposals/{proposal.slug}"
+    response = client.get(f"{base}/points.csv?version=draft-b")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(response.text.splitlines()))
+    assert [(r["point"], r["demand"], r["value"], r["predecessors"]) for r in rows] == [
+        ("1", talks.demands[0].slug, "800000", "1:changed"),
+        ("2", talks.demands[1].slug, "", "2:merged;3:merged"),
+        ("5", talks.demands[3].slug, "", "5:unchanged"),
+        ("6", "", "", ""),
+    ]
+    assert rows[0]["stance"] == "2" and rows[0]["unit"] == "troops"
+    assert rows[0]["url"].endswith("/versions/draft-b#point-1")
+    latest = list(csv.DictReader(client.get(f"{base}/points.csv").text.splitlines()))
+    assert {r["version"] for r in latest} == {"draft-c"}
+    assert client.get(f"{base}/points.csv?version=nope").status_code == 400
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_defused(client, session) -> None:
+    talks = make_talks(session)
+    proposal = make_proposal(session, talks)
+    make_version(session, talks, proposal, "Draft", [_point("1", "=HYPERLINK(\"x\")")])
+    session.commit()
+    text = client.get(
+        f"/api/negotiations/{talks.negotiation.slug}/proposals/plan/points.csv"
+    ).text
+    assert "'=HYPERLINK" in text
