@@ -69,12 +69,14 @@ def plan_as_of(
     ).first()
     if row is None:
         raise BadRequest.parameter(
-            parameter, f"These talks have no proposal “{slug[:64]}”: pick one from the proposals list."
+            parameter,
+            f"These talks have no proposal “{slug[:64]}”: pick one from the proposals list.",
         )
     proposal, version = row
     if version is None:
         raise BadRequest.parameter(
-            parameter, f"“{proposal.title}” had no version by {as_of.isoformat()}: pick a later date."
+            parameter,
+            f"“{proposal.title}” had no version by {as_of.isoformat()}: pick a later date.",
         )
     terms: dict[int, PlanTerm] = {}
     for number, position, link in session.execute(

@@ -3,10 +3,9 @@ the latest version's points, their demands and lineage."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import csv
 import io
+from typing import Annotated
 
 from fastapi import Path, Query, Request
 from starlette.responses import StreamingResponse
@@ -15,18 +14,19 @@ from app.api.csv_export import ExportResponse, neutralise
 from app.api.params import Slug, api_router
 from app.api.problems import problem
 from app.api.schemas import DemandRef, StanceValue
-from app.db import DbSession
 from app.dates import iso_with_precision
+from app.db import DbSession
 from app.exceptions import BadRequest, found
-from app.models import Negotiation, Proposal
-from app.proposals.diff import Term, version_diff
 from app.links import Links
+from app.models import Negotiation, Proposal
 from app.negotiations.queries import negotiation_by_slug
+from app.proposals.diff import Term, version_diff
 from app.proposals.queries import (
+    PointStance,
+    VersionLine,
     negotiation_proposals,
     proposal_by_slug,
     proposal_page,
-    VersionLine,
     proposal_versions,
     version_by_ref,
 )
@@ -164,8 +164,11 @@ def compare_versions(
     link: Links,
     from_: Annotated[
         str | None,
-        Query(alias="from", description="The earlier version; default the one before the "
-              "latest.", max_length=100),
+        Query(
+            alias="from",
+            description="The earlier version; default the one before the latest.",
+            max_length=100,
+        ),
     ] = None,
     to: Annotated[
         str | None,
@@ -238,23 +241,41 @@ def points_csv(
     url = link("proposal_version", negotiation=negotiation.slug, slug=record.slug, version=v.slug)
     for view in page.points:
         lineage = ";".join(f"{p.number}:{p.change.value}" for p in view.predecessors)
-        common = [negotiation.slug, record.slug, v.slug, v.label,
-                  iso_with_precision(v.issued_on, v.issued_on_precision), view.point.number,
-                  view.point.position, view.point.text, view.point.excerpt or ""]
-        terms = view.demands or [None]
+        common = [
+            negotiation.slug,
+            record.slug,
+            v.slug,
+            v.label,
+            iso_with_precision(v.issued_on, v.issued_on_precision),
+            view.point.number,
+            view.point.position,
+            view.point.text,
+            view.point.excerpt or "",
+        ]
+        terms: list[PointStance | None] = list(view.demands) or [None]
         for d in terms:
-            cells = ["", "", "", "", ""] if d is None else [
-                d.demand.slug, d.stance.value, d.stance.label,
-                _number(d.value), d.unit or ""]
-            writer.writerow([neutralise(c) for c in [*common, *cells, lineage,
-                                                       f"{url}#point-{view.point.number}"]])
+            cells = (
+                ["", "", "", "", ""]
+                if d is None
+                else [d.demand.slug, d.stance.value, d.stance.label, _number(d.value), d.unit or ""]
+            )
+            writer.writerow(
+                [
+                    neutralise(c)
+                    for c in [*common, *cells, lineage, f"{url}#point-{view.point.number}"]
+                ]
+            )
     body = buffer.getvalue().encode()
     settings = request.app.state.settings
     return ExportResponse(
         iter([body]),
         slots=request.app.state.export_slots,
-        refusal=problem(request, 429, "Too many exports are running at the moment. Try again "
-                        "in a few seconds.", headers={"Retry-After": "5"}),
+        refusal=problem(
+            request,
+            429,
+            "Too many exports are running at the moment. Try again in a few seconds.",
+            headers={"Retry-After": "5"},
+        ),
         send_timeout=settings.export_send_timeout,
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f"attachment; filename=parley-{record.slug}-points.csv"},

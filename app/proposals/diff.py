@@ -343,7 +343,5 @@ def align_plans(session: Session, first: Plan, second: Plan, as_of: dt.date) -> 
             return (0, first.terms[demand_id].position)
         return (1, second.terms[demand_id].position)
 
-    rows = [
-        AlignedTerm(demands[i], first.term(i), second.term(i)) for i in sorted(ids, key=order)
-    ]
+    rows = [AlignedTerm(demands[i], first.term(i), second.term(i)) for i in sorted(ids, key=order)]
     return Alignment(first, second, as_of, rows)

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.exceptions import BadRequest, Choice, NotFound
 from app.models import Negotiation, Proposal
 from app.negotiations.scope import Talks
 from app.pages import render
-from app.dates import InvalidDate, date_or_today
 from app.plans import plan_as_of
 from app.proposals.diff import align_plans, version_diff
 from app.proposals.queries import (
@@ -173,20 +173,22 @@ def compare_versions(
     proposal = _proposal(request, session, negotiation, slug)
     versions = proposal_versions(session, proposal)
     if len(versions) < 2:
-        raise BadRequest(f"“{proposal.title}” has only {len(versions)} version entered: "
-                         "there is nothing to compare it with yet.")
+        raise BadRequest(
+            f"“{proposal.title}” has only {len(versions)} version entered: "
+            "there is nothing to compare it with yet."
+        )
     before = _version_param(request, negotiation, proposal, versions, "from", from_, versions[-2])
     after = _version_param(request, negotiation, proposal, versions, "to", to, versions[-1])
     if before.version.position == after.version.position:
         raise BadRequest.parameter("to", "Pick two different versions to compare.")
     if before.version.position > after.version.position:
         raise BadRequest.parameter(
-            "from", f"“{before.version.label}” comes after “{after.version.label}”: "
-            "put the earlier version in from and the later in to."
+            "from",
+            f"“{before.version.label}” comes after “{after.version.label}”: "
+            "put the earlier version in from and the later in to.",
         )
     diff = version_diff(session, versions, before, after)
-    context = {"negotiation": negotiation, "proposal": proposal, "versions": versions,
-               "diff": diff}
+    context = {"negotiation": negotiation, "proposal": proposal, "versions": versions, "diff": diff}
     return render(request, "proposals/compare_versions.html", context)
 
 

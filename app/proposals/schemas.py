@@ -184,7 +184,9 @@ class DiffRowOut(Schema):
         "added or dropped.",
         examples=["merged"],
     )
-    before: list[str] = Field(description="Point numbers in the earlier version.", examples=[["2", "3"]])
+    before: list[str] = Field(
+        description="Point numbers in the earlier version.", examples=[["2", "3"]]
+    )
     after: list[str] = Field(description="Point numbers in the later version.", examples=[["2"]])
     terms: list[TermChangeOut] = Field(description="Per demand either side speaks to.")
 

@@ -50,10 +50,21 @@ def _plan(session):  # type: ignore[no-untyped-def]
         proposal,
         "Draft B",
         [
-            _point("1", "Army capped.", army, value=800_000, unit="troops",
-                   came=[("1", ChangeKind.CHANGED)]),
-            _point("2", "Frozen line with a zone.", border, stance=Stance.ACCEPTS,
-                   came=[("2", ChangeKind.MERGED), ("3", ChangeKind.MERGED)]),
+            _point(
+                "1",
+                "Army capped.",
+                army,
+                value=800_000,
+                unit="troops",
+                came=[("1", ChangeKind.CHANGED)],
+            ),
+            _point(
+                "2",
+                "Frozen line with a zone.",
+                border,
+                stance=Stance.ACCEPTS,
+                came=[("2", ChangeKind.MERGED), ("3", ChangeKind.MERGED)],
+            ),
             _point("5", "Elections in 100 days.", elections, came=[("5", UN)]),
             _point("6", "A new council.", None),
         ],
@@ -65,8 +76,13 @@ def _plan(session):  # type: ignore[no-untyped-def]
         "Draft C",
         [
             _point("1", "Army capped.", army, value=800_000, unit="troops", came=[("1", UN)]),
-            _point("2", "The line frozen, a zone beside it.", border, stance=Stance.ACCEPTS,
-                   came=[("2", ChangeKind.REWORDED)]),
+            _point(
+                "2",
+                "The line frozen, a zone beside it.",
+                border,
+                stance=Stance.ACCEPTS,
+                came=[("2", ChangeKind.REWORDED)],
+            ),
             _point("5a", "Elections.", elections, came=[("5", ChangeKind.SPLIT)]),
             _point("5b", "Observers.", None, came=[("5", ChangeKind.SPLIT)]),
             _point("6", "A new council.", None, came=[("6", UN)]),
@@ -110,7 +126,10 @@ def test_adjacent_versions_side_by_side(client, session) -> None:
     assert one(page, "#row-4-to-none del")
     assert "no longer addressed" in words(one(page, "#row-4-to-none"))
     assert "Added" in words(one(page, "#row-none-to-6"))
-    assert words(one(page, "#diff-summary")) == "1 unchanged · 1 changed · 1 merged · 1 added · 1 dropped"
+    assert (
+        words(one(page, "#diff-summary"))
+        == "1 unchanged · 1 changed · 1 merged · 1 added · 1 dropped"
+    )
 
 
 def test_versions_two_apart_follow_lineage_through_the_one_between(client, session) -> None:
@@ -179,8 +198,12 @@ def test_the_compare_costs_the_same_queries_for_3_or_28_points(
             proposal,
             label,
             [
-                _point(str(n), f"Point {n}.", talks.demands[n % 3],
-                       came=[(str(n), UN)] if index else [])
+                _point(
+                    str(n),
+                    f"Point {n}.",
+                    talks.demands[n % 3],
+                    came=[(str(n), UN)] if index else [],
+                )
                 for n in range(1, count + 1)
             ],
         )
@@ -198,37 +221,61 @@ def test_two_plans_aligned_by_demand_in_the_first_ones_numbering(client, session
     talks = make_talks(session, demands=3)
     army, border, sanctions = talks.demands
     ours = make_proposal(session, talks)
-    make_version(session, talks, ours, "Ours", [
-        _point("7", "Border.", border, stance=Stance.REJECTS),
-        _point("12a", "Army.", army, value=600_000, unit="troops"),
-    ])
+    make_version(
+        session,
+        talks,
+        ours,
+        "Ours",
+        [
+            _point("7", "Border.", border, stance=Stance.REJECTS),
+            _point("12a", "Army.", army, value=600_000, unit="troops"),
+        ],
+    )
     theirs = make_proposal(session, talks, slug="theirs", title="Their plan")
-    make_version(session, talks, theirs, "Theirs", [
-        _point("1", "Army.", army, stance=Stance.ACCEPTS, value=800_000, unit="troops"),
-        _point("2", "Sanctions.", sanctions, stance=Stance.RED_LINE),
-    ])
+    make_version(
+        session,
+        talks,
+        theirs,
+        "Theirs",
+        [
+            _point("1", "Army.", army, stance=Stance.ACCEPTS, value=800_000, unit="troops"),
+            _point("2", "Sanctions.", sanctions, stance=Stance.RED_LINE),
+        ],
+    )
     session.commit()
     base = f"/talks/{talks.negotiation.slug}/proposals/compare"
     queries.clear()
     page = parse(client.get(f"{base}?a=plan&b=theirs"))
     rows = [
-        (r["data-demand"], words(r.select_one("[data-side=a]")), words(r.select_one("[data-side=b]")),
-         r.select_one("[data-gap]")["data-gap"])
+        (
+            r["data-demand"],
+            words(r.select_one("[data-side=a]")),
+            words(r.select_one("[data-side=b]")),
+            r.select_one("[data-gap]")["data-gap"],
+        )
         for r in page.select("#plans tbody tr")
     ]
     assert rows == [
         (border.slug, "The mediator's plan 7. ▼ rejects", "Their plan silent", ""),
-        (army.slug, "The mediator's plan 12a. ▲▲ insists 600,000 troops",
-         "Their plan 1. ▲ accepts 800,000 troops", "1"),
+        (
+            army.slug,
+            "The mediator's plan 12a. ▲▲ insists 600,000 troops",
+            "Their plan 1. ▲ accepts 800,000 troops",
+            "1",
+        ),
         (sanctions.slug, "The mediator's plan silent", "Their plan 2. ▼▼ red line", ""),
     ]
     # Data version, negotiation, the list, its authors and versions; each plan and its terms;
     # the demands: 10.
     assert queries.count == 10, queries.statements
     assert client.get(base).status_code == 200
-    for query, status in [("a=plan", 400), ("a=plan&b=plan", 400), ("a=plan&b=nope", 400),
-                          ("a=plan&b=theirs&as_of=1999-01-01", 400),
-                          ("a=plan&b=theirs&as_of=0001-13-01", 400)]:
+    for query, status in [
+        ("a=plan", 400),
+        ("a=plan&b=plan", 400),
+        ("a=plan&b=nope", 400),
+        ("a=plan&b=theirs&as_of=1999-01-01", 400),
+        ("a=plan&b=theirs&as_of=0001-13-01", 400),
+    ]:
         assert client.get(f"{base}?{query}").status_code == status, query
 
 
@@ -245,7 +292,9 @@ def test_the_api_compares_versions(client, session) -> None:
     ]
     army = body["rows"][0]["terms"][0]
     assert (army["before"]["value"], army["after"]["value"], army["change"]) == (
-        600000, 800000, "changed"
+        600000,
+        800000,
+        "changed",
     )
     assert body["before"]["slug"] == "draft-a" and body["after"]["slug"] == "draft-c"
     for query in ("from=draft-c&to=draft-a", "from=nope", "from=" + "x" * 101):
@@ -279,9 +328,7 @@ def test_a_versions_points_as_csv(client, session) -> None:
 def test_csv_cells_a_spreadsheet_would_run_are_defused(client, session) -> None:
     talks = make_talks(session)
     proposal = make_proposal(session, talks)
-    make_version(session, talks, proposal, "Draft", [_point("1", "=HYPERLINK(\"x\")")])
+    make_version(session, talks, proposal, "Draft", [_point("1", '=HYPERLINK("x")')])
     session.commit()
-    text = client.get(
-        f"/api/negotiations/{talks.negotiation.slug}/proposals/plan/points.csv"
-    ).text
+    text = client.get(f"/api/negotiations/{talks.negotiation.slug}/proposals/plan/points.csv").text
     assert "'=HYPERLINK" in text

@@ -34,15 +34,25 @@ def _setting(session, extra_points: int = 0):  # type: ignore[no-untyped-def]
     d0, d1, d2 = talks.demands
     proposal = make_proposal(session, talks)
     make_version(
-        session, talks, proposal, "June text",
+        session,
+        talks,
+        proposal,
+        "June text",
         [_term("1", d0, Stance.INSISTS, 600_000), _term("2", d1, Stance.ACCEPTS)],
         issued_on=dt.date(2025, 6, 1),
     )
     more = [_term(str(n), d2, Stance.OPEN) for n in range(4, 4 + extra_points)]
     make_version(
-        session, talks, proposal, "November text",
-        [_term("1", d0, Stance.INSISTS, 800_000), _term("2", d1, Stance.REJECTS),
-         _term("3", d2, Stance.OPEN), *more],
+        session,
+        talks,
+        proposal,
+        "November text",
+        [
+            _term("1", d0, Stance.INSISTS, 800_000),
+            _term("2", d1, Stance.REJECTS),
+            _term("3", d2, Stance.OPEN),
+            *more,
+        ],
         issued_on=dt.date(2025, 11, 20),
     )
     a = make_party(session, slug="party-a", name="Party A")
@@ -76,9 +86,12 @@ def test_the_plan_as_of_june_and_the_gaps_to_it(client, session) -> None:
         "The plan is silent",
     ]
     assert _gaps(page, talks) == {
-        (d0, "party-a"): "4", (d0, "party-b"): "1",
-        (d1, "party-a"): "0", (d1, "party-b"): "",
-        (d2, "party-a"): "", (d2, "party-b"): "",
+        (d0, "party-a"): "4",
+        (d0, "party-b"): "1",
+        (d1, "party-a"): "0",
+        (d1, "party-b"): "",
+        (d2, "party-a"): "",
+        (d2, "party-b"): "",
     }
     assert "How far each party stands from The mediator's plan (June text) as of" in words(
         one(page, "#plan-gaps-title")
@@ -93,9 +106,12 @@ def test_the_plan_as_of_december_is_its_november_text(client, session) -> None:
     page = parse(client.get(f"/talks/{talks.negotiation.slug}?with=plan&as_of=2025-12-01"))
     assert "November text" in words(one(page, "th[data-plan='plan']"))
     assert _gaps(page, talks) == {
-        (d0, "party-a"): "4", (d0, "party-b"): "1",
-        (d1, "party-a"): "2", (d1, "party-b"): "",
-        (d2, "party-a"): "", (d2, "party-b"): "2",
+        (d0, "party-a"): "4",
+        (d0, "party-b"): "1",
+        (d1, "party-a"): "2",
+        (d1, "party-b"): "",
+        (d2, "party-a"): "",
+        (d2, "party-b"): "2",
     }
     assert "2 · apart" in words(one(page, f"#plan-gap-table tr[data-demand='{d1}']"))
 
