@@ -230,6 +230,7 @@ READER_ROUTES = frozenset(
         "proposal_version",
         "proposal_compare",
         "proposals_compare",
+        "proposals_feed",
         "api_proposals",
         "api_proposal",
         "api_proposal_compare",

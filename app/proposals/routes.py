@@ -13,7 +13,9 @@ from app.exceptions import BadRequest, Choice, NotFound
 from app.models import Negotiation, Proposal
 from app.negotiations.scope import Talks
 from app.pages import render
+from app.links import absolute_url
 from app.plans import plan_as_of
+from app.proposals.feed import newest_versions, proposals_feed
 from app.proposals.diff import align_plans, version_diff
 from app.proposals.queries import (
     VersionLine,
@@ -62,6 +64,29 @@ def _proposal(
             ],
         )
     return proposal
+
+
+@router.get("/talks/{negotiation}/proposals.atom", name="proposals_feed")
+def feed(request: Request, session: DbSession, negotiation: Talks) -> Response:
+    """An entry for each new version of any of the negotiation's proposals."""
+    site_name = request.app.state.settings.site_name
+    body = proposals_feed(
+        newest_versions(session, negotiation.id),
+        title=f"{site_name}: {negotiation.title}: new proposal versions",
+        # Its id, not its slug: the feed stays the same feed when the slug is renamed.
+        feed_id=f"tag:parley.statements,2026:negotiation/{negotiation.id}/proposals",
+        self_url=absolute_url(request, "proposals_feed", negotiation=negotiation.slug),
+        html_url=absolute_url(request, "proposals", negotiation=negotiation.slug),
+        version_url=lambda proposal, version: absolute_url(
+            request,
+            "proposal_version",
+            negotiation=negotiation.slug,
+            slug=proposal.slug,
+            version=version.slug,
+        ),
+        site_name=site_name,
+    )
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 PlanParam = Annotated[str | None, Query(description="A proposal's slug.", max_length=100)]

@@ -332,3 +332,27 @@ def test_csv_cells_a_spreadsheet_would_run_are_defused(client, session) -> None:
     session.commit()
     text = client.get(f"/api/negotiations/{talks.negotiation.slug}/proposals/plan/points.csv").text
     assert "'=HYPERLINK" in text
+
+
+def test_an_atom_entry_for_each_new_version(client, session) -> None:
+    from lxml import etree
+
+    talks, proposal = _plan(session)
+    listing = parse(client.get(f"/talks/{talks.negotiation.slug}/proposals"))
+    href = one(listing, 'link[rel="alternate"][href$="/proposals.atom"]')["href"]
+    assert href.endswith(f"/talks/{talks.negotiation.slug}/proposals.atom")
+    response = client.get(f"/talks/{talks.negotiation.slug}/proposals.atom")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = etree.fromstring(response.content)
+    titles = [t.text for t in root.findall("a:entry/a:title", ns)]
+    assert titles == [
+        "The mediator's plan: Draft C (20 November 2025, leaked)",
+        "The mediator's plan: Draft B (20 November 2025, leaked)",
+        "The mediator's plan: Draft A (20 November 2025, leaked)",
+    ]
+    ids = [i.text for i in root.findall("a:entry/a:id", ns)]
+    assert all(i.startswith("tag:parley.statements,2026:proposal-version/") for i in ids)
+    links = [link.get("href") for link in root.findall("a:entry/a:link", ns)]
+    assert links[0].endswith(f"/proposals/{proposal.slug}/versions/draft-c")
+    assert client.get(f"/talks/{talks.negotiation.slug}/proposals.atom?x=1").status_code == 400
