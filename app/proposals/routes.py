@@ -10,13 +10,13 @@ from starlette.responses import RedirectResponse, Response
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.exceptions import BadRequest, Choice, NotFound
+from app.links import absolute_url
 from app.models import Negotiation, Proposal
 from app.negotiations.scope import Talks
 from app.pages import render
-from app.links import absolute_url
 from app.plans import plan_as_of
-from app.proposals.feed import newest_versions, proposals_feed
 from app.proposals.diff import align_plans, version_diff
+from app.proposals.feed import newest_versions, proposals_feed
 from app.proposals.queries import (
     VersionLine,
     negotiation_proposals,
