@@ -193,3 +193,23 @@ def test_the_api_matrix_with_a_plan(client, session, queries) -> None:
     bad = client.get(f"{path}&with=atlantis")
     assert bad.status_code == 400
     assert bad.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_demand_page_takes_the_plan_too(client, session, queries) -> None:
+    talks = _setting(session)
+    d1 = talks.demands[1].slug
+    path = f"/talks/{talks.negotiation.slug}/demands/{d1}?as_of=2025-12-01"
+    queries.clear()
+    client.get(path)
+    without = queries.count
+    queries.clear()
+    page = parse(client.get(f"{path}&with=plan"))
+    assert queries.count == without + 2
+    # November text: point 2 rejects; A accepts (gap 2), B silent.
+    assert "on this demand: ▼ rejects (point 2)" in words(one(page, "#plan-term"))
+    gaps = {
+        tr["data-party"]: tr.select_one("[data-gap]")["data-gap"]
+        for tr in page.select("#sides tbody tr")
+    }
+    assert gaps["party-a"] == "2" and gaps["party-b"] == ""
+    assert client.get(f"{path}&with=atlantis").status_code == 400
