@@ -231,8 +231,13 @@ READER_ROUTES = frozenset(
         "proposals",
         "proposal",
         "proposal_version",
+        "proposal_compare",
+        "proposals_compare",
+        "proposals_feed",
         "api_proposals",
         "api_proposal",
+        "api_proposal_compare",
+        "api_proposal_points_csv",
     }
 )
 # Request headers that change a reader response's body: htmx asks for a fragment with the

@@ -72,6 +72,19 @@ TABLES = (
     "statement",
     "revision",
 )
+# The benchmark's plan (issue 17): a proposal of the first negotiation in 3 versions of 28
+# points, each point on a demand, each version's points the successors of the one before's.
+PLAN_TABLES = (
+    "proposal",
+    "proposal_author",
+    "proposal_version",
+    "proposal_point",
+    "point_demand",
+    "point_lineage",
+)
+PLAN_SLUG = "bench-plan"
+PLAN_POINTS = 28
+PLAN_VERSIONS = 3
 # Every table of the schema is emptied before loading (in dependency order), those nothing is
 # generated for too: they refer to the generated ones, and a table added later is not missed.
 CLEARED_TABLES = tuple(table.name for table in Base.metadata.sorted_tables)
@@ -377,8 +390,152 @@ class Generator:
             TableRows("participation", columns(Participation), participations),
             TableRows("demand", columns(Demand), demands),
             TableRows("source", columns(Source), sources),
+            *self.plan_tables(revisions, participations),
         ]
         return tables, revisions
+
+    def plan_tables(
+        self, revisions: list[tuple[Any, ...]], participations: list[tuple[Any, ...]]
+    ) -> list[TableRows]:
+        """The plan, with a create revision for each proposal, version and point."""
+        now = self.now
+        stamps = (1, now, now)
+        talks = 1
+        demand_ids = [
+            d
+            for d in range(1, self.shape.demands + 1)
+            if self.shape.negotiation_of_demand(d) == talks
+        ]
+        author = next((p[2] for p in participations if p[1] == talks), None)
+        if not demand_ids or author is None or self.shape.source_count == 0:
+            return []
+        proposal = (1, talks, PLAN_SLUG, "The benchmark plan", "peace-plan", None, "")
+        revisions.append(
+            self.revision(
+                "proposal",
+                1,
+                {
+                    "negotiation_id": talks,
+                    "slug": PLAN_SLUG,
+                    "title": "The benchmark plan",
+                    "kind": "peace-plan",
+                    "author_party_ids": [author],
+                    "disputed_authorship": None,
+                    "description": "",
+                },
+                1,
+                now,
+            )
+        )
+        versions, points, demands, lineage = [], [], [], []
+        stances = [2, 1, 0, -1, -2]
+        for v in range(1, PLAN_VERSIONS + 1):
+            issued = dt.date(2024, 2 * v, 1)
+            previous = v - 1 if v > 1 else None
+            values = (1, talks, previous, v, f"Draft {v}", f"draft-{v}", issued, "day", "leaked", 1)
+            versions.append((v, *values, *stamps))
+            snapshot = {
+                "proposal_id": 1,
+                "position": v,
+                "label": f"Draft {v}",
+                "slug": f"draft-{v}",
+                "issued_on": issued.isoformat(),
+                "issued_on_precision": "day",
+                "status": "leaked",
+                "source_id": 1,
+            }
+            revisions.append(self.revision("proposal_version", v, snapshot, 1, now))
+            for n in range(1, PLAN_POINTS + 1):
+                point_id = (v - 1) * PLAN_POINTS + n
+                text = f"Point {n} of draft {v}."
+                points.append((point_id, v, talks, previous, str(n), text, None, n, *stamps))
+                demand = demand_ids[(n - 1) % len(demand_ids)]
+                stance = stances[(n + v) % len(stances)]
+                value = float(600_000 + 100_000 * (v - 1)) if n == 1 else None
+                unit = "troops" if n == 1 else None
+                demands.append((point_id, point_id, talks, demand, stance, value, unit))
+                links = []
+                if previous is not None:
+                    change = "changed" if n == 1 else "unchanged"
+                    links = [{"predecessor_id": point_id - PLAN_POINTS, "change": change}]
+                    lineage.append((point_id, point_id, previous, point_id - PLAN_POINTS, change))
+                snapshot = {
+                    "version_id": v,
+                    "number": str(n),
+                    "text": text,
+                    "excerpt": None,
+                    "position": n,
+                    "demands": [
+                        {"demand_id": demand, "stance": stance, "value": value, "unit": unit}
+                    ],
+                    "lineage": links,
+                }
+                revisions.append(self.revision("proposal_point", point_id, snapshot, 1, now))
+        versioned = ("version", "created_at", "updated_at")
+        return [
+            TableRows(
+                "proposal",
+                (
+                    "id",
+                    "negotiation_id",
+                    "slug",
+                    "title",
+                    "kind",
+                    "disputed_authorship",
+                    "description",
+                    *versioned,
+                ),
+                [(*proposal, *stamps)],
+            ),
+            TableRows(
+                "proposal_author",
+                ("id", "proposal_id", "negotiation_id", "party_id", "position"),
+                [(1, 1, talks, author, 1)],
+            ),
+            TableRows(
+                "proposal_version",
+                (
+                    "id",
+                    "proposal_id",
+                    "negotiation_id",
+                    "previous_id",
+                    "position",
+                    "label",
+                    "slug",
+                    "issued_on",
+                    "issued_on_precision",
+                    "status",
+                    "source_id",
+                    *versioned,
+                ),
+                versions,
+            ),
+            TableRows(
+                "proposal_point",
+                (
+                    "id",
+                    "version_id",
+                    "negotiation_id",
+                    "previous_version_id",
+                    "number",
+                    "text",
+                    "excerpt",
+                    "position",
+                    *versioned,
+                ),
+                points,
+            ),
+            TableRows(
+                "point_demand",
+                ("id", "point_id", "negotiation_id", "demand_id", "stance", "value", "unit"),
+                demands,
+            ),
+            TableRows(
+                "point_lineage",
+                ("id", "point_id", "previous_version_id", "predecessor_id", "change"),
+                lineage,
+            ),
+        ]
 
     def statement_chunks(self) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
         """(statements, their revisions) in chunks of CHUNK rows."""
@@ -624,7 +781,7 @@ def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None])
         for sql in recreate:
             connection.exec_driver_sql(sql)
         t = phase("indexes+fks", t)
-        for table in TABLES:
+        for table in (*TABLES, *PLAN_TABLES):
             connection.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{_quoted(table)}', 'id'), "
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {_quoted(table)}), false)"

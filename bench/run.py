@@ -212,6 +212,14 @@ def pages(sample: Sample, resolve: Resolve) -> list[Page]:
         Page("/search (every negotiation)", f"/search?q={sample.word}"),
         # The If-None-Match value is filled in from the page's own ETag before the run.
         Page("matrix conditional GET (304)", f"{first_matrix}?as_of={as_of}", expect=304),
+        # The synthetic plan (28 points × 3 versions, app/synthetic_data.py) beside the parties.
+        Page(
+            "matrix with a plan (?with=)",
+            f"{first_matrix}?as_of={as_of}&with=bench-plan",
+            sample_paths=[
+                f"{first_matrix}?as_of={d}&with=bench-plan" for d in (as_of, "2024-06-30")
+            ],
+        ),
         Page("CSV export (all statements)", CSV_CANDIDATES[0], kind="download"),
         # Last: every save adds a statement, which changes the data version and the export.
         Page("statement save (POST + CSRF + revision)", "/statements/new", kind="save"),

@@ -540,9 +540,45 @@ class MatrixCell(Schema):
     )
 
 
+class PlanTermOut(Schema):
+    """What a plan's version says on one demand: the first of its points that speaks to it."""
+
+    point: str = Field(description="The point's number as printed.", examples=["12a"])
+    stance: StanceValue
+    value: float | None = Field(description="A value the point sets, if any.", examples=[600000])
+    unit: str | None = Field(description="What the value counts.", examples=["troops"])
+
+
+class PlanGap(Schema):
+    party: str = Field(description="The party's slug.", examples=["russia"])
+    gap: int | None = Field(
+        description="Steps on the scale between the party's position and the plan's (0 to 4); "
+        "null where either is silent.",
+        ge=0,
+        le=4,
+    )
+
+
+class RowPlan(Schema):
+    term: PlanTermOut | None = Field(description="The plan's stance; null: the plan is silent.")
+    gaps: list[PlanGap] = Field(description="One per party, in the order of `parties`.")
+
+
+class MatrixPlan(Schema):
+    proposal: str = Field(description="The proposal's slug.", examples=["ukraine-peace-formula"])
+    title: str
+    version: str = Field(description="The version's label slug: its latest by `as_of`.")
+    version_label: str
+    issued: DateValue
+    url: str = Field(description="The version's page.")
+
+
 class MatrixRow(Schema):
     demand: DemandRef
     cells: list[MatrixCell] = Field(description="One per party, in the order of `parties`.")
+    plan: RowPlan | None = Field(
+        default=None, description="With `with`: the plan on this demand and each party's gap."
+    )
 
 
 class MatrixOut(Schema):
@@ -553,6 +589,9 @@ class MatrixOut(Schema):
         description="The columns: the participants, in the negotiation's order."
     )
     rows: list[MatrixRow] = Field(description="One per demand, in display order.")
+    plan: MatrixPlan | None = Field(
+        default=None, description="With `with`: the proposal version beside the parties."
+    )
 
 
 class GapPosition(Schema):

@@ -4,7 +4,9 @@ of the talks on one demand, side by side and over time; and the URLs from before
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.dates import InvalidDate, date_or_today
@@ -15,6 +17,7 @@ from app.links import statement_href
 from app.negotiations.queries import negotiation_demands, ordered_negotiations
 from app.negotiations.scope import Talks, moved_or_ask
 from app.pages import render
+from app.plans import plan_as_of
 from app.slugs import SLUG_MAX as MAX_SLUG
 
 router = APIRouter()
@@ -39,6 +42,10 @@ def show_demand(
     slug: str = Slug,
     as_of: str | None = None,
     chart: str | None = None,
+    with_: Annotated[
+        str | None,
+        Query(alias="with", max_length=100, description="A proposal's slug to set beside."),
+    ] = None,
 ) -> Response:
     # A slug longer than any slug names nothing: a 404 like any unknown slug, without a query
     # carrying 5,000 characters.
@@ -74,6 +81,8 @@ def show_demand(
     context["page"] = demand_page(
         session, demand, as_of_date, statement_href(request), full_range=chart == "full"
     )
+    # The plan's stance on this demand and each party's gap to it: two queries more.
+    context["plan"] = plan_as_of(session, negotiation.id, with_, as_of_date) if with_ else None
     return render(request, "demands/show.html", context, block="content")
 
 

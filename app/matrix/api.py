@@ -20,11 +20,15 @@ from app.api.schemas import (
     GapsOut,
     MatrixCell,
     MatrixOut,
+    MatrixPlan,
     MatrixRow,
     NegotiationRef,
     Nuance,
     OffScaleValue,
     PartyRef,
+    PlanGap,
+    PlanTermOut,
+    RowPlan,
     StanceValue,
 )
 from app.db import DbSession
@@ -33,6 +37,7 @@ from app.links import Links
 from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
 from app.negotiations.queries import ordered_negotiations, participants
+from app.plans import Plan, plan_as_of
 from app.stances import MAX_COMPARED, spread
 
 router = api_router("positions")
@@ -81,6 +86,16 @@ Since = Annotated[
         examples=["2024-01-01"],
     ),
 ]
+WithPlan = Annotated[
+    str | None,
+    Query(
+        alias="with",
+        max_length=100,
+        description="A proposal's slug: its latest version by `as_of` beside the parties, with "
+        "each party's gap to it per demand.",
+        examples=["ukraine-peace-formula"],
+    ),
+]
 ComparedParties = Annotated[
     str,
     Query(
@@ -97,6 +112,7 @@ def matrix(
     negotiation: ApiTalks,
     as_of: AsOf = None,
     since: Since = None,
+    with_: WithPlan = None,
 ) -> MatrixOut:
     """Each participant's position on each of the negotiation's demands as of a date (its
     matrix page)."""
@@ -105,6 +121,7 @@ def matrix(
     if since_day is not None and since_day > day:
         raise BadRequest.parameter("since", "since must be on or before as_of.")
     found = matrix_as_of(session, negotiation.id, day, since_day)
+    plan = plan_as_of(session, negotiation.id, with_, day) if with_ else None
     return MatrixOut(
         negotiation=NegotiationRef.of(negotiation, link),
         as_of=found.as_of,
@@ -114,9 +131,37 @@ def matrix(
             MatrixRow(
                 demand=DemandRef.of(row.demand, link, negotiation.slug),
                 cells=[_cell(c) for c in row.cells],
+                plan=None if plan is None else _row_plan(plan, row.demand.id, row.cells),
             )
             for row in found.rows
         ],
+        plan=None
+        if plan is None
+        else MatrixPlan(
+            proposal=plan.proposal.slug,
+            title=plan.proposal.title,
+            version=plan.version.slug,
+            version_label=plan.version.label,
+            issued=DateValue.of(plan.version.issued_on, plan.version.issued_on_precision),
+            url=link(
+                "proposal_version",
+                negotiation=negotiation.slug,
+                slug=plan.proposal.slug,
+                version=plan.version.slug,
+            ),
+        ),
+    )
+
+
+def _row_plan(plan: Plan, demand_id: int, cells: list[Cell]) -> RowPlan:
+    term = plan.term(demand_id)
+    return RowPlan(
+        term=None
+        if term is None
+        else PlanTermOut(
+            point=term.number, stance=StanceValue.of(term.stance), value=term.value, unit=term.unit
+        ),
+        gaps=[PlanGap(party=c.party.slug, gap=plan.gap(demand_id, c.stance)) for c in cells],
     )
 
 

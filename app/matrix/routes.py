@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.dates import InvalidDate, parse_iso_date
@@ -19,6 +20,7 @@ from app.negotiations.queries import (
 )
 from app.negotiations.scope import Talks, moved_or_ask
 from app.pages import render, wants_fragment
+from app.plans import plan_as_of
 
 router = APIRouter()
 
@@ -51,8 +53,16 @@ def show_matrix(
     negotiation: Talks,
     as_of: str | None = None,
     since: str | None = None,
+    with_: Annotated[
+        str | None,
+        Query(
+            alias="with",
+            max_length=100,
+            description="A proposal's slug: its latest version as of the date beside the parties.",
+        ),
+    ] = None,
 ) -> Response:
-    return _matrix_page(request, session, negotiation, as_of, since)
+    return _matrix_page(request, session, negotiation, as_of, since, with_)
 
 
 def _matrix_page(
@@ -61,8 +71,9 @@ def _matrix_page(
     negotiation: Negotiation,
     as_of: str | None,
     since: str | None,
+    plan_slug: str | None = None,
 ) -> Response:
-    form = {"as_of": as_of or "", "since": since or ""}
+    form = {"as_of": as_of or "", "since": since or "", "with": plan_slug or ""}
     field = "as_of"
     try:
         as_of_date = parse_iso_date(as_of, field="as_of") if as_of else dt.date.today()
@@ -105,6 +116,8 @@ def _matrix_page(
             status_code=400,
         )
     matrix = matrix_as_of(session, negotiation.id, as_of_date, since_date)
+    # Two queries more with a plan, whatever its number of points; none without.
+    plan = plan_as_of(session, negotiation.id, plan_slug, as_of_date) if plan_slug else None
     return render(
         request,
         "matrix/index.html",
@@ -115,6 +128,7 @@ def _matrix_page(
             "labels": DATE_LABELS,
             "error": None,
             "matrix": matrix,
+            "plan": plan,
         },
         block="matrix",
     )

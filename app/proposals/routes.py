@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
-from app.exceptions import Choice, NotFound
+from app.exceptions import BadRequest, Choice, NotFound
+from app.links import absolute_url
 from app.models import Negotiation, Proposal
 from app.negotiations.scope import Talks
 from app.pages import render
+from app.plans import plan_as_of
+from app.proposals.diff import align_plans, version_diff
+from app.proposals.feed import newest_versions, proposals_feed
 from app.proposals.queries import (
     VersionLine,
     negotiation_proposals,
@@ -27,6 +32,9 @@ router = APIRouter()
 ProposalSlug = Annotated[str, Path(description="The proposal's slug.", max_length=100)]
 VersionRef = Annotated[
     str, Path(description="The version's label slug, or its id.", max_length=100)
+]
+VersionParam = Annotated[
+    str | None, Query(description="A version's label slug, or its id.", max_length=100)
 ]
 
 
@@ -56,6 +64,68 @@ def _proposal(
             ],
         )
     return proposal
+
+
+@router.get("/talks/{negotiation}/proposals.atom", name="proposals_feed")
+def feed(request: Request, session: DbSession, negotiation: Talks) -> Response:
+    """An entry for each new version of any of the negotiation's proposals."""
+    site_name = request.app.state.settings.site_name
+    body = proposals_feed(
+        newest_versions(session, negotiation.id),
+        title=f"{site_name}: {negotiation.title}: new proposal versions",
+        # Its id, not its slug: the feed stays the same feed when the slug is renamed.
+        feed_id=f"tag:parley.statements,2026:negotiation/{negotiation.id}/proposals",
+        self_url=absolute_url(request, "proposals_feed", negotiation=negotiation.slug),
+        html_url=absolute_url(request, "proposals", negotiation=negotiation.slug),
+        version_url=lambda proposal, version: absolute_url(
+            request,
+            "proposal_version",
+            negotiation=negotiation.slug,
+            slug=proposal.slug,
+            version=version.slug,
+        ),
+        site_name=site_name,
+    )
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+PlanParam = Annotated[str | None, Query(description="A proposal's slug.", max_length=100)]
+
+
+# Before `/proposals/{slug}`, which would take "compare" for a proposal's slug.
+@router.get("/talks/{negotiation}/proposals/compare", name="proposals_compare")
+def compare_plans(
+    request: Request,
+    session: DbSession,
+    negotiation: Talks,
+    a: PlanParam = None,
+    b: PlanParam = None,
+    as_of: str | None = None,
+) -> Response:
+    """Two plans aligned by demand, each at its latest version as of the date, in the first
+    plan's numbering."""
+    lines = negotiation_proposals(session, negotiation.id)
+    context: dict[str, object] = {
+        "negotiation": negotiation,
+        "lines": lines,
+        "form": {"a": a or "", "b": b or "", "as_of": as_of or ""},
+        "alignment": None,
+    }
+    # The date first: a bad one is refused whether or not the plans are picked yet.
+    try:
+        as_of_date = date_or_today(as_of)
+    except InvalidDate as problem:
+        raise BadRequest.parameter("as_of", str(problem)) from problem
+    if not a and not b:
+        return render(request, "proposals/compare_plans.html", context)
+    if not a or not b:
+        raise BadRequest.parameter("b" if a else "a", "Pick two proposals to compare.")
+    if a == b:
+        raise BadRequest.parameter("b", "Pick two different proposals to compare.")
+    first = plan_as_of(session, negotiation.id, a, as_of_date, parameter="a")
+    second = plan_as_of(session, negotiation.id, b, as_of_date, parameter="b")
+    context["alignment"] = align_plans(session, first, second, as_of_date)
+    return render(request, "proposals/compare_plans.html", context)
 
 
 @router.get("/talks/{negotiation}/proposals/{slug}", name="proposal")
@@ -110,3 +180,59 @@ def _choice(
     request: Request, negotiation: Negotiation, proposal: Proposal, line: VersionLine
 ) -> Choice:
     return Choice(line.version.label, _version_path(request, negotiation, proposal, line))
+
+
+@router.get("/talks/{negotiation}/proposals/{slug}/compare", name="proposal_compare")
+def compare_versions(
+    request: Request,
+    session: DbSession,
+    negotiation: Talks,
+    slug: ProposalSlug,
+    from_: Annotated[
+        str | None,
+        Query(alias="from", description="The earlier version (slug or id).", max_length=100),
+    ] = None,
+    to: VersionParam = None,
+) -> Response:
+    """Two versions side by side by lineage. Without `from` and `to`: the latest against the
+    one before it."""
+    proposal = _proposal(request, session, negotiation, slug)
+    versions = proposal_versions(session, proposal)
+    if len(versions) < 2:
+        raise BadRequest(
+            f"“{proposal.title}” has only {len(versions)} version entered: "
+            "there is nothing to compare it with yet."
+        )
+    before = _version_param(request, negotiation, proposal, versions, "from", from_, versions[-2])
+    after = _version_param(request, negotiation, proposal, versions, "to", to, versions[-1])
+    if before.version.position == after.version.position:
+        raise BadRequest.parameter("to", "Pick two different versions to compare.")
+    if before.version.position > after.version.position:
+        raise BadRequest.parameter(
+            "from",
+            f"“{before.version.label}” comes after “{after.version.label}”: "
+            "put the earlier version in from and the later in to.",
+        )
+    diff = version_diff(session, versions, before, after)
+    context = {"negotiation": negotiation, "proposal": proposal, "versions": versions, "diff": diff}
+    return render(request, "proposals/compare_versions.html", context)
+
+
+def _version_param(
+    request: Request,
+    negotiation: Negotiation,
+    proposal: Proposal,
+    versions: list[VersionLine],
+    name: str,
+    ref: str | None,
+    default: VersionLine,
+) -> VersionLine:
+    if ref is None or not ref.strip():
+        return default
+    line = version_by_ref(versions, ref.strip())
+    if line is None:
+        raise NotFound(
+            f"“{proposal.title}” has no version “{ref[:64]}” (the {name} parameter).",
+            choices=[_choice(request, negotiation, proposal, line) for line in versions],
+        )
+    return line

@@ -161,3 +161,40 @@ class ProposalDetail(ProposalOut):
     dropped: list[DroppedOut] = Field(
         description="Points of the version before that no point of the shown one continues."
     )
+
+
+class TermOut(Schema):
+    stance: StanceValue
+    value: float | None = Field(description="A value the point sets, if any.", examples=[600000])
+    unit: str | None = Field(description="What the value counts.", examples=["troops"])
+
+
+class TermChangeOut(Schema):
+    demand: DemandRef
+    before: TermOut | None = Field(description="What the earlier side said; null: silent.")
+    after: TermOut | None = Field(description="What the later side says; null: silent.")
+    change: str = Field(
+        description="same, changed, now addressed or no longer addressed.", examples=["changed"]
+    )
+
+
+class DiffRowOut(Schema):
+    kind: str = Field(
+        description="unchanged, reworded, changed, merged, split, regrouped (merged and split), "
+        "added or dropped.",
+        examples=["merged"],
+    )
+    before: list[str] = Field(
+        description="Point numbers in the earlier version.", examples=[["2", "3"]]
+    )
+    after: list[str] = Field(description="Point numbers in the later version.", examples=[["2"]])
+    terms: list[TermChangeOut] = Field(description="Per demand either side speaks to.")
+
+
+class VersionDiffOut(Schema):
+    before: VersionOut = Field(description="The earlier version (`from`).")
+    after: VersionOut = Field(description="The later version (`to`).")
+    rows: list[DiffRowOut] = Field(
+        description="Points side by side by lineage, in the earlier version's numbering; an "
+        "added point follows the row of the point printed before it."
+    )

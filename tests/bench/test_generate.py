@@ -16,6 +16,9 @@ from app.models import (
     Negotiation,
     Participation,
     Party,
+    Proposal,
+    ProposalPoint,
+    ProposalVersion,
     Revision,
     Source,
     Statement,
@@ -74,7 +77,18 @@ def test_generates_the_shape_asked_for(generated: Engine) -> None:
 
 def test_every_row_has_exactly_one_create_revision(generated: Engine) -> None:
     with Session(generated) as session:
-        for model in (User, Party, Negotiation, Participation, Demand, Source, Statement):
+        for model in (
+            User,
+            Party,
+            Negotiation,
+            Participation,
+            Demand,
+            Source,
+            Statement,
+            Proposal,
+            ProposalVersion,
+            ProposalPoint,
+        ):
             rows = session.scalar(select(func.count()).select_from(model))
             revisions = session.execute(
                 select(func.count(), func.count(func.distinct(Revision.entity_id))).where(
@@ -84,7 +98,18 @@ def test_every_row_has_exactly_one_create_revision(generated: Engine) -> None:
             assert tuple(revisions) == (rows, rows), model.__name__
         assert session.scalar(select(func.count()).select_from(Revision)) == sum(
             session.scalar(select(func.count()).select_from(m)) or 0
-            for m in (User, Party, Negotiation, Participation, Demand, Source, Statement)
+            for m in (
+                User,
+                Party,
+                Negotiation,
+                Participation,
+                Demand,
+                Source,
+                Statement,
+                Proposal,
+                ProposalVersion,
+                ProposalPoint,
+            )
         )
 
 
@@ -103,6 +128,45 @@ def test_snapshots_match_what_the_model_would_record(generated: Engine) -> None:
             assert snapshots[statement.id] == statement.snapshot()
         for model in (Source, Negotiation, Participation, Demand):
             row = session.scalars(select(model).limit(1)).one()
+            snapshot = session.scalar(
+                select(Revision.snapshot).where(
+                    Revision.entity_type == model.ENTITY_TYPE, Revision.entity_id == row.id
+                )
+            )
+            assert snapshot == row.snapshot(), model.__name__
+
+
+def test_the_plan_has_28_points_in_3_versions_that_the_app_reads(generated: Engine) -> None:
+    from app.plans import plan_as_of
+    from app.proposals.diff import version_diff
+    from app.proposals.queries import proposal_by_slug, proposal_versions
+
+    with Session(generated) as session:
+        proposal = proposal_by_slug(session, 1, "bench-plan")
+        assert proposal is not None
+        versions = proposal_versions(session, proposal)
+        assert [line.points for line in versions] == [28, 28, 28]
+        diff = version_diff(session, versions, versions[0], versions[-1])
+        assert [row.kind.value for row in diff.rows].count("changed") == 1
+        assert len(diff.rows) == 28
+        import datetime as dt
+
+        plan = plan_as_of(session, 1, "bench-plan", dt.date(2030, 1, 1))
+        assert plan.version.slug == "draft-3" and plan.terms
+        from sqlalchemy.orm import selectinload
+
+        loads = {
+            Proposal: [selectinload(Proposal.authors)],
+            ProposalVersion: [],
+            ProposalPoint: [
+                selectinload(ProposalPoint.demand_links),
+                selectinload(ProposalPoint.predecessor_links),
+            ],
+        }
+        for model, options in loads.items():
+            row = session.scalars(
+                select(model).options(*options).order_by(model.id.desc()).limit(1)
+            ).one()
             snapshot = session.scalar(
                 select(Revision.snapshot).where(
                     Revision.entity_type == model.ENTITY_TYPE, Revision.entity_id == row.id

@@ -47,6 +47,12 @@ READER_PAGES = {
     "login": "/login",
     "proposals": "/talks/russia-ukraine/proposals",
     "proposal": "/talks/russia-ukraine/proposals/russian-conditions-june-2024",
+    # A plan beside the parties, with the gaps to it; two plans side by side.
+    "matrix-plan": "/talks/russia-ukraine?with=russian-conditions-june-2024&as_of=2025-01-31",
+    "proposals-compare": (
+        "/talks/russia-ukraine/proposals/compare"
+        "?a=russian-conditions-june-2024&b=ukraine-peace-formula"
+    ),
     "proposal-version": (
         "/talks/russia-ukraine/proposals/ukraine-peace-formula/versions/initial-peace-formula"
     ),
@@ -205,6 +211,8 @@ PHONE_PAGES = [
     "timeline",
     "statement",
     "proposal",
+    "matrix-plan",
+    "proposals-compare",
 ]
 
 

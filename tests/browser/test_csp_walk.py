@@ -186,6 +186,13 @@ def reader_pages(walk: Walk, page: Any) -> None:
     walk.go(page, "/talks/russia-ukraine/proposals")
     walk.go(page, "/talks/russia-ukraine/proposals/russian-conditions-june-2024")
     walk.go(page, first_href(page, "a[href*='/versions/']"))
+    walk.go(page, "/talks/russia-ukraine?with=russian-conditions-june-2024&as_of=2025-01-31")
+    walk.go(
+        page,
+        "/talks/russia-ukraine/proposals/compare"
+        "?a=russian-conditions-june-2024&b=ukraine-peace-formula",
+    )
+    walk.go(page, "/talks/russia-ukraine?with=atlantis", status=400)
     walk.go(page, "/demands")
     walk.go(page, "/demands/russian-withdrawal?as_of=2025-01-31")
     assert page.locator("#main svg").count() > 0, "the demand page has no chart"
