@@ -105,6 +105,8 @@ class Proposal(Versioned, Base):
         "disputed_authorship",
         "description",
     )
+    # Loaded again with the row after an update (app/revisions.py): the snapshot lists them.
+    SNAPSHOT_RELATIONS = ("authors",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     negotiation_id: Mapped[int] = mapped_column(ForeignKey("negotiation.id", ondelete="RESTRICT"))

@@ -54,7 +54,9 @@ def read_rows(form: dict[str, str]) -> list[dict[str, str]]:
     except ValueError:
         count = 0
     count = max(0, min(count, POINTS_MAX))
-    return [{name: form.get(f"p{i}_{name}", "")[:5000] for name in ROW_FIELDS} for i in range(count)]
+    return [
+        {name: form.get(f"p{i}_{name}", "")[:5000] for name in ROW_FIELDS} for i in range(count)
+    ]
 
 
 def blank_row() -> dict[str, str]:
@@ -192,7 +194,9 @@ def _pydantic_errors(problem: ValueError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in problem.errors():
         where = str(item["loc"][0]) if item["loc"] else "label"
-        name = where if where in LABELS else ("issued_on" if where.startswith("issued") else "label")
+        name = (
+            where if where in LABELS else ("issued_on" if where.startswith("issued") else "label")
+        )
         errors.setdefault(name, str(item["msg"]).removeprefix("Value error, ").capitalize() + ".")
     return errors
 

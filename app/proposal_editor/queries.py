@@ -32,19 +32,19 @@ def latest_version(session: Session, proposal_id: int) -> ProposalVersion | None
 
 
 def rows_from_version(session: Session, version: ProposalVersion) -> list[dict[str, str]]:
-    """The version's points as form rows, each the predecessor (unchanged) of its copy. 2 queries."""
+    """The version's points as form rows, each the unchanged predecessor of its copy: 2 queries."""
     points = session.scalars(
         select(ProposalPoint)
         .where(ProposalPoint.version_id == version.id)
         .order_by(ProposalPoint.position)
     ).all()
     first_demand: dict[int, PointDemand] = {}
-    for link in session.scalars(
+    for stored in session.scalars(
         select(PointDemand)
         .where(PointDemand.point_id.in_([p.id for p in points]))
         .order_by(PointDemand.id)
     ):
-        first_demand.setdefault(link.point_id, link)
+        first_demand.setdefault(stored.point_id, stored)
     rows = []
     for point in points:
         link = first_demand.get(point.id)

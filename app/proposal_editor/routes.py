@@ -10,6 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 from starlette.responses import Response
 
 from app.auth.guards import Editor, EditorPost
@@ -17,7 +19,15 @@ from app.auth.sessions import csrf_token
 from app.conflicts import form_version
 from app.db import DbSession
 from app.exceptions import FieldProblem, NotFound, NotYourNegotiation, Refusal
-from app.models import ChangeKind, Negotiation, Proposal, ProposalKind, User, VersionStatus
+from app.models import (
+    ChangeKind,
+    Negotiation,
+    Proposal,
+    ProposalAuthor,
+    ProposalKind,
+    User,
+    VersionStatus,
+)
 from app.models.revision import Action
 from app.negotiations.queries import negotiation_parties
 from app.negotiations.scope import Talks
@@ -41,6 +51,7 @@ from app.proposals.routes import ProposalSlug
 from app.proposals.service import ProposalFields, add_version, create_proposal
 from app.revisions import StaleVersion, check_may_write, update_with_revision
 from app.sources.service import source_by_url
+from app.slugs import slugify
 from app.stances import SCALE
 
 router = APIRouter()
@@ -69,6 +80,13 @@ def _proposal(session: DbSession, negotiation: Negotiation, slug: str) -> Propos
     proposal = proposal_by_slug(session, negotiation.id, slug)
     if proposal is None:
         raise NotFound(f"{negotiation.title} have no proposal “{slug}”.")
+    # Its snapshot (written with each revision) lists the authors: read them now, in one query.
+    authors = session.scalars(
+        select(ProposalAuthor)
+        .where(ProposalAuthor.proposal_id == proposal.id)
+        .order_by(ProposalAuthor.position)
+    ).all()
+    set_committed_value(proposal, "authors", list(authors))
     return proposal
 
 
@@ -137,12 +155,11 @@ def add_proposal(
     parties = [str(p.id) for p in negotiation_parties(session, negotiation.id)]
     data = _proposal_input(post.form, parties)
     if not data["slug"] and data["title"].strip():
-        from app.slugs import slugify
-
         data["slug"] = slugify(data["title"], fallback="proposal")[:64]
     fields, errors = validate(ProposalFields, data)
     if fields is not None and fields.slug in RESERVED_SLUGS:
-        fields, errors = None, {"slug": f"“{fields.slug}” names a page of its own: choose another."}
+        errors = {"slug": f"“{fields.slug}” names a page of its own: choose another."}
+        fields = None
     if fields is not None:
         try:
             proposal = create_proposal(session, negotiation, fields, user=post.user)
@@ -353,7 +370,9 @@ def post_version(
     source_id = None
     url = values["source_url"].strip()
     if not url:
-        errors["source_url"] = "A version needs its source: paste the address of the text or report."
+        errors["source_url"] = (
+            "A version needs its source: paste the address of the text or report."
+        )
     else:
         source = source_by_url(session, url[:2000])
         if source is None:
@@ -370,7 +389,8 @@ def post_version(
     try:
         version = add_version(session, proposal, fields, user=post.user)
     except FieldProblem as problem:
-        raise Refusal(again({form_field_of(problem): problem.message.capitalize() + "."}, 422))
+        message = problem.message.capitalize() + "."
+        raise Refusal(again({form_field_of(problem): message}, 422)) from None
     path = request.app.url_path_for(
         "proposal_version", negotiation=negotiation.slug, slug=proposal.slug, version=version.slug
     )
