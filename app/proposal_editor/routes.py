@@ -50,8 +50,8 @@ from app.proposals.queries import proposal_by_slug
 from app.proposals.routes import ProposalSlug
 from app.proposals.service import ProposalFields, add_version, create_proposal
 from app.revisions import StaleVersion, check_may_write, update_with_revision
-from app.sources.service import source_by_url
 from app.slugs import slugify
+from app.sources.service import source_by_url
 from app.stances import SCALE
 
 router = APIRouter()
