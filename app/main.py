@@ -44,6 +44,7 @@ from app.matrix.cells import RenderedCells, kept_cells
 from app.negotiations import api as negotiation_api
 from app.parties import api as party_api
 from app.parties import routes as party_routes
+from app.proposal_editor import routes as proposal_editor_routes
 from app.proposals import api as proposal_api
 from app.proposals import routes as proposal_routes
 from app.replicas import ReplicaRoutingMiddleware, Replicas, WroteCookie
@@ -169,6 +170,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         source_picker,
         party_routes,
         demand_routes,
+        # Before the reader pages: /proposals/new is not a proposal called "new".
+        proposal_editor_routes,
         proposal_routes,
         compare_routes,
         source_routes,

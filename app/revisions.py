@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, UniqueConstraint, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.db import rows_changed
 from app.exceptions import AlreadyTaken, NotYourNegotiation
@@ -123,7 +123,11 @@ def update_with_revision(
         .values(**values, version=form_version + 1, updated_at=utcnow()),
     )
     # Reload: either the row we just wrote, or the stored one that beat us.
-    current = session.get(model, entity.id, populate_existing=True)
+    # With the relationships its snapshot lists (a proposal's authors), which the reload resets.
+    loads = [
+        selectinload(getattr(model, name)) for name in getattr(model, "SNAPSHOT_RELATIONS", ())
+    ]
+    current = session.get(model, entity.id, populate_existing=True, options=loads)
     if written != 1 or current is None:
         if current is None:
             raise LookupError(f"{model.ENTITY_TYPE} {entity.id} no longer exists")

@@ -58,6 +58,7 @@ NOT_NUMBERS = {
     "with",  # a proposal's slug: the plan shown beside the parties
     "a",  # plan against plan: the two proposals' slugs
     "b",
+    "start",  # the version form: "previous" copies the previous version's points
     "version",  # a proposal's version: its slug or id, compared as text (at most 100 characters)
 }
 # Under a proposal, `from` and `to` name versions (slug or id), not days.

@@ -96,6 +96,8 @@ class Proposal(Versioned, Base):
 
     __tablename__ = "proposal"
     ENTITY_TYPE = "proposal"
+    # Editors write the proposals of their own negotiations only (app/revisions.check_may_write).
+    NEGOTIATION_COLUMN = "negotiation_id"
     SNAPSHOT_FIELDS = (
         "negotiation_id",
         "slug",
@@ -105,6 +107,8 @@ class Proposal(Versioned, Base):
         "disputed_authorship",
         "description",
     )
+    # Loaded again with the row after an update (app/revisions.py): the snapshot lists them.
+    SNAPSHOT_RELATIONS = ("authors",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     negotiation_id: Mapped[int] = mapped_column(ForeignKey("negotiation.id", ondelete="RESTRICT"))

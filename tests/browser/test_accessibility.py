@@ -68,6 +68,12 @@ EDITOR_PAGES = {
     "catalog": "/edit",
     "add-demand": "/edit/demands/new",
     "account": "/account",
+    # Issue 17's editor: a proposal's form, and a version's with its table of points.
+    "add-proposal": "/talks/russia-ukraine/proposals/new",
+    "edit-proposal": "/talks/russia-ukraine/proposals/ukraine-peace-formula/edit",
+    "add-version": (
+        "/talks/russia-ukraine/proposals/ukraine-peace-formula/versions/new?start=previous"
+    ),
 }
 
 

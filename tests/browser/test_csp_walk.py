@@ -310,6 +310,11 @@ def _swap_target(page: Any) -> str:
 def editor_forms(walk: Walk, page: Any, other: Any) -> None:
     """Add (with the source suggestions and a new source), edit, a stale edit's conflict page,
     retract, restore and bring back; the catalog pages; an editor refused an admin page."""
+    # Issue 17's editor: the proposal form and the version form, its table from the previous.
+    walk.go(page, "/talks/russia-ukraine/proposals/new")
+    walk.go(
+        page, "/talks/russia-ukraine/proposals/ukraine-peace-formula/versions/new?start=previous"
+    )
     walk.go(page, "/statements/new")
     page.locator("#source_url").press_sequentially("peace talks")
     page.locator(".suggestion").first.wait_for()

@@ -21,10 +21,14 @@ from app.models import (
     Negotiation,
     Participation,
     Party,
+    Proposal,
+    ProposalKind,
     Revision,
+    Source,
     Statement,
     User,
 )
+from app.proposals.service import ProposalFields, create_proposal
 from app.statements.service import RetractionFields, retract_statement
 from app.users.service import NegotiationGrant, set_negotiations, system_user
 from tests.api.test_openapi import app_routes
@@ -154,6 +158,57 @@ def statement_form(t: Talks, **changes: str) -> dict[str, str]:
     return new_statement(**values)
 
 
+def proposal_posts(
+    session: Session, t: Talks, name: str, path: Any
+) -> list[tuple[str, dict[str, str]]]:
+    """The proposal editor's forms (app/proposal_editor) for a proposal of the talks `t`."""
+    slug = f"plan-{t.negotiation.slug}"
+    if name == "add_proposal":
+        return [
+            (
+                path(negotiation=t.negotiation.slug),
+                {"title": "A new plan", "kind": "peace-plan", f"author_{t.party.id}": "1"},
+            )
+        ]
+    proposal = session.scalar(select(Proposal).where(Proposal.slug == slug))
+    if proposal is None:
+        proposal = create_proposal(
+            session,
+            t.negotiation,
+            ProposalFields(
+                slug=slug,
+                title="A plan",
+                kind=ProposalKind.PEACE_PLAN,
+                author_party_ids=[t.party.id],
+            ),
+            user=system_user(session),
+        )
+        session.commit()
+    at = path(negotiation=t.negotiation.slug, slug=slug)
+    if name == "edit_proposal":
+        return [
+            (at, {"title": "Renamed plan", "kind": "peace-plan", "version": str(proposal.version)})
+        ]
+    source = session.get_one(Source, t.statement.source_id)
+    return [
+        (
+            at,
+            {
+                "label": "First draft",
+                "issued_on": "2025-06",
+                "status": "official",
+                "source_url": source.url,
+                "rows": "1",
+                "p0_number": "1",
+                "p0_text": "The parties agree.",
+                "p0_demand": str(t.demand.id),
+                "p0_stance": "2",
+                "do": "save",
+            },
+        )
+    ]
+
+
 def posts(session: Session, t: Talks, route: Any, editor: User) -> list[tuple[str, dict[str, str]]]:
     """Every (path, form) the route takes for the talks `t`: what a browser would send."""
     name = route.name
@@ -243,6 +298,8 @@ def posts(session: Session, t: Talks, route: Any, editor: User) -> list[tuple[st
             )
             for k, (r, _form) in records.items()
         ]
+    if name in ("add_proposal", "edit_proposal", "post_version"):
+        return proposal_posts(session, t, name, path)
     if name == "check_source_links":
         return [(path(), {})]
     if name in ADMIN_ROUTES:
