@@ -54,6 +54,9 @@ def test_every_unsafe_route_refuses_a_post_without_a_token_or_is_exempt(
         "record_id": statement.demand_id,
         "direction": "down",
         "user_id": editor.id,
+        # The proposal editor's forms: the demo's talks and one of its proposals.
+        "negotiation": "russia-ukraine",
+        "slug": "ukraine-peace-formula",
     }
     before = counts(session)
     walked = set()
