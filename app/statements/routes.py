@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.auth.guards import CurrentUser
 from app.db import DbSession
 from app.exceptions import Choice, found
 from app.ids import RecordId
+from app.models import Statement, User
 from app.pages import render
 from app.positions import conditions_of
 from app.statements.edit_routes import statement_editing_context
@@ -31,6 +33,19 @@ def show_statement(
             "Browse every statement in the timeline", str(request.app.url_path_for("old_timeline"))
         ),
     )
+    return statement_page(request, session, statement, viewer)
+
+
+def statement_page(
+    request: Request,
+    session: Session,
+    statement: Statement,
+    viewer: User | None,
+    *,
+    status_code: int = 200,
+    **extra: object,
+) -> Response:
+    """The statement's page; the review forms render it again with `extra` (what went wrong)."""
     return render(
         request,
         "statements/show.html",
@@ -42,5 +57,7 @@ def show_statement(
             "conditions": conditions_of(session, [statement.id]).get(statement.id, []),
             "offer": offer_of(session, statement),
             **statement_editing_context(request, session, statement, viewer),
+            **extra,
         },
+        status_code=status_code,
     )
