@@ -25,6 +25,7 @@ from app.exceptions import found
 from app.links import Links
 from app.matrix.queries import DEMAND_ORDER
 from app.models import Demand, Negotiation
+from app.negotiations.queries import negotiation_demands
 
 router = api_router("demands")
 
@@ -50,11 +51,9 @@ def list_demands(session: DbSession, link: Links) -> DemandList:
 
 
 @router.get("/api/negotiations/{slug}/demands", name="api_negotiation_demands")
-def negotiation_demands(session: DbSession, negotiation: ApiTalks, link: Links) -> DemandList:
+def list_negotiation_demands(session: DbSession, negotiation: ApiTalks, link: Links) -> DemandList:
     """The negotiation's demands, in display order (a short list: not paginated)."""
-    demands = session.scalars(
-        select(Demand).where(Demand.negotiation_id == negotiation.id).order_by(*DEMAND_ORDER)
-    )
+    demands = negotiation_demands(session, negotiation.id)
     return DemandList(items=[DemandOut.of_demand(d, negotiation, link) for d in demands])
 
 

@@ -4,23 +4,20 @@ database id alone, text constructs, a fixed `updated` when empty."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
-from feedgen.feed import FeedGenerator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.atom import new_feed, tag_id
 from app.dates import format_date
 from app.models import Proposal, ProposalVersion, Source, VersionStatus
 
-TAG_AUTHORITY = "parley.statements,2026"
-EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 FEED_SIZE = 50
 
 
 def entry_id(version_id: int) -> str:
-    return f"tag:{TAG_AUTHORITY}:proposal-version/{version_id}"
+    return tag_id("proposal-version", version_id)
 
 
 def newest_versions(
@@ -50,14 +47,14 @@ def proposals_feed(
     version_url: Callable[[Proposal, ProposalVersion], str],
     site_name: str,
 ) -> bytes:
-    feed = FeedGenerator()
-    feed.id(feed_id)
-    feed.title(title)
-    feed.author({"name": site_name})
-    feed.link(href=html_url, rel="alternate", type="text/html")
-    feed.link(href=self_url, rel="self", type="application/atom+xml")
-    feed.language("en")
-    feed.updated(max((v.updated_at for v, _p, _s in rows), default=EPOCH))
+    feed = new_feed(
+        title=title,
+        feed_id=feed_id,
+        self_url=self_url,
+        html_url=html_url,
+        site_name=site_name,
+        updated=(v.updated_at for v, _p, _s in rows),
+    )
     for version, proposal, source in rows:
         when = format_date(version.issued_on, version.issued_on_precision)
         status = VersionStatus(version.status).label

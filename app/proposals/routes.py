@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.atom import TAG_AUTHORITY
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.exceptions import BadRequest, Choice, NotFound
@@ -74,7 +75,7 @@ def feed(request: Request, session: DbSession, negotiation: Talks) -> Response:
         newest_versions(session, negotiation.id),
         title=f"{site_name}: {negotiation.title}: new proposal versions",
         # Its id, not its slug: the feed stays the same feed when the slug is renamed.
-        feed_id=f"tag:parley.statements,2026:negotiation/{negotiation.id}/proposals",
+        feed_id=f"tag:{TAG_AUTHORITY}:negotiation/{negotiation.id}/proposals",
         self_url=absolute_url(request, "proposals_feed", negotiation=negotiation.slug),
         html_url=absolute_url(request, "proposals", negotiation=negotiation.slug),
         version_url=lambda proposal, version: absolute_url(

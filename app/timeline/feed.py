@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
-from feedgen.feed import FeedGenerator
-
+from app.atom import new_feed, tag_id
 from app.dates import format_date
 from app.models import Statement
 from app.stances import Reading
 
-# Entry ids are tag: URIs (RFC 4151) built from the statement id alone: they never change when
-# the site moves to another host or a statement is edited, so readers never see an entry twice.
-TAG_AUTHORITY = "parley.statements,2026"
-# Feed `updated` for a feed without entries: any fixed instant keeps the document stable.
-EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
 
 def entry_id(statement_id: int) -> str:
-    return f"tag:{TAG_AUTHORITY}:statement/{statement_id}"
+    return tag_id("statement", statement_id)
 
 
 def atom_feed(
@@ -35,14 +27,14 @@ def atom_feed(
 ) -> bytes:
     """`negotiation_titles` (id -> title): a feed across negotiations, whose entries each name
     theirs; a negotiation's own feed leaves it out."""
-    feed = FeedGenerator()
-    feed.id(feed_id)
-    feed.title(title)
-    feed.author({"name": site_name})
-    feed.link(href=html_url, rel="alternate", type="text/html")
-    feed.link(href=self_url, rel="self", type="application/atom+xml")
-    feed.language("en")
-    feed.updated(max((s.updated_at for s in statements), default=EPOCH))
+    feed = new_feed(
+        title=title,
+        feed_id=feed_id,
+        self_url=self_url,
+        html_url=html_url,
+        site_name=site_name,
+        updated=(s.updated_at for s in statements),
+    )
     for statement in statements:
         # In words, qualifiers included: "open / conditional (partial)", "declined to say".
         reading = Reading(statement.stance, statement.partial, False, statement.off_scale)

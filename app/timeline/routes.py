@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from app.atom import TAG_AUTHORITY
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
 from app.exceptions import BadRequest, UnknownFilter
@@ -24,7 +25,7 @@ from app.negotiations.queries import (
 from app.negotiations.scope import Talks, moved, moved_or_ask
 from app.pages import render
 from app.paging import InvalidPaging, parse_cursor
-from app.timeline.feed import TAG_AUTHORITY, atom_feed
+from app.timeline.feed import atom_feed
 from app.timeline.queries import ORDERS, TimelineFilters, timeline_page
 
 router = APIRouter()
