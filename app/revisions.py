@@ -73,13 +73,21 @@ def check_may_write(
     if values is not None and column in values:
         wanted.append(values[column])
     for negotiation_id in wanted:
-        if negotiation_id is not None and not user.may_edit_negotiation(negotiation_id):
-            negotiation = session.get(Negotiation, negotiation_id)
-            talks = f"“{negotiation.title}”" if negotiation else "that negotiation"
-            raise NotYourNegotiation(
-                f"Your account does not edit {talks}. Nothing was saved; an admin can give "
-                "you these talks on your account's page."
-            )
+        if negotiation_id is not None:
+            check_edits_negotiation(session, user, negotiation_id)
+
+
+def check_edits_negotiation(session: Session, user: User, negotiation_id: int) -> None:
+    """Raise NotYourNegotiation unless `user` edits that negotiation: what check_may_write asks
+    of a row, for a form that creates one there (a new proposal) before any row exists."""
+    if user.may_edit_negotiation(negotiation_id):
+        return
+    negotiation = session.get(Negotiation, negotiation_id)
+    talks = f"“{negotiation.title}”" if negotiation else "that negotiation"
+    raise NotYourNegotiation(
+        f"Your account does not edit {talks}. Nothing was saved; an admin can give "
+        "you these talks on your account's page."
+    )
 
 
 class StaleVersion(Exception):

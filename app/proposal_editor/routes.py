@@ -18,14 +18,13 @@ from app.auth.guards import Editor, EditorPost
 from app.auth.sessions import csrf_token
 from app.conflicts import form_version
 from app.db import DbSession
-from app.exceptions import FieldProblem, NotFound, NotYourNegotiation, Refusal
+from app.exceptions import FieldProblem, NotFound, Refusal
 from app.models import (
     ChangeKind,
     Negotiation,
     Proposal,
     ProposalAuthor,
     ProposalKind,
-    User,
     VersionStatus,
 )
 from app.models.revision import Action
@@ -49,7 +48,12 @@ from app.proposal_editor.queries import (
 from app.proposals.queries import proposal_by_slug
 from app.proposals.routes import ProposalSlug
 from app.proposals.service import ProposalFields, add_version, create_proposal
-from app.revisions import StaleVersion, check_may_write, update_with_revision
+from app.revisions import (
+    StaleVersion,
+    check_edits_negotiation,
+    check_may_write,
+    update_with_revision,
+)
 from app.slugs import slugify
 from app.sources.service import source_by_url
 from app.stances import SCALE
@@ -66,14 +70,6 @@ PROPOSAL_LABELS = {
 }
 # Reader URLs under /proposals/ that a proposal's slug must not shadow.
 RESERVED_SLUGS = {"new", "compare"}
-
-
-def _may_edit(session: DbSession, negotiation: Negotiation, user: User) -> None:
-    if not user.may_edit_negotiation(negotiation.id):
-        raise NotYourNegotiation(
-            f"Your account does not edit “{negotiation.title}”. Nothing was saved; an admin can "
-            "give you these talks on your account's page."
-        )
 
 
 def _proposal(session: DbSession, negotiation: Negotiation, slug: str) -> Proposal:
@@ -142,7 +138,7 @@ def _typed_proposal(form: dict[str, str]) -> dict[str, Any]:
 def new_proposal_form(
     request: Request, session: DbSession, negotiation: Talks, user: Editor
 ) -> Response:
-    _may_edit(session, negotiation, user)
+    check_edits_negotiation(session, user, negotiation.id)
     values = {"kind": ProposalKind.PEACE_PLAN.value}
     return _proposal_page(request, session, negotiation, values=values)
 
@@ -151,7 +147,7 @@ def new_proposal_form(
 def add_proposal(
     request: Request, session: DbSession, negotiation: Talks, post: EditorPost
 ) -> Response:
-    _may_edit(session, negotiation, post.user)
+    check_edits_negotiation(session, post.user, negotiation.id)
     parties = [str(p.id) for p in negotiation_parties(session, negotiation.id)]
     data = _proposal_input(post.form, parties)
     if not data["slug"] and data["title"].strip():
