@@ -31,10 +31,17 @@ _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
+def has_control_characters(text: str) -> bool:
+    """NUL and the other C0 controls but tab and line breaks: never text anyone meant to send.
+
+    PostgreSQL cannot even hold NUL in a text value, so one that reached a query was a 500."""
+    return _CONTROL.search(text) is not None
+
+
 def _clean_text(value: object) -> object:
     if not isinstance(value, str):
         return value
-    if _CONTROL.search(value):
+    if has_control_characters(value):
         raise ValueError("must not contain control characters (such as NUL bytes)")
     if "\ufffd" in value:
         # What a form parser leaves where the bytes sent were not valid UTF-8.

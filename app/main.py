@@ -60,6 +60,7 @@ from app.statements import routes as statement_routes
 from app.statements import source_picker
 from app.templating import STATIC_DIR, make_templates
 from app.timeline import routes as timeline_routes
+from app.url_text import plain_url_text
 from app.users import routes as user_routes
 
 
@@ -103,8 +104,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # our own /docs, from vendored files (app/api/docs.py)
         redoc_url=None,
         # CSRF by default: every POST, PUT, PATCH and DELETE of every route, present or future.
-        # Reader routes answer only their canonical URLs (app/canonical.py).
-        dependencies=[Depends(csrf_by_default), Depends(canonical_reader_url)],
+        # Reader routes answer only their canonical URLs (app/canonical.py), and no route reads
+        # a control character from its URL (app/url_text.py).
+        dependencies=[
+            Depends(csrf_by_default),
+            Depends(plain_url_text),
+            Depends(canonical_reader_url),
+        ],
     )
     app.state.settings = settings
     app.state.engine = engine
