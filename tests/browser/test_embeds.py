@@ -66,7 +66,7 @@ def test_embeds_render_in_another_origins_frames_and_a_normal_page_does_not(
     page.on("console", lambda m: refusals.append(m.text) if "frame" in m.text.lower() else None)
     page.goto(other_origin)
     page.wait_for_load_state("load")
-    for name, (path, selector) in EMBEDS.items():
+    for name, (_path, selector) in EMBEDS.items():
         frame = page.frame_locator(f"#{name}")
         frame.locator(selector).first.wait_for(timeout=10_000)
         assert frame.locator("#embed-back").get_attribute("href", timeout=5_000)
