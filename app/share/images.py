@@ -169,7 +169,16 @@ def card_svg(env: Environment, card: Card, *, site: str, url: str) -> str:
     )
 
 
+class FontsMissing(RuntimeError):
+    pass
+
+
 def render_png(svg: str) -> bytes:
+    # resvg silently leaves out text it has no font for: an image without its words would lose
+    # exactly the context it exists to carry, so refuse instead.
+    missing = [name for name in FONT_FILES if not Path(name).is_file()]
+    if missing:
+        raise FontsMissing(f"Share images need the DejaVu fonts (fonts-dejavu-core): {missing}")
     return bytes(
         resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True, font_files=FONT_FILES)
     )
