@@ -241,6 +241,7 @@ READER_ROUTES = frozenset(
         # Share images and embeds (app/share/): drawn from published statements only, the same
         # for every reader, and kept under the data version like the pages they show.
         "party_share_image",
+        "party_across_share_image",
         "demand_share_image",
         "cell_share_image",
         "compare_share_image",

@@ -20,7 +20,7 @@ from app.compare.queries import Comparison
 from app.dates import format_date
 from app.demands.queries import STANCE_LEVELS, DemandPage, stance_steps
 from app.models import Demand, Negotiation, Party, Statement
-from app.parties.queries import PartyPage
+from app.parties.queries import PartyAcross, PartyPage
 from app.positions import HistoryEntry, position_histories, reading_of
 
 # What fits the image: more rows than this and the text would be too small to read in a feed.
@@ -100,6 +100,34 @@ def party_card(page: PartyPage, negotiation: Negotiation) -> Card:
         summary=page.card.headline(),
         as_of=page.as_of,
         sources=_source_count(p.statement for p in stated),
+        rows=shown,
+        more=more,
+        colour=page.party.colour,
+    )
+
+
+def party_across_card(page: PartyAcross) -> Card:
+    """A party in every negotiation it takes part in: its stances, each with its talks."""
+    many = len(page.talks) > 1
+    rows = [
+        CardRow(
+            p.demand.title + (f" ({t.negotiation.title})" if many else ""),
+            reading_of(p.statement, p.conditional).words(),
+        )
+        for t in page.talks
+        for p in t.stated
+        if p.statement is not None
+    ]
+    shown, more = _fitted(rows)
+    return Card(
+        kind="Party",
+        negotiation=", ".join(t.negotiation.title for t in page.talks) or "no negotiation yet",
+        title=page.party.name,
+        # One negotiation: its card's sentence ("… rejects 3 terms; no shifts"); with several,
+        # the rows say which talks each stance is in.
+        summary=page.talks[0].card.headline() if len(page.talks) == 1 else "",
+        as_of=page.as_of,
+        sources=_source_count(p.statement for p in page.stated),
         rows=shown,
         more=more,
         colour=page.party.colour,

@@ -13,6 +13,7 @@ from app.dates import InvalidDate, date_or_today
 from app.demands.queries import demand_in
 from app.exceptions import BadRequest, Choice, NotFound
 from app.links import app_path
+from app.matrix.queries import ordered_parties
 from app.models import Demand, Negotiation, Participation, Party
 from app.negotiations.queries import negotiation_demands, participants
 from app.parties.queries import participation_in, party_by_slug
@@ -24,6 +25,19 @@ def day(as_of: str | None) -> dt.date:
         return date_or_today(as_of)
     except InvalidDate as problem:
         raise BadRequest.parameter("as_of", str(problem)) from None
+
+
+def party(request: Request, session: Session, slug: str) -> Party:
+    found = party_by_slug(session, slug) if len(slug) <= SLUG_MAX else None
+    if found is None:
+        raise NotFound(
+            f"There is no party “{slug[:SLUG_MAX]}”.",
+            choices=[
+                Choice(p.name, app_path(request.app, "party", slug=p.slug))
+                for p in ordered_parties(session)
+            ],
+        )
+    return found
 
 
 def talks_party(

@@ -19,9 +19,17 @@ from app.db import DbSession
 from app.demands.queries import demand_page
 from app.links import absolute_url, statement_href
 from app.negotiations.scope import Talks
-from app.parties.queries import party_page
+from app.parties.queries import party_across, party_page
 from app.share import lookups
-from app.share.cards import Card, cell_card, cell_page, comparison_card, demand_card, party_card
+from app.share.cards import (
+    Card,
+    cell_card,
+    cell_page,
+    comparison_card,
+    demand_card,
+    party_across_card,
+    party_card,
+)
 from app.share.images import card_svg, render_png
 
 router = APIRouter()
@@ -55,6 +63,16 @@ def party_image(
     card = party_card(party_page(session, party, participation, day), negotiation)
     back = absolute_url(request, "talks_party", negotiation=negotiation.slug, slug=party.slug)
     return _png(request, card, back)
+
+
+@router.get("/parties/{slug}/share.png", name="party_across_share_image")
+def party_across_image(
+    request: Request, session: DbSession, slug: PartySlug, as_of: str | None = None
+) -> Response:
+    day = lookups.day(as_of)
+    party = lookups.party(request, session, slug)
+    back = absolute_url(request, "party", slug=party.slug)
+    return _png(request, party_across_card(party_across(session, party, day)), back)
 
 
 @router.get("/talks/{negotiation}/demands/{slug}/share.png", name="demand_share_image")

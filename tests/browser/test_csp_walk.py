@@ -46,6 +46,7 @@ NOT_PAGES = {
     "/csp-report": "the sink for violation reports: requested only when there is one",
     "/talks/{negotiation}/proposals.atom": "an Atom feed: no scripts or styles to block",
     "/talks/{negotiation}/parties/{slug}/share.png": "a PNG (share image)",
+    "/parties/{slug}/share.png": "a PNG (share image)",
     "/talks/{negotiation}/demands/{slug}/share.png": "a PNG (share image)",
     "/talks/{negotiation}/cells/{party}/{demand}/share.png": "a PNG (share image)",
     "/talks/{negotiation}/compare/share.png": "a PNG (share image)",

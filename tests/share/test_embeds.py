@@ -4,6 +4,8 @@ the frame's code and problem details for what it cannot use."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from app.stances import Stance
@@ -195,3 +197,41 @@ def test_embeddable_pages_link_their_oembed_and_offer_the_code(client, page) -> 
     assert client.get(embed).status_code == 200
     # Without JavaScript the button stays hidden: the box is the control.
     assert html.select_one("#embed-code button[data-copy]").has_attr("hidden")
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    # The data version and the negotiation, then: the matrix's parties, demands, cells, their
+    # two qualifiers (conditions, offers) and the sources behind them; the party, its
+    # participation, positions, histories, conditions; the demand, positions, histories,
+    # conditions; the party, its participation, the demand, the cell's history, conditions.
+    [("matrix", 8), ("party", 7), ("demand", 6), ("cell", 7)],
+)
+def test_an_embeds_query_count_is_fixed_whatever_the_data(
+    client, session, queries, kind, expected
+) -> None:
+    party = make_party(session, slug="busy")
+    make_participation(session, party=party)
+    demand = make_demand(session, slug="busy-demand")
+    session.commit()
+    url = {
+        "matrix": "/embed/talks/russia-ukraine",
+        "party": "/embed/talks/russia-ukraine/parties/busy",
+        "demand": "/embed/talks/russia-ukraine/demands/busy-demand",
+        "cell": "/embed/talks/russia-ukraine/cells/busy/busy-demand",
+    }[kind]
+    queries.clear()
+    assert client.get(url).status_code == 200
+    baseline = queries.count
+    for day in range(1, 15):
+        make_statement(
+            session,
+            party=party,
+            demand=demand,
+            stance=Stance.REJECTS if day % 2 else Stance.ACCEPTS,
+            stated_on=dt.date(2025, 2, day),
+        )
+    session.commit()
+    queries.clear()
+    assert client.get(url).status_code == 200
+    assert queries.count == baseline == expected

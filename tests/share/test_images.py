@@ -19,6 +19,7 @@ from tests.html import parse
 
 TALKS = "/talks/russia-ukraine"
 IMAGES = [
+    "/parties/united-states/share.png",
     f"{TALKS}/parties/russia/share.png",
     f"{TALKS}/demands/nato-renunciation/share.png",
     f"{TALKS}/cells/russia/nato-renunciation/share.png",
@@ -115,6 +116,8 @@ def test_a_draft_is_never_drawn(client, session) -> None:
         (f"{TALKS}/compare/share.png?parties=russia,russia", 400),
         (f"{TALKS}/compare/share.png", 400),
         ("/talks/nowhere/parties/russia/share.png", 404),
+        ("/parties/nobody/share.png", 404),
+        ("/parties/russia/share.png?as_of=10000-01-01", 400),
     ],
 )
 def test_bad_input_is_a_clear_4xx(client, url, status) -> None:
@@ -127,6 +130,7 @@ def test_bad_input_is_a_clear_4xx(client, url, status) -> None:
     ("page", "image"),
     [
         (f"{TALKS}/parties/russia", f"{TALKS}/parties/russia/share.png"),
+        ("/parties/russia?as_of=2025-01-31", "/parties/russia/share.png?as_of=2025-01-31"),
         (
             f"{TALKS}/demands/nato-renunciation?as_of=2025-06-01",
             f"{TALKS}/demands/nato-renunciation/share.png?as_of=2025-06-01",
