@@ -38,6 +38,7 @@ from app.db import make_engine, make_sessionmaker
 from app.demands import api as demand_api
 from app.demands import routes as demand_routes
 from app.errors import install_error_pages, install_outage_page
+from app.follow import routes as follow_routes
 from app.matrix import api as matrix_api
 from app.matrix import routes as matrix_routes
 from app.matrix.cells import RenderedCells, kept_cells
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         compare_routes,
         source_routes,
         timeline_routes,
+        follow_routes,
         search_routes,
         about_routes,
     ):

@@ -27,6 +27,8 @@ SECRET_MIN_BITS = 80
 DEFAULT_DATABASE_URL = "sqlite:///parley.db"
 # Where `parley serve` listens by default; development links point here unless told otherwise.
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
+# The authority every instance used for its feed entry ids before feed_tag_authority existed.
+LEGACY_TAG_AUTHORITY = "parley.statements,2026"
 SECRET_FILE_SUFFIX = ".secret-key"
 
 
@@ -166,6 +168,22 @@ class Settings(BaseSettings):
     # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed (the client address feeds the login throttle). Empty: none.
     trusted_proxies: str = ""
+    # The authority of this instance's feed entry ids (tag: URIs, RFC 4151: "host,year"). Empty:
+    # the base URL's host with the year feeds began, so two instances never share an id. The
+    # instance that published feeds before this setting keeps its readers' ids by setting it to
+    # LEGACY_TAG_AUTHORITY (see the README).
+    feed_tag_authority: str = Field(
+        "", max_length=200, pattern=r"^([a-z0-9.-]+,\d{4}(-\d\d){0,2})?$"
+    )
+
+    # Webhooks (app/webhooks/): the worker refuses private, loopback and link-local receivers
+    # unless this is set; only tests and a developer's own machine set it.
+    webhooks_allow_private: bool = False
+    # How long the worker keeps retrying one delivery (exponential backoff), and how many
+    # deliveries in a row may fail before an endpoint is switched off.
+    webhook_retry_hours: float = Field(24.0, gt=0, le=24 * 7)
+    webhook_disable_after: int = Field(20, ge=1, le=10_000)
+    webhook_timeout_s: float = Field(10.0, gt=0, le=120)
 
     # True when secret_key was generated (development, none given): see cli.serve_app.
     _secret_generated: bool = PrivateAttr(default=False)
@@ -220,6 +238,14 @@ class Settings(BaseSettings):
     def public_base_url(self) -> str:
         """The base of absolute URLs: PARLEY_BASE_URL, or the default development address."""
         return self.base_url or DEVELOPMENT_BASE_URL
+
+    @property
+    def tag_authority(self) -> str:
+        """The authority of feed entry ids: the setting, else the base URL's host and 2026."""
+        if self.feed_tag_authority:
+            return self.feed_tag_authority
+        host = urlsplit(self.public_base_url).hostname or "localhost"
+        return f"{host},2026"
 
     @property
     def sqlalchemy_url(self) -> str:

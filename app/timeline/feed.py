@@ -1,67 +1,35 @@
-"""The timeline as an Atom feed (feedgen), for readers who subscribe to new statements."""
+"""The timeline as an Atom feed, for readers who subscribe to new statements: each entry says
+the change in words (app/changes.py), under the instance's entry ids (app/feeds.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
-from feedgen.feed import FeedGenerator
+from sqlalchemy.orm import Session
 
-from app.dates import format_date
+from app.changes import describe, histories
+from app.feeds import FeedHead, statement_feed
 from app.models import Statement
-from app.stances import Stance
-
-# Entry ids are tag: URIs (RFC 4151) built from the statement id alone: they never change when
-# the site moves to another host or a statement is edited, so readers never see an entry twice.
-TAG_AUTHORITY = "parley.statements,2026"
-# Feed `updated` for a feed without entries: any fixed instant keeps the document stable.
-EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
-
-def entry_id(statement_id: int) -> str:
-    return f"tag:{TAG_AUTHORITY}:statement/{statement_id}"
 
 
 def atom_feed(
+    session: Session,
     statements: list[Statement],
     *,
-    title: str,
-    feed_id: str,
-    self_url: str,
-    html_url: str,
+    head: FeedHead,
+    authority: str,
     statement_url: Callable[[int], str],
-    site_name: str,
     negotiation_titles: dict[int, str] | None = None,
 ) -> bytes:
     """`negotiation_titles` (id -> title): a feed across negotiations, whose entries each name
     theirs; a negotiation's own feed leaves it out."""
-    feed = FeedGenerator()
-    feed.id(feed_id)
-    feed.title(title)
-    feed.author({"name": site_name})
-    feed.link(href=html_url, rel="alternate", type="text/html")
-    feed.link(href=self_url, rel="self", type="application/atom+xml")
-    feed.language("en")
-    feed.updated(max((s.updated_at for s in statements), default=EPOCH))
-    for statement in statements:
-        stance = Stance(statement.stance)
-        when = format_date(statement.stated_on, statement.stated_on_precision)
-        entry = feed.add_entry(order="append")  # keep our newest-first order
-        entry.id(entry_id(statement.id))
-        # Text constructs: feedgen escapes them, so markup in a summary stays text.
-        title = f"{statement.party.name} {stance.label}: {statement.demand.title} ({when})"
-        if negotiation_titles is not None:
-            title = f"{negotiation_titles.get(statement.negotiation_id, '')}: {title}"
-        entry.title(title)
-        entry.link(href=statement_url(statement.id), rel="alternate", type="text/html")
-        entry.published(statement.created_at)
-        entry.updated(statement.updated_at)
-        lines = [statement.summary]
-        if statement.quote:
-            lines.append(f"“{statement.quote}”")
-        speaker = f"{statement.speaker}, " if statement.speaker else ""
-        lines.append(
-            f"{speaker}{when}. Source: {statement.source.title} ({statement.source.publisher})"
-        )
-        entry.content("\n\n".join(lines), type="text")
-    return bytes(feed.atom_str(pretty=True))
+    history = histories(session, statements)
+    changes = {s.id: describe(s, history) for s in statements}
+    return statement_feed(
+        head,
+        statements,
+        changes,
+        authority=authority,
+        statement_url=statement_url,
+        negotiation_titles=negotiation_titles,
+    )

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
 from app.exceptions import BadRequest, UnknownFilter
+from app.feeds import FeedHead, atom_response, tag
 from app.links import absolute_url
 from app.models import Demand, Negotiation, Party
 from app.negotiations.queries import (
@@ -24,7 +25,7 @@ from app.negotiations.queries import (
 from app.negotiations.scope import Talks, moved, moved_or_ask
 from app.pages import render
 from app.paging import InvalidPaging, parse_cursor
-from app.timeline.feed import TAG_AUTHORITY, atom_feed
+from app.timeline.feed import atom_feed
 from app.timeline.queries import ORDERS, TimelineFilters, timeline_page
 
 router = APIRouter()
@@ -131,7 +132,7 @@ def timeline_feed(
         filters,
         title=negotiation.title,
         # Its id, not its slug: an editor may rename the slug, and the feed stays the same feed.
-        feed_id=_feed_id(f"negotiation/{negotiation.id}/timeline", filters),
+        feed_id=_feed_id(request, f"negotiation/{negotiation.id}/timeline", filters),
         self_url=absolute_url(request, "timeline_feed", negotiation=negotiation.slug),
         html_url=absolute_url(request, "timeline", negotiation=negotiation.slug),
     )
@@ -210,7 +211,7 @@ def old_timeline_feed(
         session,
         filters,
         title=None,
-        feed_id=_feed_id("timeline", filters),
+        feed_id=_feed_id(request, "timeline", filters),
         self_url=absolute_url(request, "old_timeline_feed"),
         html_url=absolute_url(request, "home"),
         named={n.id: n.title for n in ordered_negotiations(session)},
@@ -246,17 +247,22 @@ def _feed(
         if value
     ]
     heading = f"{site_name}: {title}" if title else site_name
-    body = atom_feed(
-        page.statements,
+    head = FeedHead(
         title=f"{heading}: new statements" + (f" ({', '.join(described)})" if described else ""),
         feed_id=feed_id,
         self_url=self_url + (f"?{query}" if query else ""),
         html_url=html_url + (f"?{query}" if query and title else ""),
-        statement_url=lambda sid: absolute_url(request, "statement", statement_id=sid),
         site_name=site_name,
+    )
+    body = atom_feed(
+        session,
+        page.statements,
+        head=head,
+        authority=request.app.state.settings.tag_authority,
+        statement_url=lambda sid: absolute_url(request, "statement", statement_id=sid),
         negotiation_titles=named,
     )
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
+    return atom_response(body)
 
 
 def _feed_filters(
@@ -275,8 +281,9 @@ def _feed_filters(
         raise BadRequest(str(problem)) from None
 
 
-def _feed_id(name: str, filters: TimelineFilters) -> str:
+def _feed_id(request: Request, name: str, filters: TimelineFilters) -> str:
     """The feed's id is its canonical filter set: the same filters, the same feed. The
     negotiation is in `name`, not among the filters."""
     canonical = "&".join(f"{key}={value}" for key, value in sorted(filters.scoped_params().items()))
-    return f"tag:{TAG_AUTHORITY}:{name}" + (f"?{canonical}" if canonical else "")
+    authority = request.app.state.settings.tag_authority
+    return tag(authority, name + (f"?{canonical}" if canonical else ""))
