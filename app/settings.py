@@ -184,6 +184,8 @@ class Settings(BaseSettings):
     webhook_retry_hours: float = Field(24.0, gt=0, le=24 * 7)
     webhook_disable_after: int = Field(20, ge=1, le=10_000)
     webhook_timeout_s: float = Field(10.0, gt=0, le=120)
+    # The first retry's wait; each next one doubles it (at most an hour).
+    webhook_first_retry_s: float = Field(30.0, gt=0, le=3600)
 
     # True when secret_key was generated (development, none given): see cli.serve_app.
     _secret_generated: bool = PrivateAttr(default=False)

@@ -22,6 +22,7 @@ from app.models.revision import Action, Revision
 from app.models.source import Source, SourceKind
 from app.models.statement import Statement
 from app.models.user import Role, User, user_negotiation
+from app.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "Action",
@@ -50,5 +51,9 @@ __all__ = [
     "Statement",
     "User",
     "VersionStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "user_negotiation",
 ]
