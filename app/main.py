@@ -60,6 +60,7 @@ from app.statements import source_picker
 from app.templating import STATIC_DIR, make_templates
 from app.timeline import routes as timeline_routes
 from app.users import routes as user_routes
+from app.webhooks import routes as webhook_routes
 
 
 class Parley(FastAPI):
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_routes.router)
     app.include_router(catalog_routes.router)
     app.include_router(user_routes.router)
+    app.include_router(webhook_routes.router)
     app.include_router(health.router)
     app.include_router(security.router)
     app.include_router(api_docs.router)
