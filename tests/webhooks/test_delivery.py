@@ -49,7 +49,7 @@ def seed(engine, url: str, **filters) -> tuple[str, list[str]]:
 
 
 def test_each_statement_writes_one_event_with_its_revision(migrated_engine) -> None:
-    secret, ids = seed(migrated_engine, "https://hooks.example.org/in")
+    _secret, ids = seed(migrated_engine, "https://hooks.example.org/in")
     assert len(ids) == 5 == len(set(ids))
     with Session(migrated_engine) as session:
         kinds = list(session.scalars(select(WebhookEvent.kind).order_by(WebhookEvent.id)))

@@ -38,6 +38,8 @@ def test_loopback_only_when_allowed_and_answers_are_read() -> None:
     with receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") as (url, got):
         with pytest.raises(RefusedAddress):
             post(url, b"{}", {}, timeout=2)
-        answer = post(url, b"{}", {"content-type": "application/json"}, timeout=2, allow_private=True)
+        answer = post(
+            url, b"{}", {"content-type": "application/json"}, timeout=2, allow_private=True
+        )
         # Unsigned: the receiver refuses it, and that answer comes back whole.
         assert answer.status == 400 and got.bad_signatures == 1
