@@ -131,5 +131,6 @@ def test_kill_9_of_the_app_mid_write_loses_no_event(migrated_engine, tmp_path) -
             worker.wait(10)
         assert len(got.ids) == events and got.duplicates == 0 and got.bad_signatures == 0
         print(
-            f"\nsaves answered 303: {answered.count(303)}, events {events}, delivered {len(got.ids)}"
+            f"\nsaves answered 303: {answered.count(303)}, events {events}, "
+            f"delivered {len(got.ids)}"
         )
