@@ -98,6 +98,10 @@ def _path_values(route_path: str) -> dict[str, str]:
         "negotiation": "russia-ukraine",
         "proposal": "russian-conditions-june-2024",
         "version": "1",
+        # The follow feeds' (app/follow/routes.py).
+        "party": "ukraine",
+        "demand": demand,
+        "endpoint_id": "1",
     }
 
 
