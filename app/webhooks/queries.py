@@ -1,0 +1,48 @@
+"""Reads for the webhooks page: the receivers, the newest delivery attempts, and the choices of
+its filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Demand,
+    Negotiation,
+    Party,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+LOG_SIZE = 50
+
+
+@dataclass(frozen=True)
+class WebhooksPage:
+    endpoints: list[WebhookEndpoint]
+    log: list[tuple[WebhookAttempt, WebhookDelivery, WebhookEvent]]
+    negotiations: list[Negotiation]
+    parties: list[Party]
+    demands: list[Demand]
+
+
+def webhooks_page(session: Session) -> WebhooksPage:
+    """Everything the page shows: five queries."""
+    log = session.execute(
+        select(WebhookAttempt, WebhookDelivery, WebhookEvent)
+        .join(WebhookDelivery, WebhookDelivery.id == WebhookAttempt.delivery_id)
+        .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
+        .order_by(WebhookAttempt.id.desc())
+        .limit(LOG_SIZE)
+    ).all()
+    return WebhooksPage(
+        endpoints=list(session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id))),
+        log=[(attempt, delivery, event) for attempt, delivery, event in log],
+        negotiations=list(session.scalars(select(Negotiation).order_by(Negotiation.title))),
+        parties=list(session.scalars(select(Party).order_by(Party.name))),
+        demands=list(session.scalars(select(Demand).order_by(Demand.title))),
+    )
