@@ -234,6 +234,29 @@ def test_a_proposal_feed_lists_its_versions(client, session) -> None:
     assert feed.entries
     assert all(e.id.startswith("tag:") and "proposal-version/" in e.id for e in feed.entries)
     assert "issued" in feed.entries[0].summary
+    # The same version, the same entry id in the negotiation's proposals feed.
+    every = parsed(client, "/talks/russia-ukraine/proposals.atom")
+    assert {e.id for e in feed.entries} <= {e.id for e in every.entries}
+
+
+def test_the_proposal_pages_link_their_feeds(client) -> None:
+    plans = "/talks/russia-ukraine/proposals"
+    pages = {
+        plans: {f"{plans}.atom"},
+        f"{plans}/compare?a=russian-conditions-june-2024&b=ukraine-peace-formula": {
+            f"{plans}.atom",
+            f"{plans}/russian-conditions-june-2024/feed.atom",
+            f"{plans}/ukraine-peace-formula/feed.atom",
+        },
+    }
+    for page, feeds in pages.items():
+        links = parse(client.get(page)).select('link[rel="alternate"][type="application/atom+xml"]')
+        hrefs = {
+            link["href"].removeprefix(client.app.state.settings.public_base_url) for link in links
+        }
+        assert feeds <= hrefs, page
+        for feed in feeds:
+            parsed(client, feed)
 
 
 @pytest.mark.parametrize(
