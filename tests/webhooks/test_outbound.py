@@ -4,8 +4,11 @@ private, link-local and odd addresses, by name or by number; and posts to the ad
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
+from app import outbound
 from app.outbound import Refused, post
+from app.settings import Settings
 from tests.webhooks.receiver import receiver
 
 
@@ -43,3 +46,23 @@ def test_loopback_only_when_allowed_and_answers_are_read() -> None:
         )
         # Unsigned: the receiver refuses it, and that answer comes back whole.
         assert answer.status == 400 and got.bad_signatures == 1
+
+
+def test_loopback_receivers_can_never_be_allowed_in_production() -> None:
+    with pytest.raises(ValidationError, match="WEBHOOK_ALLOW_LOOPBACK"):
+        Settings(
+            environment="production",
+            webhook_allow_loopback=True,
+            secret_key="x" * 64,
+            base_url="https://parley.example.org",
+        )
+
+
+def test_one_guard_for_webhooks_and_the_link_checker() -> None:
+    """The link checker refuses what the worker refuses: they share app/outbound.py."""
+    from app.sources import link_check
+
+    assert link_check.connect is outbound.connect
+    for address in ("2002:a00:1::", "64:ff9b::a00:1", "::ffff:10.0.0.1", "100.64.0.1"):
+        with pytest.raises(Refused):
+            outbound.public_address(address, allow_loopback=True)
