@@ -29,6 +29,20 @@ class WebhooksPage:
     parties: list[Party]
     demands: list[Demand]
 
+    def filters(self, endpoint: WebhookEndpoint) -> str:
+        """The endpoint's filters in words: "Russia–Ukraine talks, Ukraine, shift"."""
+        named = [
+            next((title for i, title in pairs if i == wanted), f"#{wanted}")
+            for wanted, pairs in (
+                (endpoint.negotiation_id, [(n.id, n.title) for n in self.negotiations]),
+                (endpoint.party_id, [(p.id, p.name) for p in self.parties]),
+                (endpoint.demand_id, [(d.id, d.title) for d in self.demands]),
+            )
+            if wanted is not None
+        ]
+        kinds = endpoint.kinds.replace(",", ", ") or "every kind of change"
+        return ", ".join([*named, kinds])
+
 
 def webhooks_page(session: Session) -> WebhooksPage:
     """Everything the page shows: five queries."""

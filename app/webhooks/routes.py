@@ -27,6 +27,7 @@ def _page(request: Request, session: DbSession, error: str | None, status: int) 
     page = webhooks_page(session)
     context = {
         "endpoints": page.endpoints,
+        "filters": page.filters,
         "log": page.log,
         "kinds": EVENT_KINDS,
         "negotiations": page.negotiations,

@@ -29,7 +29,8 @@ def test_an_admin_adds_a_receiver_with_filters(admin_client, session) -> None:
     added = session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc())).first()
     assert added.kinds == "shift" and added.secret.startswith("whsec_")
     listing = parse(admin_client.get("/admin/webhooks"))
-    assert "https://hooks.example.org/in" in words(listing.select_one("#endpoints"))
+    row = words(listing.select_one(f"#endpoints tr[data-endpoint='{added.id}']"))
+    assert "https://hooks.example.org/in" in row and "shift" in row
 
 
 def test_bad_input_is_a_400_and_nothing_is_stored(admin_client, session) -> None:
