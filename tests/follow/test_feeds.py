@@ -279,3 +279,12 @@ def test_feeds_answer_304_to_their_etag(client, cell) -> None:
     first = client.get(url)
     assert first.headers.get("etag")
     assert client.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+
+
+def test_proposal_feeds_cost_a_fixed_number_of_queries(client, queries) -> None:
+    plans = "/talks/russia-ukraine/proposals"
+    for url in (f"{plans}.atom", f"{plans}/russian-conditions-june-2024/feed.atom"):
+        queries.clear()
+        assert parsed(client, url).entries
+        # The data version, the negotiation, (the proposal,) its versions with their sources.
+        assert queries.count == (3 if url.endswith("proposals.atom") else 4), url
