@@ -114,7 +114,6 @@ def _path_values(route_path: str) -> dict[str, str]:
         if "/proposals/" in route_path
         else "ukraine",
         "demand": demand,
-        "party": "ukraine",
         "statement_id": "1",
         "source_id": "1",
         "user_id": "1",
@@ -123,6 +122,10 @@ def _path_values(route_path: str) -> dict[str, str]:
         "negotiation": "russia-ukraine",
         "proposal": "russian-conditions-june-2024",
         "version": "1",
+        # The follow feeds' (app/follow/routes.py), the share images' and embeds' (app/share/),
+        # and the webhooks page's.
+        "party": "ukraine",
+        "endpoint_id": "1",
     }
 
 
