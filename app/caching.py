@@ -242,6 +242,18 @@ READER_ROUTES = frozenset(
         "api_proposal",
         "api_proposal_compare",
         "api_proposal_points_csv",
+        # Share images and embeds (app/share/): drawn from published statements only, the same
+        # for every reader, and kept under the data version like the pages they show.
+        "party_share_image",
+        "party_across_share_image",
+        "demand_share_image",
+        "cell_share_image",
+        "compare_share_image",
+        "embed_matrix",
+        "embed_party",
+        "embed_demand",
+        "embed_cell",
+        "oembed",
     }
 )
 # Request headers that change a reader response's body: htmx asks for a fragment with the

@@ -52,6 +52,9 @@ from app.replicas import ReplicaRoutingMiddleware, Replicas, WroteCookie
 from app.search import routes as search_routes
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
+from app.share import embeds as share_embeds
+from app.share import oembed as share_oembed
+from app.share import routes as share_routes
 from app.sources import api as source_api
 from app.sources import routes as source_routes
 from app.statements import api as statement_api
@@ -182,6 +185,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         proposal_editor_routes,
         proposal_routes,
         compare_routes,
+        share_routes,
+        share_embeds,
+        share_oembed,
         source_routes,
         timeline_routes,
         follow_routes,

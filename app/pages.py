@@ -36,6 +36,8 @@ def render(
         "today": dt.date.today(),
         "site_name": settings.site_name,
         "site_description": settings.site_description,
+        # Absolute links (Open Graph, oEmbed, embed code) start here, never at the Host header.
+        "base_url": settings.public_base_url,
         **context,
     }
     fragment = block if block and wants_fragment(request) else None

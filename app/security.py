@@ -32,6 +32,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Embeds (app/share/embeds.py) are the only pages other sites may frame: the same policy with
+# frame-ancestors *, and no X-Frame-Options (it has no "anyone" value). Decided by path prefix
+# in this one place, so no other route can become framable by accident.
+EMBED_PREFIX = "/embed/"
+EMBED_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors *"
+)
+
 BASE_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",
@@ -49,16 +57,22 @@ class SecurityHeadersMiddleware:
         self.headers = dict(BASE_HEADERS)
         if hsts:
             self.headers["strict-transport-security"] = HSTS
+        self.embed_headers = {
+            name: value for name, value in self.headers.items() if name != "x-frame-options"
+        }
+        self.embed_headers["content-security-policy"] = EMBED_CONTENT_SECURITY_POLICY
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
+        added = self.embed_headers if scope["path"].startswith(EMBED_PREFIX) else self.headers
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
+                for name, value in added.items():
                     if name not in headers:  # a route may need a narrower or wider policy
                         headers[name] = value
             await send(message)

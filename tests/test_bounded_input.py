@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.charts import Level, Series, Step, step_chart
 from app.models import Statement
+from app.security import EMBED_PREFIX
 from app.stances import MAX_COMPARED
 from tests.api.test_openapi import app_routes
 from tests.editors import counts, form_fields
@@ -41,7 +42,14 @@ CONTROL_CHARACTERS = ["\x00", "russia\x00", "\x1b[2J"]
 
 # Query parameters by what they hold. A parameter in none of these fails the walk: say what it is.
 DATES = {"as_of", "since", "from", "to"}
-NUMBERS = {"page", "limit", "source", "stance"}  # stance: a slug or its number, -2 to 2
+NUMBERS = {
+    "page",
+    "limit",
+    "source",
+    "stance",
+    "maxwidth",
+    "maxheight",
+}  # max*: oEmbed pixels  # stance: a slug or its number, -2 to 2
 CURSORS = {"cursor", "before"}  # a keyset position (date_id) or an id, from a 'next' link
 NOT_NUMBERS = {
     "q",
@@ -62,6 +70,8 @@ NOT_NUMBERS = {
     "b",
     "start",  # the version form: "previous" copies the previous version's points
     "version",  # a proposal's version: its slug or id, compared as text (at most 100 characters)
+    "url",  # oEmbed: the address of the page to embed
+    "format",  # oEmbed: json (anything else is 501)
 }
 # Under a proposal, `from` and `to` name versions (slug or id), not days.
 VERSION_REFS = {"from", "to"}
@@ -73,7 +83,11 @@ REQUIRED = {
     "/api/negotiations/{slug}/gaps": {"parties": "russia,ukraine"},
     "/edit/sources/suggest": {"source_url": "https://example.org/x"},
     "/search": {"q": "ceasefire"},
+    "/talks/{negotiation}/compare/share.png": {"parties": "russia,ukraine"},
+    "/oembed": {"url": "http://127.0.0.1:8000/talks/russia-ukraine"},
 }
+# Answered with problem details, as the API is (oEmbed is read by programs).
+PROBLEM_PATHS = ("/api/", "/oembed")
 
 
 @dataclass(frozen=True)
@@ -108,7 +122,8 @@ def _path_values(route_path: str) -> dict[str, str]:
         "negotiation": "russia-ukraine",
         "proposal": "russian-conditions-june-2024",
         "version": "1",
-        # The follow feeds' (app/follow/routes.py) and the webhooks page's.
+        # The follow feeds' (app/follow/routes.py), the share images' and embeds' (app/share/),
+        # and the webhooks page's.
         "party": "ukraine",
         "endpoint_id": "1",
     }
@@ -184,7 +199,7 @@ def test_every_date_and_integer_parameter_of_every_get_route_is_bounded(
     for probe in probes(admin_client.app):
         n += 1
         response = admin_client.get(probe.path, params=probe.params, follow_redirects=False)
-        assert_security_headers(response.headers)
+        assert_security_headers(response.headers, framable=probe.path.startswith(EMBED_PREFIX))
         if response.status_code == 301:  # an old URL shape moved: judged by where it leads
             response = admin_client.get(response.headers["location"], follow_redirects=False)
         if response.status_code != probe.expected:
@@ -192,7 +207,7 @@ def test_every_date_and_integer_parameter_of_every_get_route_is_bounded(
             continue
         if probe.expected != 400:
             continue
-        if probe.path.startswith("/api/"):
+        if probe.path.startswith(PROBLEM_PATHS):
             assert response.headers["content-type"] == "application/problem+json", str(probe)
             named = [error["name"] for error in response.json()["errors"]]
             if probe.parameter not in named:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.models import Statement
-from app.security import CONTENT_SECURITY_POLICY
+from app.security import CONTENT_SECURITY_POLICY, EMBED_CONTENT_SECURITY_POLICY
 from tests.editors import counts
 from tests.test_security import PAGES
 
@@ -43,8 +43,14 @@ API = [
 ]
 
 
-def assert_security_headers(headers) -> None:  # type: ignore[no-untyped-def]
-    assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+def assert_security_headers(headers, *, framable: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """`framable`: an embed (under /embed/), the only pages other sites may frame."""
+    if framable:
+        assert headers["content-security-policy"] == EMBED_CONTENT_SECURITY_POLICY
+        assert "x-frame-options" not in headers
+    else:
+        assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in headers["permissions-policy"]

@@ -27,8 +27,12 @@ API_PREFIX = "/api/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
+# oEmbed's endpoint (app/share/oembed.py) is read by programs, like the API: its errors too.
+OEMBED_PATH = "/oembed"
+
+
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith(API_PREFIX)
+    return request.url.path.startswith(API_PREFIX) or request.url.path == OEMBED_PATH
 
 
 def problem(

@@ -70,7 +70,7 @@ def chosen_parties(
     return [by_slug[slug] for slug in slugs]
 
 
-def _outsiders(session: Session, slugs: list[str], known: list[Party]) -> dict[str, Party]:
+def outsiders_of(session: Session, slugs: list[str], known: list[Party]) -> dict[str, Party]:
     """The named parties that exist but are not among `known`: one query, only when some are."""
     taking_part = {party.slug for party in known}
     others = [slug for slug in slugs if slug not in taking_part]
@@ -101,7 +101,7 @@ def compare(
     try:
         slugs = named_slugs(values)
         parties = chosen_parties(
-            values, known, _outsiders(session, slugs, known), negotiation.title
+            values, known, outsiders_of(session, slugs, known), negotiation.title
         )
         as_of_date = date_or_today(as_of)
     except (InvalidSelection, InvalidDate) as problem:

@@ -49,6 +49,12 @@ NOT_PAGES = {
     "/talks/{negotiation}/parties/{party}/feed.atom": "an Atom feed: no scripts or styles",
     "/talks/{negotiation}/demands/{demand}/feed.atom": "an Atom feed: no scripts or styles",
     "/talks/{negotiation}/parties/{party}/demands/{demand}/feed.atom": "an Atom feed",
+    "/talks/{negotiation}/parties/{slug}/share.png": "a PNG (share image)",
+    "/parties/{slug}/share.png": "a PNG (share image)",
+    "/talks/{negotiation}/demands/{slug}/share.png": "a PNG (share image)",
+    "/talks/{negotiation}/cells/{party}/{demand}/share.png": "a PNG (share image)",
+    "/talks/{negotiation}/compare/share.png": "a PNG (share image)",
+    "/oembed": "JSON (oEmbed)",
 }
 # Debt, named so it cannot grow silently: pages merged in session 5 whose steps the walk does not
 # take yet (each is covered by its own form tests, not yet by this CSP check in a browser).
@@ -207,6 +213,17 @@ def reader_pages(walk: Walk, page: Any) -> None:
     walk.go(page, "/demands")
     walk.go(page, "/demands/russian-withdrawal?as_of=2025-01-31")
     assert page.locator("#main svg").count() > 0, "the demand page has no chart"
+    # The "copy embed code" control (js/copy.js) and the embeds it offers (issue 20).
+    walk.go(page, "/talks/russia-ukraine/demands/russian-withdrawal")
+    page.locator("#embed-code summary").click()
+    page.locator("#embed-code button[data-copy]").click()
+    page.locator("[data-copy-status]:not(:empty)").wait_for(timeout=5_000)
+    walk.check(page, "copy embed code")
+    walk.go(page, "/embed/talks/russia-ukraine")
+    walk.go(page, "/embed/talks/russia-ukraine/parties/ukraine?as_of=2025-01-31")
+    walk.go(page, "/embed/talks/russia-ukraine/demands/russian-withdrawal")
+    walk.go(page, "/embed/talks/russia-ukraine/cells/ukraine/russian-withdrawal")
+    walk.go(page, "/embed/talks/russia-ukraine/parties/atlantis", status=404)
     walk.go(page, "/compare")
     walk.go(page, "/compare?parties=russia,ukraine,united-states&as_of=2025-01-31")
     walk.go(page, "/compare?parties=russia,atlantis", status=400)

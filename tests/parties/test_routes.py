@@ -92,7 +92,11 @@ def test_party_page_has_link_preview_tags_describing_its_positions(client) -> No
     assert title.startswith("Russia in Russia–Ukraine talks: where it stands as of 31 January 2025")
     description = one(page, 'meta[property="og:description"]')["content"]
     assert "insists on “Ukraine renounces its NATO membership bid”" in description
-    assert one(page, 'meta[name="twitter:card"]')["content"] == "summary"
+    # With its share image (issue 20): the large card, the image as of the page's day.
+    assert one(page, 'meta[name="twitter:card"]')["content"] == "summary_large_image"
+    assert one(page, 'meta[property="og:image"]')["content"].endswith(
+        "/talks/russia-ukraine/parties/russia/share.png?as_of=2025-01-31"
+    )
     assert one(page, 'meta[name="twitter:description"]')["content"] == description
     assert one(page, 'meta[name="description"]')["content"] == description
 
