@@ -256,6 +256,7 @@ def _feed(
         statement_url=lambda sid: absolute_url(request, "statement", statement_id=sid),
         site_name=site_name,
         negotiation_titles=named,
+        shifted_from=page.shifted_from,
     )
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
