@@ -362,7 +362,16 @@ def edit_statement(
         base = as_of_revision(Statement, revision_at(session, "statement", statement_id, version))
         base_values = form_values(base, session.get_one(Source, base.source_id)) if base else None
         merged, both = merge_onto_stored(base_values, stored, parsed.values)
-        rows = conflict_rows(LABELS, stored, parsed.values, shown, both)
+        for row in range(1, CONDITIONS_MAX + 1):
+            shown[f"condition_demand_{row}"] = shown["demand"]
+            shown[f"condition_party_{row}"] = shown["party"]
+        # Condition rows empty on both sides are no part of the conflict: leave them out.
+        compared = {
+            name: label
+            for name, label in LABELS.items()
+            if not name.startswith("condition_") or stored.get(name) or parsed.values.get(name)
+        }
+        rows = conflict_rows(compared, stored, parsed.values, shown, both)
         raise Refusal(
             _form_page(
                 request,

@@ -233,4 +233,7 @@ def test_a_stale_edit_with_conditions_is_a_conflict(editor_client, session) -> N
     assert _conditions(session, statement_id) == []
     # The conflict page keeps the typed condition, ready to save on top.
     assert form_fields(response)["condition_demand_1"] == "2"
+    # The comparison names the condition's demand, and only the rows that hold something.
+    conflict = words(one(parse(response), "#conflict"))
+    assert "condition 1" in conflict and "condition 2" not in conflict
     assert session.get(Statement, statement_id).summary == "Newer."
