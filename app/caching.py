@@ -198,6 +198,10 @@ READER_ROUTES = frozenset(
         "source",
         "timeline",
         "timeline_feed",
+        "party_feed",
+        "demand_feed",
+        "cell_feed",
+        "proposal_versions_feed",
         # URLs from before negotiations: their 301s and 300s are never stored (not 200s), but
         # they refuse unknown parameters like the rest, and the old feed's 200 is a feed.
         "old_timeline",

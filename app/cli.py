@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="apply migrations and load the demo data into an empty database first",
     )
+    worker = commands.add_parser(
+        "worker", help="deliver webhooks from the outbox (runs until stopped)"
+    )
+    worker.add_argument("--poll", type=float, default=1.0, help="seconds between polls")
+    worker.add_argument("--once", action="store_true", help="deliver what is due, then stop")
     commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
     commands.add_parser("demo", help="load the demo data into an empty database")
     export = commands.add_parser("export", help="write every row and revision as JSON lines")
@@ -68,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "migrate":
         return migrate()
+    if args.command == "worker":
+        return run_worker(args.poll, args.once)
     if args.command == "demo":
         migrate()
         return load_demo_if_empty()
@@ -84,6 +91,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "users":
         return create_user_from_shell(args)
     return 2  # pragma: no cover - argparse already refused
+
+
+def run_worker(poll_s: float, once: bool) -> int:
+    """`parley worker`: app/webhooks/worker.py says how delivery survives being killed."""
+    from app.db import make_engine, make_sessionmaker
+    from app.webhooks.worker import run
+
+    settings = get_settings()
+    tally = run(make_sessionmaker(make_engine(settings)), settings, poll_s=poll_s, once=once)
+    print(
+        f"sent {tally.sent}, delivered {tally.delivered}, retried {tally.retried}, "
+        f"failed {tally.failed}"
+    )
+    return 0
 
 
 def migrate() -> int:

@@ -38,6 +38,7 @@ from app.db import make_engine, make_sessionmaker
 from app.demands import api as demand_api
 from app.demands import routes as demand_routes
 from app.errors import install_error_pages, install_outage_page
+from app.follow import routes as follow_routes
 from app.matrix import api as matrix_api
 from app.matrix import routes as matrix_routes
 from app.matrix.cells import RenderedCells, kept_cells
@@ -62,6 +63,7 @@ from app.templating import STATIC_DIR, make_templates
 from app.timeline import routes as timeline_routes
 from app.url_text import plain_url_text
 from app.users import routes as user_routes
+from app.webhooks import routes as webhook_routes
 
 
 class Parley(FastAPI):
@@ -182,6 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         compare_routes,
         source_routes,
         timeline_routes,
+        follow_routes,
         search_routes,
         about_routes,
     ):
@@ -190,6 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_routes.router)
     app.include_router(catalog_routes.router)
     app.include_router(user_routes.router)
+    app.include_router(webhook_routes.router)
     app.include_router(health.router)
     app.include_router(security.router)
     app.include_router(api_docs.router)

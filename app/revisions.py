@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.db import rows_changed
 from app.exceptions import AlreadyTaken, NotYourNegotiation
-from app.models import Action, Negotiation, Revision, User
+from app.models import Action, Negotiation, Revision, Statement, User
 from app.models.base import Versioned, utcnow
+from app.outbox import record_statement_event
 
 V = TypeVar("V", bound=Versioned)
 
@@ -43,6 +44,9 @@ def record_revision(
     )
     session.add(revision)
     session.flush()
+    if isinstance(entity, Statement):
+        # The webhooks' outbox, in this same transaction: saved and told, or neither.
+        record_statement_event(session, entity, revision)
     # Tells app.caching that this commit changes the data version.
     session.info["wrote_revisions"] = True
     return revision

@@ -27,6 +27,8 @@ SECRET_MIN_BITS = 80
 DEFAULT_DATABASE_URL = "sqlite:///parley.db"
 # Where `parley serve` listens by default; development links point here unless told otherwise.
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
+# The authority every instance used for its feed entry ids before feed_tag_authority existed.
+LEGACY_TAG_AUTHORITY = "parley.statements,2026"
 SECRET_FILE_SUFFIX = ".secret-key"
 
 
@@ -166,6 +168,25 @@ class Settings(BaseSettings):
     # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed (the client address feeds the login throttle). Empty: none.
     trusted_proxies: str = ""
+    # The authority of this instance's feed entry ids (tag: URIs, RFC 4151: "host,year"). Empty:
+    # the base URL's host with the year feeds began, so two instances never share an id. The
+    # instance that published feeds before this setting keeps its readers' ids by setting it to
+    # LEGACY_TAG_AUTHORITY (see the README).
+    feed_tag_authority: str = Field(
+        "", max_length=200, pattern=r"^([a-z0-9.-]+,\d{4}(-\d\d){0,2})?$"
+    )
+
+    # Webhooks (app/webhooks/): the worker never posts to a private, loopback, link-local or
+    # otherwise non-public address (app/outbound.py, the link checker's guard too); tests and a
+    # developer's own machine may allow loopback only, never in production (refused below).
+    webhook_allow_loopback: bool = False
+    # How long the worker keeps retrying one delivery (exponential backoff), and how many
+    # deliveries in a row may fail before an endpoint is switched off.
+    webhook_retry_hours: float = Field(24.0, gt=0, le=24 * 7)
+    webhook_disable_after: int = Field(20, ge=1, le=10_000)
+    webhook_timeout_s: float = Field(10.0, gt=0, le=120)
+    # The first retry's wait; each next one doubles it (at most an hour).
+    webhook_first_retry_s: float = Field(30.0, gt=0, le=3600)
 
     # The source link checker (app/sources/link_check.py). It never fetches a private,
     # loopback, link-local or otherwise non-public address; tests and a developer's own machine
@@ -197,11 +218,18 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _link_check_public_only(self) -> Settings:
-        if self.environment == "production" and self.link_check_allow_loopback:
+    def _outbound_public_only(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if self.link_check_allow_loopback:
             raise ValueError(
                 "PARLEY_LINK_CHECK_ALLOW_LOOPBACK is for tests and development only: in "
                 "production the link checker fetches public addresses only."
+            )
+        if self.webhook_allow_loopback:
+            raise ValueError(
+                "PARLEY_WEBHOOK_ALLOW_LOOPBACK is for tests and development only: in "
+                "production webhooks go to public addresses only."
             )
         return self
 
@@ -237,6 +265,14 @@ class Settings(BaseSettings):
     def public_base_url(self) -> str:
         """The base of absolute URLs: PARLEY_BASE_URL, or the default development address."""
         return self.base_url or DEVELOPMENT_BASE_URL
+
+    @property
+    def tag_authority(self) -> str:
+        """The authority of feed entry ids: the setting, else the base URL's host and 2026."""
+        if self.feed_tag_authority:
+            return self.feed_tag_authority
+        host = urlsplit(self.public_base_url).hostname or "localhost"
+        return f"{host},2026"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -19,6 +19,9 @@ from app.models import (
     Source,
     Statement,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
 )
 from tests.factories import PASSWORD
 from tests.html import parse
@@ -103,7 +106,11 @@ def counts(session: Session) -> dict[str, int]:
     session.expire_all()
     return {
         model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
-        for model in (Statement, Source, Party, Demand, Negotiation, Participation, User, Revision)
+        for model in (
+            *(Statement, Source, Party, Demand, Negotiation, Participation, User, Revision),
+            # The webhooks' receivers and outbox (admins' /admin/webhooks and every write).
+            *(WebhookEndpoint, WebhookEvent, WebhookDelivery),
+        )
     }
 
 

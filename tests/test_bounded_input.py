@@ -108,6 +108,9 @@ def _path_values(route_path: str) -> dict[str, str]:
         "negotiation": "russia-ukraine",
         "proposal": "russian-conditions-june-2024",
         "version": "1",
+        # The follow feeds' (app/follow/routes.py) and the webhooks page's.
+        "party": "ukraine",
+        "endpoint_id": "1",
     }
 
 

@@ -24,6 +24,7 @@ from app.models.source import Source, SourceKind
 from app.models.statement import Statement
 from app.models.statement_condition import StatementCondition
 from app.models.user import Role, User, user_negotiation
+from app.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "Action",
@@ -55,5 +56,9 @@ __all__ = [
     "StatementCondition",
     "User",
     "VersionStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "user_negotiation",
 ]

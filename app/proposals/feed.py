@@ -1,44 +1,53 @@
-"""A negotiation's proposal versions as an Atom feed: one entry for each version entered, newest
-first, following the timeline feed's conventions (app/timeline/feed.py): tag: ids from the
-database id alone, text constructs, a fixed `updated` when empty."""
+"""Proposal versions as Atom feeds: a negotiation's (`/talks/{n}/proposals.atom`, every proposal)
+and one proposal's (`/talks/{n}/proposals/{p}/feed.atom`). One entry per version, newest first,
+saying in words what it is and what it follows; a corrected version updates its entry (same id,
+newer `updated`). Ids and head from app/atom.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from feedgen.feed import FeedGenerator
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.atom import new_feed, tag_id
+from app.atom import FEED_SIZE, new_feed, tag_id
 from app.dates import format_date
 from app.models import Proposal, ProposalVersion, Source, VersionStatus
 
-FEED_SIZE = 50
+# (version, its proposal, its source, the label of the version before it or None)
+VersionRow = tuple[ProposalVersion, Proposal, Source, str | None]
 
 
-def entry_id(version_id: int) -> str:
-    return tag_id("proposal-version", version_id)
+def entry_id(authority: str, version_id: int) -> str:
+    return tag_id(authority, f"proposal-version/{version_id}")
 
 
 def newest_versions(
-    session: Session, negotiation_id: int
-) -> list[tuple[ProposalVersion, Proposal, Source]]:
-    """The versions entered last, newest first, with their proposal and source. 1 query."""
+    session: Session, *, negotiation_id: int, proposal_id: int | None = None
+) -> list[VersionRow]:
+    """The versions entered last (of one proposal, or of all the negotiation's), newest first,
+    with their proposal, source and the previous version's label. 1 query."""
+    earlier = aliased(ProposalVersion)
+    query = (
+        select(ProposalVersion, Proposal, Source, earlier.label)
+        .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
+        .join(Source, Source.id == ProposalVersion.source_id)
+        .outerjoin(earlier, earlier.id == ProposalVersion.previous_id)
+        .where(ProposalVersion.negotiation_id == negotiation_id)
+        .order_by(ProposalVersion.created_at.desc(), ProposalVersion.id.desc())
+        .limit(FEED_SIZE)
+    )
+    if proposal_id is not None:
+        query = query.where(ProposalVersion.proposal_id == proposal_id)
     return [
-        (version, proposal, source)
-        for version, proposal, source in session.execute(
-            select(ProposalVersion, Proposal, Source)
-            .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
-            .join(Source, Source.id == ProposalVersion.source_id)
-            .where(ProposalVersion.negotiation_id == negotiation_id)
-            .order_by(ProposalVersion.created_at.desc(), ProposalVersion.id.desc())
-            .limit(FEED_SIZE)
-        ).all()
+        (version, proposal, source, label)
+        for version, proposal, source, label in session.execute(query).all()
     ]
 
 
-def proposals_feed(
-    rows: list[tuple[ProposalVersion, Proposal, Source]],
+def versions_feed(
+    rows: list[VersionRow],
     *,
     title: str,
     feed_id: str,
@@ -46,27 +55,35 @@ def proposals_feed(
     html_url: str,
     version_url: Callable[[Proposal, ProposalVersion], str],
     site_name: str,
-) -> bytes:
+    authority: str,
+) -> FeedGenerator:
     feed = new_feed(
         title=title,
         feed_id=feed_id,
         self_url=self_url,
         html_url=html_url,
         site_name=site_name,
-        updated=(v.updated_at for v, _p, _s in rows),
+        updated=(v.updated_at for v, _p, _s, _l in rows),
     )
-    for version, proposal, source in rows:
+    for version, proposal, source, previous_label in rows:
         when = format_date(version.issued_on, version.issued_on_precision)
         status = VersionStatus(version.status).label
-        entry = feed.add_entry(order="append")
-        entry.id(entry_id(version.id))
-        entry.title(f"{proposal.title}: {version.label} ({when}, {status})")
+        words = f"{proposal.title}: “{version.label}”, {status}, issued {when} ({source.publisher})"
+        words += f"; it follows “{previous_label}”." if previous_label else "; its first text."
+        # A version edited after it was entered is a correction of that entry.
+        corrected = version.version > 1
+        if corrected:
+            words = f"Corrected on {format_date(version.updated_at.date())}. {words}"
+        entry = feed.add_entry(order="append")  # keep our newest-first order
+        entry.id(entry_id(authority, version.id))
+        entry.title(
+            ("Corrected: " if corrected else "")
+            + f"{proposal.title}: {version.label} ({when}, {status})"
+        )
         entry.link(href=version_url(proposal, version), rel="alternate", type="text/html")
+        entry.category(term="correction" if corrected else "new-version")
         entry.published(version.created_at)
         entry.updated(version.updated_at)
-        entry.content(
-            f"A new version of {proposal.title}: {version.label}, {when} ({status}). "
-            f"Source: {source.title} ({source.publisher})",
-            type="text",
-        )
-    return bytes(feed.atom_str(pretty=True))
+        entry.summary(words)
+        entry.content(f"{words}\n\nSource: {source.title} ({source.publisher})", type="text")
+    return feed

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.atom import TAG_AUTHORITY
+from app.atom import atom_response, tag_id
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.exceptions import BadRequest, Choice, NotFound
 from app.links import absolute_url
-from app.models import Negotiation, Proposal
+from app.models import Negotiation, Proposal, ProposalVersion
 from app.negotiations.scope import Talks
 from app.pages import render
 from app.plans import plan_as_of
 from app.proposals.diff import align_plans, version_diff
-from app.proposals.feed import newest_versions, proposals_feed
+from app.proposals.feed import newest_versions, versions_feed
 from app.proposals.queries import (
     VersionLine,
     negotiation_proposals,
@@ -70,24 +71,54 @@ def _proposal(
 @router.get("/talks/{negotiation}/proposals.atom", name="proposals_feed")
 def feed(request: Request, session: DbSession, negotiation: Talks) -> Response:
     """An entry for each new version of any of the negotiation's proposals."""
-    site_name = request.app.state.settings.site_name
-    body = proposals_feed(
-        newest_versions(session, negotiation.id),
-        title=f"{site_name}: {negotiation.title}: new proposal versions",
-        # Its id, not its slug: the feed stays the same feed when the slug is renamed.
-        feed_id=f"tag:{TAG_AUTHORITY}:negotiation/{negotiation.id}/proposals",
-        self_url=absolute_url(request, "proposals_feed", negotiation=negotiation.slug),
-        html_url=absolute_url(request, "proposals", negotiation=negotiation.slug),
-        version_url=lambda proposal, version: absolute_url(
-            request,
-            "proposal_version",
-            negotiation=negotiation.slug,
-            slug=proposal.slug,
-            version=version.slug,
-        ),
-        site_name=site_name,
+    settings = request.app.state.settings
+    return atom_response(
+        versions_feed(
+            newest_versions(session, negotiation_id=negotiation.id),
+            title=f"{settings.site_name}: {negotiation.title}: new proposal versions",
+            # Its id, not its slug: the feed stays the same feed when the slug is renamed.
+            feed_id=tag_id(settings.tag_authority, f"negotiation/{negotiation.id}/proposals"),
+            self_url=absolute_url(request, "proposals_feed", negotiation=negotiation.slug),
+            html_url=absolute_url(request, "proposals", negotiation=negotiation.slug),
+            version_url=_version_url(request, negotiation),
+            site_name=settings.site_name,
+            authority=settings.tag_authority,
+        )
     )
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/talks/{negotiation}/proposals/{slug}/feed.atom", name="proposal_versions_feed")
+def proposal_feed(
+    request: Request, session: DbSession, negotiation: Talks, slug: ProposalSlug
+) -> Response:
+    """One proposal's versions, newest first: each new text, and each corrected one."""
+    proposal = _proposal(request, session, negotiation, slug)
+    settings = request.app.state.settings
+    params = {"negotiation": negotiation.slug, "slug": proposal.slug}
+    return atom_response(
+        versions_feed(
+            newest_versions(session, negotiation_id=negotiation.id, proposal_id=proposal.id),
+            title=f"{settings.site_name}: {proposal.title}, its versions",
+            feed_id=tag_id(settings.tag_authority, f"proposal/{proposal.id}/versions"),
+            self_url=absolute_url(request, "proposal_versions_feed", **params),
+            html_url=absolute_url(request, "proposal", **params),
+            version_url=_version_url(request, negotiation),
+            site_name=settings.site_name,
+            authority=settings.tag_authority,
+        )
+    )
+
+
+def _version_url(
+    request: Request, negotiation: Negotiation
+) -> Callable[[Proposal, ProposalVersion], str]:
+    return lambda proposal, version: absolute_url(
+        request,
+        "proposal_version",
+        negotiation=negotiation.slug,
+        slug=proposal.slug,
+        version=version.slug,
+    )
 
 
 PlanParam = Annotated[str | None, Query(description="A proposal's slug.", max_length=100)]

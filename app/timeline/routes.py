@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app.atom import TAG_AUTHORITY
+from app.atom import FEED_SIZE, statement_feed, tag_id
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
 from app.exceptions import BadRequest, UnknownFilter
@@ -25,12 +25,9 @@ from app.negotiations.queries import (
 from app.negotiations.scope import Talks, moved, moved_or_ask
 from app.pages import render
 from app.paging import InvalidPaging, parse_cursor
-from app.timeline.feed import atom_feed
 from app.timeline.queries import ORDERS, TimelineFilters, timeline_page
 
 router = APIRouter()
-
-FEED_SIZE = 50
 
 
 def read_filters(
@@ -132,7 +129,7 @@ def timeline_feed(
         filters,
         title=negotiation.title,
         # Its id, not its slug: an editor may rename the slug, and the feed stays the same feed.
-        feed_id=_feed_id(f"negotiation/{negotiation.id}/timeline", filters),
+        feed_id=_feed_id(request, f"negotiation/{negotiation.id}/timeline", filters),
         self_url=absolute_url(request, "timeline_feed", negotiation=negotiation.slug),
         html_url=absolute_url(request, "timeline", negotiation=negotiation.slug),
     )
@@ -211,7 +208,7 @@ def old_timeline_feed(
         session,
         filters,
         title=None,
-        feed_id=_feed_id("timeline", filters),
+        feed_id=_feed_id(request, "timeline", filters),
         self_url=absolute_url(request, "old_timeline_feed"),
         html_url=absolute_url(request, "home"),
         named={n.id: n.title for n in ordered_negotiations(session)},
@@ -247,18 +244,18 @@ def _feed(
         if value
     ]
     heading = f"{site_name}: {title}" if title else site_name
-    body = atom_feed(
+    return statement_feed(
+        session,
         page.statements,
         title=f"{heading}: new statements" + (f" ({', '.join(described)})" if described else ""),
         feed_id=feed_id,
         self_url=self_url + (f"?{query}" if query else ""),
         html_url=html_url + (f"?{query}" if query and title else ""),
-        statement_url=lambda sid: absolute_url(request, "statement", statement_id=sid),
         site_name=site_name,
+        authority=request.app.state.settings.tag_authority,
+        statement_url=lambda sid: absolute_url(request, "statement", statement_id=sid),
         negotiation_titles=named,
-        shifted_from=page.shifted_from,
     )
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 def _feed_filters(
@@ -277,8 +274,9 @@ def _feed_filters(
         raise BadRequest(str(problem)) from None
 
 
-def _feed_id(name: str, filters: TimelineFilters) -> str:
+def _feed_id(request: Request, name: str, filters: TimelineFilters) -> str:
     """The feed's id is its canonical filter set: the same filters, the same feed. The
     negotiation is in `name`, not among the filters."""
     canonical = "&".join(f"{key}={value}" for key, value in sorted(filters.scoped_params().items()))
-    return f"tag:{TAG_AUTHORITY}:{name}" + (f"?{canonical}" if canonical else "")
+    authority = request.app.state.settings.tag_authority
+    return tag_id(authority, name + (f"?{canonical}" if canonical else ""))

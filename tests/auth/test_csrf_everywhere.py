@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.auth.csrf import EXEMPT_ROUTES, UNSAFE_METHODS
 from app.models import Revision
 from app.posted_forms import PostedForm
+from app.webhooks.service import create_endpoint
 from tests.api.test_openapi import app_routes
 from tests.editors import counts, csrf_of
 from tests.factories import make_statement
@@ -45,6 +46,7 @@ def test_every_unsafe_route_refuses_a_post_without_a_token_or_is_exempt(
     revision_id = session.scalar(
         select(Revision.id).where(Revision.entity_type == "statement").limit(1)
     )
+    endpoint = create_endpoint(session, "https://hooks.example.org/parley")
     session.flush()
     # A real record behind every path parameter, so that only the token stands in the way.
     values = {
@@ -57,6 +59,7 @@ def test_every_unsafe_route_refuses_a_post_without_a_token_or_is_exempt(
         # The proposal editor's forms: the demo's talks and one of its proposals.
         "negotiation": "russia-ukraine",
         "slug": "ukraine-peace-formula",
+        "endpoint_id": endpoint.id,
     }
     before = counts(session)
     walked = set()
@@ -72,7 +75,8 @@ def test_every_unsafe_route_refuses_a_post_without_a_token_or_is_exempt(
             walked.add(route.name)
     assert counts(session) == before
     # The walk saw the editors' forms (not an empty table), and each exemption is a real route.
-    assert {"add_statement", "login", "logout", "user_role", "create"} <= walked
+    assert {"add_statement", "login", "logout", "user_role", "create", "add_webhook"} <= walked
+    assert "webhook_replay" in walked
     assert set(EXEMPT_ROUTES) <= {route.name for route in unsafe_routes(app)}
 
 

@@ -64,6 +64,8 @@ ADMIN_ROUTES = {
     "user_second_factor",
     "user_negotiations",
     "check_source_links",
+    "add_webhook",
+    "webhook_replay",
 }
 # The catalog's kinds that belong to no negotiation (any editor edits them).
 GLOBAL_KINDS = {"parties", "sources"}
@@ -302,6 +304,10 @@ def posts(session: Session, t: Talks, route: Any, editor: User) -> list[tuple[st
         return proposal_posts(session, t, name, path)
     if name == "check_source_links":
         return [(path(), {})]
+    if name == "add_webhook":
+        return [(path(), {"url": "https://hooks.example.org/parley", "kind_shift": "1"})]
+    if name == "webhook_replay":
+        return [(path(endpoint_id=1), {})]
     if name in ADMIN_ROUTES:
         return [(path(user_id=editor.id), {"version": str(editor.version), "role": "admin"})]
     raise AssertionError(

@@ -99,8 +99,12 @@ def test_party_page_has_link_preview_tags_describing_its_positions(client) -> No
 
 def test_party_page_links_its_feed(client) -> None:
     page = parse(client.get("/talks/russia-ukraine/parties/russia"))
-    feed = one(page, 'link[rel="alternate"][type="application/atom+xml"]')
-    assert feed["href"] == "/talks/russia-ukraine/timeline.atom?party=russia"
+    feeds = page.select('link[rel="alternate"][type="application/atom+xml"]')
+    # Its own feed first (changes of position, in words), then its filtered timeline's.
+    assert [f["href"] for f in feeds] == [
+        "/talks/russia-ukraine/parties/russia/feed.atom",
+        "/talks/russia-ukraine/timeline.atom?party=russia",
+    ]
 
 
 def test_unknown_party_is_a_404_that_offers_every_party(client) -> None:

@@ -334,7 +334,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_defused(client, session) -> None:
     assert "'=HYPERLINK" in text
 
 
-def test_an_atom_entry_for_each_new_version(client, session) -> None:
+def test_an_atom_entry_for_each_new_version(client, session, settings) -> None:
     from lxml import etree
 
     talks, proposal = _plan(session)
@@ -352,7 +352,7 @@ def test_an_atom_entry_for_each_new_version(client, session) -> None:
         "The mediator's plan: Draft A (20 November 2025, leaked)",
     ]
     ids = [i.text for i in root.findall("a:entry/a:id", ns)]
-    assert all(i.startswith("tag:parley.statements,2026:proposal-version/") for i in ids)
+    assert all(i.startswith(f"tag:{settings.tag_authority}:proposal-version/") for i in ids)
     links = [link.get("href") for link in root.findall("a:entry/a:link", ns)]
     assert links[0].endswith(f"/proposals/{proposal.slug}/versions/draft-c")
     assert client.get(f"/talks/{talks.negotiation.slug}/proposals.atom?x=1").status_code == 400

@@ -1,0 +1,1 @@
+"""Follow one thing: an Atom feed per party, demand, cell (party × demand) and proposal."""
