@@ -94,6 +94,8 @@ def statement_feed(
         entry.id(statement_entry_id(authority, statement.id))
         # Text constructs: feedgen escapes them, so markup in a summary stays text.
         title = change.title
+        if statement.is_reported:  # as the pages mark it (macros/stance.html reported_mark)
+            title += " (reported)"
         if negotiation_titles is not None:
             title = f"{negotiation_titles.get(statement.negotiation_id, '')}: {title}"
         entry.title(title)
@@ -111,6 +113,10 @@ def statement_feed(
             lines.append(
                 f"One option of an either-or offer (with statement #{statement.alternative_to_id})."
             )
+        if statement.is_reported:
+            outlet = f": {statement.evidence_outlet}" if statement.evidence_outlet else ""
+            label = statement.evidence_value.label if statement.evidence_value else ""
+            lines.append(f"Reported (anonymous or second-hand evidence, {label}{outlet}).")
         if statement.quote:
             lines.append(f"“{statement.quote}”")
         speaker = f"{statement.speaker}, " if statement.speaker else ""

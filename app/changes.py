@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import format_date
 from app.models import Statement
-from app.stances import Reading, Stance, shift_from
+from app.stances import Reading, Stance, scope_change, shift_from
 
 
 class ChangeKind(StrEnum):
@@ -164,9 +164,12 @@ def describe(statement: Statement, history: Histories) -> Change:
     elif shift_from(before, reading) is not None:
         underlying = ChangeKind.SHIFT
         title = f"{party}: {before.words()} → {now} on {demand} ({when})"
+        # Between part and whole at the same place, the words alone would repeat themselves.
+        note = scope_change(before, reading)
         words = (
-            f"{party} moved from {before.words()} to {now} on ‘{demand}’ {cited}; "
-            f"it had {_held(before)} since {since}."
+            f"{party} moved from {before.words()} to {now} on ‘{demand}’ {cited}"
+            + (f" ({note})" if note else "")
+            + f"; it had {_held(before)} since {since}."
         )
     else:
         underlying = ChangeKind.RESTATEMENT

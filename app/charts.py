@@ -46,6 +46,21 @@ class Step:
     # Issue 18: "partial" / "conditional" (words, e.g. "partial, conditional"): drawn as a
     # square, not a dot, so the qualifier shows without colour; the title says it.
     mark: str = ""
+    # Anonymous or second-hand evidence (issue 18): a dashed ring, and "reported" in the title.
+    reported: bool = False
+
+
+@dataclass(frozen=True)
+class OffMark:
+    """An off-scale answer (declined to say, ambiguous): it has no height on the scale and moves
+    no line, so it is drawn on a row of its own below the scale, by its icon (issue 18)."""
+
+    on: dt.date
+    kind: str  # in words, as the legend says it: "declined to say", "ambiguous"
+    icon: str
+    label: str
+    href: str | None = None
+    reported: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,7 @@ class Series:
     name: str
     colour: str
     steps: Sequence[Step]
+    off_scale: Sequence[OffMark] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,18 @@ class Point:
     shift: bool
     href: str | None
     mark: str = ""
+    reported: bool = False
+
+
+@dataclass(frozen=True)
+class OffPoint:
+    x: float
+    y: float
+    kind: str
+    icon: str
+    label: str
+    href: str | None
+    reported: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +106,7 @@ class Line:
     path: str
     points: list[Point]
     label_y: float
+    off_points: list[OffPoint] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -110,10 +139,30 @@ class Chart:
     break_x: float | None = None
     # True when the window was cut short of the day shown: the page offers the full range.
     cut: bool = False
+    # The row below the scale where off-scale answers stand (None: the chart has none).
+    off_lane_y: float | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not any(line.points for line in self.lines)
+        return not any(line.points or line.off_points for line in self.lines)
+
+    @property
+    def has_qualified(self) -> bool:
+        return any(point.mark for line in self.lines for point in line.points)
+
+    @property
+    def has_reported(self) -> bool:
+        return any(point.reported for line in self.lines for point in line.points) or any(
+            point.reported for line in self.lines for point in line.off_points
+        )
+
+    def off_kinds(self) -> list[tuple[str, str]]:
+        """The off-scale answers drawn, as (icon, label), each once: for the legend."""
+        seen: dict[str, tuple[str, str]] = {}
+        for line in self.lines:
+            for point in line.off_points:
+                seen.setdefault(point.kind, (point.icon, point.kind))
+        return list(seen.values())
 
 
 def step_chart(
@@ -176,7 +225,9 @@ def _lay_out(
 ) -> None:
     # Day numbers (ordinals), not dates: the axis may start before 1 January of year 1, where
     # date arithmetic overflows, and a chart must draw whatever date a reader may ask for.
-    days = [step.on.toordinal() for s in series for step in s.steps if step.on <= end]
+    days = [step.on.toordinal() for s in series for step in s.steps if step.on <= end] + [
+        mark.on.toordinal() for s in series for mark in s.off_scale if mark.on <= end
+    ]
     start, last, cut = window(days, end.toordinal(), full_range)
     span = max(last - start, 1)
     chart.cut = cut
@@ -195,10 +246,15 @@ def _lay_out(
     top_value = max(level.value for level in levels)
     bottom_value = min(level.value for level in levels)
     rows = max(top_value - bottom_value, 1)
+    # Off-scale answers get a row of their own below the scale, which gives up that much height.
+    scale_bottom = chart.bottom_edge
+    if any(mark.on <= end for s in series for mark in s.off_scale):
+        scale_bottom = chart.bottom_edge - OFF_LANE
+        chart.off_lane_y = chart.bottom_edge - OFF_LANE / 3
 
     def y_of(value: int, nudge: float = 0) -> float:
         share = (top_value - value) / rows
-        return round(chart.top + share * (chart.bottom_edge - chart.top) + nudge, 1)
+        return round(chart.top + share * (scale_bottom - chart.top) + nudge, 1)
 
     chart.y_ticks = [Tick(y_of(level.value), level.label) for level in levels]
     window_end = dt.date.fromordinal(last)
@@ -217,9 +273,28 @@ def _lay_out(
         steps = [step for step in s.steps if step.on <= end]
         points = [
             Point(
-                x_of(step.on), y_of(step.value, nudge), step.label, step.shift, step.href, step.mark
+                x_of(step.on),
+                y_of(step.value, nudge),
+                step.label,
+                step.shift,
+                step.href,
+                step.mark,
+                step.reported,
             )
             for step in steps
+        ]
+        off_points = [
+            OffPoint(
+                x_of(mark.on),
+                round(chart.off_lane_y + nudge, 1),
+                mark.kind,
+                mark.icon,
+                mark.label,
+                mark.href,
+                mark.reported,
+            )
+            for mark in s.off_scale
+            if mark.on <= end and chart.off_lane_y is not None
         ]
         path = ""
         if points:
@@ -229,10 +304,11 @@ def _lay_out(
             # The last stance holds to the day shown: across the break, to its marker.
             path += f" H{chart.marker_x}"
         label_y = points[-1].y if points else y_of(top_value)
-        chart.lines.append(Line(s.name, s.colour, path, points, label_y))
+        chart.lines.append(Line(s.name, s.colour, path, points, label_y, off_points))
     chart.lines = _spread_labels(chart.lines, LABEL_GAP)
 
 
+OFF_LANE = 30  # px below the scale for the row of off-scale answers
 LABEL_GAP = 16  # px between the baselines of two line names: no overlapping text at ~14 px
 
 

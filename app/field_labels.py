@@ -62,4 +62,5 @@ SOURCE_FIELD_LABELS = {
     "publisher": FIELD_LABELS["publisher"],
     "published_on": FIELD_LABELS["published_on"],
     "kind": "Source kind",
+    "archive_url": FIELD_LABELS["archive_url"],
 }

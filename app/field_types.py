@@ -129,6 +129,12 @@ HttpUrl = Annotated[
     AfterValidator(_http_url),
 ]
 
+# Issue 18: a source's archived copy, optional (None when left empty).
+OptionalHttpUrl = Annotated[
+    Annotated[str, StringConstraints(max_length=2000), CLEAN, AfterValidator(_http_url)] | None,
+    EMPTY_IS_NONE,
+]
+
 # Strict: lax mode would take 0 or 1700000000 as a date.
 StrictDate = Annotated[dt.date, Field(strict=True)]
 

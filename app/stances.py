@@ -204,3 +204,24 @@ def shift_from(previous: Reading | None, current: Reading) -> Reading | None:
 def shift_words(previous: Reading, current: Reading) -> str:
     """ "Changed: was rejects → open / conditional (partial)" """
     return f"Changed: was {previous.words()} \u2192 {current.words()}"
+
+
+# What the stance does with the demand, for "now accepts it in full" (a shift of scope alone).
+_STANCE_VERBS = {
+    Stance.INSISTS: "insists on it",
+    Stance.ACCEPTS: "accepts it",
+    Stance.OPEN: "is open to it",
+    Stance.REJECTS: "rejects it",
+    Stance.RED_LINE: "holds it a red line",
+}
+
+
+def scope_change(previous: Reading | None, current: Reading) -> str | None:
+    """ "now accepts it in full" (or "now accepts it only in part") when a shift changed only
+    whether the stance holds in part: the same word on both sides would not say what moved."""
+    if previous is None or current.stance is None or previous.stance != current.stance:
+        return None
+    if previous.partial == current.partial:
+        return None
+    verb = _STANCE_VERBS[Stance(current.stance)]
+    return f"now {verb} in full" if previous.partial else f"now {verb} only in part"

@@ -10,9 +10,10 @@ from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.dates import format_date, format_date_short, iso_with_precision
+from app.evidence import Evidence
 from app.links import absolute_url, app_path
 from app.positions import reading_of
-from app.stances import SCALE, OffScale, Stance
+from app.stances import SCALE, OffScale, Reading, Stance, scope_change
 
 # Package data: they ship inside the wheel, so an installed Parley runs from any directory.
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -52,6 +53,18 @@ def _position_of(statement: Any) -> Stance | OffScale | None:
     return OffScale(off_scale) if off_scale else None
 
 
+def _is_reported(statement: Any) -> bool:
+    """Anonymous or second-hand evidence (issue 18): a Statement, or a matrix cell's row."""
+    evidence = getattr(statement, "evidence", None)
+    return evidence is not None and Evidence(evidence).reported
+
+
+def _scope_change(previous: Reading | None, statement: Any) -> str | None:
+    """ "now accepts it in full", for a shift from `previous` that changed only the scope."""
+    current = statement if isinstance(statement, Reading) else reading_of(statement, False)
+    return scope_change(previous, current)
+
+
 def make_templates(**app_globals: Any) -> Jinja2Blocks:
     """One app's Jinja environment: create_app makes it and keeps it in `app.state.templates`.
 
@@ -75,6 +88,8 @@ def make_templates(**app_globals: Any) -> Jinja2Blocks:
         # Issue 18: a statement's place on the scale or off it, and its reading in words.
         position_of=_position_of,
         reading_words=lambda statement: reading_of(statement).words(),
+        is_reported=_is_reported,
+        scope_change=_scope_change,
         pager_query=pager_query,
     )
     # Templates are read once per process (restart to see edits): checking each file's mtime on

@@ -22,6 +22,7 @@ from app.models import (
     Party,
     Revision,
     Source,
+    SourceLinkCheck,
     Statement,
     StatementCondition,
 )
@@ -276,6 +277,56 @@ class SourceOut(Schema):
         )
 
 
+class LinkCheckOut(Schema):
+    """The last check of a source's URL (`parley sources check`, or an admin's button)."""
+
+    checked_at: dt.datetime = Field(description="When it was last checked (UTC).")
+    outcome: str = Field(
+        description="ok; broken (the page is gone, or redirects never end); refused (not a "
+        "public address, never fetched); error (no answer: timeout, DNS, TLS).",
+        examples=["broken"],
+    )
+    status_code: int | None = Field(
+        description="The HTTP status of the last answer, if any.", examples=[404]
+    )
+    detail: str = Field(description="What happened, in words.", examples=["404 Not Found"])
+    broken: bool = Field(description="True when the outcome is broken.", examples=[True])
+
+    @classmethod
+    def of(cls, check: SourceLinkCheck) -> LinkCheckOut:
+        return cls(
+            checked_at=check.checked_at,
+            outcome=check.outcome,
+            status_code=check.status_code,
+            detail=check.detail,
+            broken=check.is_broken,
+        )
+
+
+class SourceWithCheck(SourceOut):
+    """A source with its link check: what `/api/sources` and `/api/sources/{id}` answer."""
+
+    link_check: LinkCheckOut | None = Field(
+        description="The last check of its URL; null when it was never checked."
+    )
+    read_at: str = Field(
+        description="Where to read it: the archived copy when the link is broken and one "
+        "exists, otherwise the source URL.",
+        examples=["https://web.archive.org/web/2025/https://news.example.org/story"],
+    )
+
+    @classmethod
+    def checked(cls, source: Source, link: Link) -> SourceWithCheck:
+        """`source` with its `link_check` loaded (app/sources/queries.py does)."""
+        check = source.link_check
+        broken = check is not None and check.is_broken
+        return cls(
+            **SourceOut.of(source, link).model_dump(),
+            link_check=LinkCheckOut.of(check) if check is not None else None,
+            read_at=source.archive_url if broken and source.archive_url else source.url,
+        )
+
+
 class Retraction(Schema):
     at: dt.datetime = Field(description="When it was retracted (UTC).")
     reason: str = Field(description="Why.", examples=["Misattributed quote."])
@@ -401,7 +452,7 @@ class StatementList(Page):
 
 
 class SourceList(Page):
-    items: list[SourceOut] = Field(description="Newest first (by id).")
+    items: list[SourceWithCheck] = Field(description="Newest first (by id).")
 
 
 class PartyList(Schema):

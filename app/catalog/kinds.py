@@ -197,7 +197,8 @@ def _participation_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str
 
 
 def _source_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    values: dict[str, Any] = {n: form.get(n, "") for n in ("url", "title", "publisher", "kind")}
+    names = ("url", "title", "publisher", "kind", "archive_url")
+    values: dict[str, Any] = {n: form.get(n, "") for n in names}
     raw = form.get("published_on", "").strip()
     if raw:
         try:
@@ -214,6 +215,7 @@ def _source_form(source: Source) -> dict[str, str]:
         "publisher": source.publisher,
         "published_on": typed_form(source.published_on, source.published_on_precision),
         "kind": source.kind,
+        "archive_url": source.archive_url or "",
     }
 
 
@@ -367,6 +369,14 @@ SOURCES = Kind(
             "select",
             labels=SOURCE_FIELD_LABELS,
             choices=tuple((k.value, k.label) for k in SourceKind),
+        ),
+        _field(
+            "archive_url",
+            labels=SOURCE_FIELD_LABELS,
+            required=False,
+            maxlength=2000,
+            hint="Optional: an archived copy (http:// or https://), linked when the original "
+            "is gone.",
         ),
     ),
     create=create_source,

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
-from app.charts import Chart, Level, Series, Step, step_chart
+from app.charts import Chart, Level, OffMark, Series, Step, step_chart
 from app.dates import format_date
 from app.models import Demand, Negotiation, Participation, Party, Statement
 from app.positions import HistoryEntry, position_histories, with_positions
-from app.stances import SCALE, Stance, gap, spread_over_time
+from app.stances import SCALE, OffScale, Stance, gap, spread_over_time
 
 STANCE_LEVELS = [Level(stance.value, stance.label) for stance in SCALE]
 
@@ -93,18 +93,25 @@ def negotiations_with_demand(session: Session, slug: str) -> list[Negotiation]:
     )
 
 
+def _label(entry: HistoryEntry) -> str:
+    """A point's words: "accepts (partial), reported, June 2025 (shift)"."""
+    statement = entry.statement
+    return (
+        entry.reading.words()
+        + (", reported" if statement.is_reported else "")
+        + f", {format_date(statement.stated_on, statement.stated_on_precision)}"
+        + (" (shift)" if entry.is_shift else "")
+    )
+
+
 def stance_steps(history: list[HistoryEntry], statement_href: Callable[[int], str]) -> list[Step]:
-    """The chart's steps: stances on the scale only (an off-scale answer has no height; the
-    table below the chart lists it), partial and conditional ones marked in words."""
+    """The chart's steps: stances on the scale only (an off-scale answer has no height: see
+    off_scale_marks), partial and conditional ones marked in words, reported ones too."""
     return [
         Step(
             on=entry.statement.stated_on,
             value=entry.statement.stance,
-            label=(
-                f"{entry.reading.words()}, "
-                f"{format_date(entry.statement.stated_on, entry.statement.stated_on_precision)}"
-                + (" (shift)" if entry.is_shift else "")
-            ),
+            label=_label(entry),
             shift=entry.is_shift,
             href=statement_href(entry.statement.id),
             mark=", ".join(
@@ -115,10 +122,33 @@ def stance_steps(history: list[HistoryEntry], statement_href: Callable[[int], st
                 )
                 if on
             ),
+            reported=entry.statement.is_reported,
         )
         for entry in history
         if entry.statement.stance is not None
     ]
+
+
+def off_scale_marks(
+    history: list[HistoryEntry], statement_href: Callable[[int], str]
+) -> list[OffMark]:
+    """The off-scale answers of a history, for the chart's row below the scale (issue 18)."""
+    marks = []
+    for entry in history:
+        if entry.statement.off_scale is None:
+            continue
+        answer = OffScale(entry.statement.off_scale)
+        marks.append(
+            OffMark(
+                on=entry.statement.stated_on,
+                kind=answer.label,
+                icon=answer.icon,
+                label=_label(entry),
+                href=statement_href(entry.statement.id),
+                reported=entry.statement.is_reported,
+            )
+        )
+    return marks
 
 
 def pair_gaps(lines: list[PartyLine]) -> list[PairGap]:
@@ -181,8 +211,14 @@ def demand_page(
     lines = [PartyLine(party, statement, histories.get(party.id, [])) for party, statement in rows]
     stated = [line for line in lines if line.history]
     steps = {line.party.id: stance_steps(line.history, statement_href) for line in stated}
+    off = {line.party.id: off_scale_marks(line.history, statement_href) for line in stated}
     chart = step_chart(
-        [Series(line.party.short_name, line.party.colour, steps[line.party.id]) for line in stated],
+        [
+            Series(
+                line.party.short_name, line.party.colour, steps[line.party.id], off[line.party.id]
+            )
+            for line in stated
+        ],
         STANCE_LEVELS,
         end=as_of,
         full_range=full_range,
@@ -190,7 +226,9 @@ def demand_page(
         title=f"Stances on “{demand.title}” over time, up to {format_date(as_of)}",
         description=(
             "; ".join(
-                f"{line.party.name}: " + ", then ".join(step.label for step in steps[line.party.id])
+                # Every statement in order, off-scale answers included: the text alternative
+                # says what the row below the scale shows.
+                f"{line.party.name}: " + ", then ".join(_label(entry) for entry in line.history)
                 for line in stated
             )
             or "No party has stated a position on this demand by this date."

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.api.params import DEFAULT_LIMIT, Cursor, Limit, RecordId, api_router, id_cursor, next_link
 from app.api.revisions import revision_list
-from app.api.schemas import RevisionList, SourceList, SourceOut
+from app.api.schemas import RevisionList, SourceList, SourceWithCheck
 from app.db import DbSession
 from app.exceptions import found
 from app.links import Links
@@ -28,7 +28,7 @@ def list_sources(
     """Sources, newest first (by id); follow `next` for more."""
     sources, next_before = sources_before(session, id_cursor(cursor), limit)
     return SourceList(
-        items=[SourceOut.of(source, link) for source in sources],
+        items=[SourceWithCheck.checked(source, link) for source in sources],
         next=next_link(request, next_before),
     )
 
@@ -38,9 +38,9 @@ def _source(session: Session, source_id: int) -> Source:
 
 
 @router.get("/api/sources/{source_id}", name="api_source")
-def show_source(session: DbSession, source_id: RecordId, link: Links) -> SourceOut:
-    """One source, by its id."""
-    return SourceOut.of(_source(session, source_id), link)
+def show_source(session: DbSession, source_id: RecordId, link: Links) -> SourceWithCheck:
+    """One source, by its id, with the last check of its link."""
+    return SourceWithCheck.checked(_source(session, source_id), link)
 
 
 @router.get("/api/sources/{source_id}/revisions", name="api_source_revisions")

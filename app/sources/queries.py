@@ -38,7 +38,8 @@ def source_page(
 
 
 def source_by_id(session: Session, source_id: int) -> Source | None:
-    return session.get(Source, source_id)
+    """With its last link check (a join in the same query: the API shows it)."""
+    return session.get(Source, source_id, options=[joinedload(Source.link_check)])
 
 
 def statements_backed_by(session: Session, source: Source, number: int) -> Page[Statement]:
@@ -59,7 +60,12 @@ def sources_before(
 ) -> tuple[list[Source], int | None]:
     """Sources newest first by id, keyset-paginated for the API: `before` is the last id shown
     on the page before; returns the page and the id the next one starts before, if any."""
-    query = select(Source).order_by(Source.id.desc()).limit(size + 1)
+    query = (
+        select(Source)
+        .options(joinedload(Source.link_check))
+        .order_by(Source.id.desc())
+        .limit(size + 1)
+    )
     if before is not None:
         query = query.where(Source.id < before)
     rows = list(session.scalars(query))

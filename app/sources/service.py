@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.exceptions import AlreadyTaken
-from app.field_types import HttpUrl, Publisher, SourceTitle, StoredDate
+from app.field_types import HttpUrl, OptionalHttpUrl, Publisher, SourceTitle, StoredDate
 from app.models import Action, Source, SourceKind, User
 from app.revisions import add_with_revision, update_with_revision
 
@@ -24,6 +24,8 @@ class SourceFields(BaseModel):
     published_on: StoredDate | None = None
     published_on_precision: DatePrecision | None = None
     kind: SourceKind = SourceKind.NEWS_REPORT
+    # Issue 18: an archived copy, linked when the original is gone.
+    archive_url: OptionalHttpUrl = None
 
     @model_validator(mode="after")
     def _date_and_precision_agree(self) -> SourceFields:
@@ -54,6 +56,7 @@ def _values(fields: SourceFields) -> dict[str, Any]:
             fields.published_on_precision.value if fields.published_on_precision else None
         ),
         "kind": fields.kind.value,
+        "archive_url": fields.archive_url,
     }
 
 

@@ -22,6 +22,7 @@ from app.history import as_of_revision, history, revision_at, revision_of
 from app.ids import MAX_ID, RecordId
 from app.models import Demand, Source, SourceKind, Statement, User
 from app.models.base import utcnow
+from app.models.statement_condition import CONDITIONS_MAX
 from app.negotiations.queries import editable_negotiations, party_negotiations
 from app.pages import render
 from app.posted_forms import validate
@@ -31,6 +32,8 @@ from app.stances import SCALE, OffScale
 from app.statements.forms import (
     LABELS,
     StatementForm,
+    condition_rows,
+    filled_condition_rows,
     form_values,
     nuance_open,
     parse_statement_form,
@@ -65,8 +68,10 @@ def _form_page(
     known_source: Source | None = None,
     duplicate: dict[str, Any] | None = None,
     status_code: int = 200,
+    asked_rows: int = 0,
 ) -> Response:
     choices = form_choices(session, editable_negotiations(session, _viewer(request)))
+    rows = condition_rows(values, asked_rows)
     errors = errors or {}
     if any(name.startswith("source_") for name in errors):
         known_source = None  # show the fields, with what was typed and the message beside them
@@ -84,7 +89,10 @@ def _form_page(
             "submission_key": submission_key,
             "conflict": conflict,
             "csrf_token": csrf_token(request),
-            "nuance_open": nuance_open(values, errors),
+            "nuance_open": nuance_open(values, errors) or asked_rows > 0,
+            # Issue 18: one row per condition, and empty ones to add to (forms.condition_rows).
+            "condition_rows": rows,
+            "conditions_max": CONDITIONS_MAX,
             "stances": [(str(s.value), s) for s in SCALE] + [(o.value, o) for o in OffScale],
             "source_kinds": [(k.value, k.label) for k in SourceKind],
             # evidence (issue 18 items 3-4)
@@ -119,8 +127,26 @@ def _refuse(
             errors=parsed.errors if errors is None else errors,
             known_source=parsed.source,
             status_code=status_code,
+            asked_rows=parsed.condition_rows,
             **kwargs,
         )
+    )
+
+
+def _another_condition(
+    request: Request, session: DbSession, parsed: StatementForm, **kwargs: Any
+) -> Response:
+    """ "Add another condition": the form again as typed, with one more empty condition row.
+    Nothing is checked or saved yet (that is the main button's job), so no error is shown."""
+    # One row more than the form showed (or than it holds filled, if rows were removed).
+    shown = max(parsed.condition_rows, filled_condition_rows(parsed.values))
+    return _form_page(
+        request,
+        session,
+        values=parsed.values,
+        known_source=parsed.source,
+        asked_rows=min(shown + 1, CONDITIONS_MAX),
+        **kwargs,
     )
 
 
@@ -218,6 +244,8 @@ def add_statement(request: Request, session: DbSession, post: EditorPost) -> Res
         # No key, no protection against a double submit: give the form a fresh one.
         key = secrets.token_urlsafe(24)
     parsed = parse_statement_form(session, post.form)
+    if post.form.get("add_condition"):
+        return _another_condition(request, session, parsed, submission_key=key)
     if parsed.errors or parsed.fields is None:
         _refuse(request, session, parsed, submission_key=key)
     assert parsed.fields and parsed.party
@@ -286,6 +314,8 @@ def edit_statement(
     statement = _statement(session, statement_id, post.user)
     version = form_version(request, post.form)
     parsed = parse_statement_form(session, post.form)
+    if post.form.get("add_condition"):
+        return _another_condition(request, session, parsed, statement=statement, version=version)
     if parsed.errors or parsed.fields is None:
         _refuse(request, session, parsed, statement=statement, version=version)
     assert parsed.fields and parsed.party
@@ -332,7 +362,16 @@ def edit_statement(
         base = as_of_revision(Statement, revision_at(session, "statement", statement_id, version))
         base_values = form_values(base, session.get_one(Source, base.source_id)) if base else None
         merged, both = merge_onto_stored(base_values, stored, parsed.values)
-        rows = conflict_rows(LABELS, stored, parsed.values, shown, both)
+        for row in range(1, CONDITIONS_MAX + 1):
+            shown[f"condition_demand_{row}"] = shown["demand"]
+            shown[f"condition_party_{row}"] = shown["party"]
+        # Condition rows empty on both sides are no part of the conflict: leave them out.
+        compared = {
+            name: label
+            for name, label in LABELS.items()
+            if not name.startswith("condition_") or stored.get(name) or parsed.values.get(name)
+        }
+        rows = conflict_rows(compared, stored, parsed.values, shown, both)
         raise Refusal(
             _form_page(
                 request,

@@ -19,10 +19,11 @@ from app.field_labels import FIELD_LABELS, SOURCE_FIELD_LABELS
 from app.field_types import HttpUrl, whole_number
 from app.ids import MAX_ID
 from app.models import Demand, Party, Source, SourceKind, Statement
+from app.models.statement_condition import CONDITIONS_MAX
 from app.posted_forms import validate
 from app.sources.service import SourceFields, source_by_url
 from app.stances import OffScale, Stance
-from app.statements.service import StatementFields, evidence_problems
+from app.statements.service import ConditionFields, StatementFields, evidence_problems
 
 # A source's field -> its name on this form.
 SOURCE_FIELDS = {
@@ -55,19 +56,69 @@ LABELS = {
     # Issue 18, behind the form's "Partial, conditional or …" disclosure.
     "partial": "Partial",
     "scope_note": "Scope note",
-    "condition_demand": "Only if this demand is met",
-    "condition_party": "…by",
-    "condition_note": "Condition note",
+    # One row per condition, numbered from 1: as many as the model holds (CONDITIONS_MAX).
+    **{
+        f"condition_{part}_{row}": f"{words} (condition {row})"
+        for row in range(1, CONDITIONS_MAX + 1)
+        for part, words in (
+            ("demand", "Only if this demand is met"),
+            ("party", "…by"),
+            ("note", "Condition note"),
+        )
+    },
     "alternative_to": "Other option of the offer (statement number)",
 }
+CONDITION_PARTS = ("demand", "party", "note")
+# How many empty condition rows the form shows below the filled ones; "Add another condition"
+# posts the form back for one more, so the form needs no script.
+EMPTY_CONDITION_ROWS = 1
 NUANCE_FIELDS = (
     "partial",
     "scope_note",
-    "condition_demand",
-    "condition_party",
-    "condition_note",
+    *(name for name in LABELS if name.startswith("condition_")),
     "alternative_to",
 )
+
+
+def condition_field(part: str, row: int) -> str:
+    return f"condition_{part}_{row}"
+
+
+def filled_condition_rows(values: dict[str, str]) -> int:
+    """How many condition rows hold something (rows are kept packed from 1: compact_conditions)."""
+    return sum(
+        1
+        for row in range(1, CONDITIONS_MAX + 1)
+        if any(values.get(condition_field(part, row), "").strip() for part in CONDITION_PARTS)
+    )
+
+
+def condition_rows(values: dict[str, str], asked: int = 0) -> int:
+    """The rows the form shows: the filled ones, EMPTY_CONDITION_ROWS more, or as many as were
+    asked for by "Add another condition"; never more than a statement can hold."""
+    wanted = max(filled_condition_rows(values) + EMPTY_CONDITION_ROWS, asked, 1)
+    return min(wanted, CONDITIONS_MAX)
+
+
+def asked_condition_rows(form: dict[str, str]) -> int:
+    """The rows a posted form showed (its hidden `condition_rows`), bounded: a forged count
+    cannot make a bigger form."""
+    return whole_number(form.get("condition_rows", ""), low=1, high=CONDITIONS_MAX) or 0
+
+
+def compact_conditions(form: dict[str, str], values: dict[str, str]) -> None:
+    """Rows ticked "remove" and empty rows go; the rest move up, so that row n is the n-th
+    condition (the service's messages name rows by that position)."""
+    kept = [
+        tuple(form.get(condition_field(part, row), "") for part in CONDITION_PARTS)
+        for row in range(1, CONDITIONS_MAX + 1)
+        if not form.get(f"condition_remove_{row}")
+        and any(form.get(condition_field(part, row), "").strip() for part in CONDITION_PARTS)
+    ]
+    for row in range(1, CONDITIONS_MAX + 1):
+        cells = kept[row - 1] if row <= len(kept) else ("", "", "")
+        for part, value in zip(CONDITION_PARTS, cells, strict=True):
+            values[condition_field(part, row)] = value
 
 
 def nuance_open(values: dict[str, str], errors: dict[str, str]) -> bool:
@@ -91,6 +142,8 @@ class StatementForm:
     # The known source the URL names, or the input for a new one.
     source: Source | None = None
     new_source: SourceFields | None = None
+    # The condition rows the posted form showed (its hidden `condition_rows`; 0: not said).
+    condition_rows: int = 0
 
 
 def form_values(statement: Statement, source: Source) -> dict[str, str]:
@@ -117,16 +170,13 @@ def nuance_values(statement: Statement) -> dict[str, str]:
         "partial": "yes" if statement.partial else "",
         "scope_note": statement.scope_note or "",
         "alternative_to": str(statement.alternative_to_id or ""),
-        "condition_demand": "",
-        "condition_party": "",
-        "condition_note": "",
+        **{name: "" for name in LABELS if name.startswith("condition_")},
     }
     conditions = statement.snapshot().get("conditions") or []
-    if conditions:
-        first = conditions[0]  # the form edits one; the API and the model hold up to five
-        values["condition_demand"] = str(first["demand_id"])
-        values["condition_party"] = str(first["party_id"] or "")
-        values["condition_note"] = first["note"] or ""
+    for row, condition in enumerate(conditions[:CONDITIONS_MAX], start=1):
+        values[condition_field("demand", row)] = str(condition["demand_id"])
+        values[condition_field("party", row)] = str(condition["party_id"] or "")
+        values[condition_field("note", row)] = condition["note"] or ""
     return values
 
 
@@ -147,7 +197,8 @@ def _record(session: Session, model: type[Party] | type[Demand], raw: str) -> An
 
 def parse_statement_form(session: Session, form: dict[str, str]) -> StatementForm:
     values = {name: form.get(name, "") for name in LABELS}
-    result = StatementForm(values=values)
+    compact_conditions(form, values)
+    result = StatementForm(values=values, condition_rows=asked_condition_rows(form))
     errors = result.errors
 
     result.party = _record(session, Party, values["party"])
@@ -189,7 +240,7 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
         elif name == "stated_on" and _is_nuance_message(message):
             name = "scope_note"
         elif name.startswith("conditions"):
-            name = "condition_note" if name.endswith("note") else "condition_demand"
+            name = _condition_problem_field(name)
         elif name == "alternative_to_id":
             name = "alternative_to"
         if name == "evidence":
@@ -338,20 +389,39 @@ def _parse_nuance(
             errors["alternative_to"] = "Give the other option's statement number, e.g. 412."
         else:
             statement_input["alternative_to_id"] = other
-    demand_raw = values["condition_demand"].strip()
-    if demand_raw:
+    conditions = []
+    for row in range(1, filled_condition_rows(values) + 1):
+        demand_raw = values[condition_field("demand", row)].strip()
+        party_raw = values[condition_field("party", row)].strip()
+        note = values[condition_field("note", row)]
+        if not demand_raw:
+            errors[condition_field("demand", row)] = (
+                "Choose the demand the condition is on, or tick “remove” to clear the condition."
+            )
+            continue
         demand_id = whole_number(demand_raw, low=1, high=MAX_ID)
-        party_raw = values["condition_party"].strip()
         party_id = whole_number(party_raw, low=1, high=MAX_ID) if party_raw else None
         if demand_id is None:
-            errors["condition_demand"] = "Choose the demand from the list."
+            errors[condition_field("demand", row)] = "Choose the demand from the list."
         elif party_raw and party_id is None:
-            errors["condition_party"] = "Choose the party from the list."
+            errors[condition_field("party", row)] = "Choose the party from the list."
         else:
-            statement_input["conditions"] = [
-                {"demand_id": demand_id, "party_id": party_id, "note": values["condition_note"]}
-            ]
-    elif values["condition_party"].strip() or values["condition_note"].strip():
-        errors["condition_demand"] = (
-            "Choose the demand the condition is on, or clear the condition."
-        )
+            condition = {"demand_id": demand_id, "party_id": party_id, "note": note}
+            # Each row checked alone, so that a problem is named on its own row's field.
+            _fields, problems = validate(ConditionFields, condition)
+            for name, message in problems.items():
+                part = "note" if name == "note" else ("party" if name == "party_id" else "demand")
+                errors.setdefault(condition_field(part, row), message)
+            if not problems:
+                conditions.append(condition)
+    if conditions:
+        statement_input["conditions"] = conditions
+
+
+def _condition_problem_field(location: str) -> str:
+    """A problem pydantic found in `conditions` ("conditions", or "conditions.1.note"), named by
+    its form field: the rows are packed, so the n-th condition is row n + 1."""
+    parts = location.split(".")
+    row = int(parts[1]) + 1 if len(parts) > 1 and parts[1].isdigit() else 1
+    part = "note" if parts[-1] == "note" else "demand"
+    return condition_field(part, min(row, CONDITIONS_MAX))

@@ -212,28 +212,32 @@ class NuanceProblem(FieldProblem):
 
 def check_nuance(session: Session, fields: StatementFields, party: Party, demand: Demand) -> None:
     seen: set[tuple[int, int | None]] = set()
-    for condition in fields.conditions:
+    # The form's rows are packed from 1 (app/statements/forms.py), so the n-th condition is on
+    # row n: each message names the row it is about.
+    for row, condition in enumerate(fields.conditions, start=1):
         other = session.get(Demand, condition.demand_id)
         if other is None or other.negotiation_id != demand.negotiation_id:
             raise NuanceProblem(
-                "condition_demand",
+                f"condition_demand_{row}",
                 "A condition must be another demand of the same negotiation: choose one "
                 "from this statement's talks",
             )
         if other.id == demand.id:
             raise NuanceProblem(
-                "condition_demand", "A stance cannot be conditional on its own demand"
+                f"condition_demand_{row}", "A stance cannot be conditional on its own demand"
             )
         if condition.party_id is not None and not takes_part(
             session, negotiation_id=demand.negotiation_id, party_id=condition.party_id
         ):
             raise NuanceProblem(
-                "condition_party",
+                f"condition_party_{row}",
                 "The party who must meet the condition takes no part in these talks",
             )
         key = (condition.demand_id, condition.party_id)
         if key in seen:
-            raise NuanceProblem("condition_demand", "The same condition is given twice")
+            raise NuanceProblem(
+                f"condition_demand_{row}", "The same condition is given twice: remove one"
+            )
         seen.add(key)
     if fields.alternative_to_id is not None:
         other_option = session.get(Statement, fields.alternative_to_id)

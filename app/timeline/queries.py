@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.models import Demand, Negotiation, Party, Source, Statement
 from app.paging import format_cursor
-from app.stances import OffScale, Stance
+from app.stances import OffScale, Reading, Stance, shift_from
 
 PER_PAGE = 25
 # ?order=: newest stated first (the default) or newest entered first.
@@ -73,12 +73,12 @@ class TimelinePage:
     statements: list[Statement]
     # Where the next page starts (the last row shown), or None on the last page.
     next_cursor: str | None
-    # Statement id -> the stance it moved away from, for each statement that is a shift.
-    shifted_from: dict[int, int]
+    # Statement id -> the reading it moved away from, for each statement that is a shift
+    # (a change of value on the scale, or of whether it holds in part only: app.stances).
+    shifted_from: dict[int, Reading]
 
-    def shift_from(self, statement: Statement) -> Stance | None:
-        previous = self.shifted_from.get(statement.id)
-        return Stance(previous) if previous is not None else None
+    def shift_from(self, statement: Statement) -> Reading | None:
+        return self.shifted_from.get(statement.id)
 
 
 def filtered(query: Select[*Columns], filters: TimelineFilters) -> Select[*Columns]:
@@ -107,11 +107,12 @@ def filtered(query: Select[*Columns], filters: TimelineFilters) -> Select[*Colum
     return query
 
 
-def previous_stance() -> Any:
-    """The statement's party's position on its demand just before it (None for its first)."""
+def previous_stance(column: str = "stance") -> Any:
+    """The statement's party's position on its demand just before it (None for its first):
+    its stance, or (`column="partial"`) whether it held in part only."""
     earlier = aliased(Statement)
     return (
-        select(earlier.stance)
+        select(getattr(earlier, column))
         .where(
             earlier.party_id == Statement.party_id,
             earlier.demand_id == Statement.demand_id,
@@ -130,14 +131,15 @@ def previous_stance() -> Any:
 
 def timeline_query(
     filters: TimelineFilters, before: tuple[dt.date, int] | None = None, size: int = PER_PAGE
-) -> Select[tuple[Statement, Any]]:
+) -> Select[tuple[Statement, Any, Any]]:
     """One page of the timeline (and a row more, to know whether another follows), with each
-    statement's previous stance: one range scan of the filters' index
+    statement's previous stance and whether it was partial (two probes of the position index
+    per row, in the same query): one range scan of the filters' index
     (ix_statement_negotiation_timeline for a negotiation's timeline)."""
     entered = filters.order == "entered"
     order = [Statement.id.desc()] if entered else [Statement.stated_on.desc(), Statement.id.desc()]
     query = (
-        select(Statement, previous_stance())
+        select(Statement, previous_stance(), previous_stance("partial"))
         .order_by(*order)
         .limit(size + 1)
         .options(
@@ -169,12 +171,15 @@ def timeline_page(
     entered = filters.order == "entered"
     query = timeline_query(filters, before, size)
     rows = session.execute(query).all()
-    shown = [statement for statement, _ in rows[:size]]
-    shifted_from = {
-        statement.id: previous
-        for statement, previous in rows[:size]
-        if previous is not None and statement.stance is not None and previous != statement.stance
-    }
+    shown = [statement for statement, _, _ in rows[:size]]
+    shifted_from: dict[int, Reading] = {}
+    for statement, stance, partial in rows[:size]:
+        previous = None if stance is None else Reading(stance, bool(partial))
+        # Conditions are not read here: a change of conditions alone is no shift anyway.
+        current = Reading(statement.stance, statement.partial, False, statement.off_scale)
+        if shift_from(previous, current) is not None:
+            assert previous is not None
+            shifted_from[statement.id] = previous
     next_cursor = None
     if len(rows) > size and shown:
         last = shown[-1]

@@ -66,7 +66,16 @@ def test_every_api_route_is_documented(app, client) -> None:
 
 def test_every_response_field_has_a_description(client) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
-    for name in ("StatementOut", "DateValue", "StanceValue", "MatrixOut", "GapsOut", "Problem"):
+    for name in (
+        "StatementOut",
+        "DateValue",
+        "StanceValue",
+        "MatrixOut",
+        "GapsOut",
+        "Problem",
+        "SourceWithCheck",
+        "LinkCheckOut",
+    ):
         for field, spec in schemas[name]["properties"].items():
             assert spec.get("description") or "$ref" in spec or "allOf" in spec, (name, field)
 

@@ -38,8 +38,8 @@ def test_a_partial_conditional_statement_is_saved_with_its_revision(editor_clien
         stance="0",
         partial="yes",
         scope_note="local, 2–3 days, to collect the dead",
-        condition_demand=str(other),
-        condition_note="only once the other side agrees",
+        condition_demand_1=str(other),
+        condition_note_1="only once the other side agrees",
     )
     statement_id = statement_id_from(response)
     session.expire_all()
@@ -83,9 +83,9 @@ def test_an_off_scale_answer_is_saved_without_a_stance(editor_client, session) -
             "scope_note",
             "off the scale",
         ),
-        ({"condition_note": "only if"}, "condition_demand", "choose the demand"),
-        ({"condition_demand": "1"}, "condition_demand", "its own demand"),
-        ({"condition_demand": "99999999999999"}, "condition_demand", "from the list"),
+        ({"condition_note_1": "only if"}, "condition_demand_1", "choose the demand"),
+        ({"condition_demand_1": "1"}, "condition_demand_1", "its own demand"),
+        ({"condition_demand_1": "99999999999999"}, "condition_demand_1", "from the list"),
         ({"alternative_to": "abc"}, "alternative_to", "statement number"),
         ({"alternative_to": "2147483000"}, "alternative_to", "same party"),
         ({"stance": "maybe"}, "stance", "declined to say"),
@@ -110,10 +110,11 @@ def test_a_condition_on_a_demand_of_other_talks_is_refused(editor_client, sessio
     elsewhere = make_demand(session, negotiation=make_negotiation(session))
     session.commit()
     before = counts(session)
-    response = add(editor_client, condition_demand=str(elsewhere.id))
+    response = add(editor_client, condition_demand_1=str(elsewhere.id))
     assert response.status_code == 422
     assert (
-        "same negotiation" in parse(response.text).select_one("#condition_demand-error").get_text()
+        "same negotiation"
+        in parse(response.text).select_one("#condition_demand_1-error").get_text()
     )
     assert counts(session) == before
 
@@ -148,7 +149,7 @@ def test_two_options_make_one_offer_and_bringing_back_restores_conditions(
     edit = f"/statements/{first}/edit"
     fields = form_fields(editor_client.get(edit).text)
     other = session.scalar(select(Statement.demand_id).where(Statement.demand_id != 1).limit(1))
-    fields["condition_demand"] = str(other)
+    fields["condition_demand_1"] = str(other)
     assert post_form(editor_client, edit, edit, fields).status_code == 303
     session.expire_all()
     assert session.get_one(Statement, first).snapshot()["conditions"]
