@@ -38,6 +38,7 @@ def render(
         "site_description": settings.site_description,
         # Absolute links (Open Graph, oEmbed, embed code) start here, never at the Host header.
         "base_url": settings.public_base_url,
+        "status_code": status_code,
         **context,
     }
     fragment = block if block and wants_fragment(request) else None

@@ -807,8 +807,12 @@ def _drop_bulk_indexes(connection: Connection, tables: Sequence[str]) -> list[st
     constraints = connection.execute(
         text(
             "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) "
-            "FROM pg_constraint c WHERE c.conrelid = ANY(CAST(:tables AS regclass[])) "
-            "AND c.contype IN ('p', 'u', 'f') ORDER BY c.contype = 'f', c.conname"
+            "FROM pg_constraint c WHERE (c.conrelid = ANY(CAST(:tables AS regclass[])) "
+            "AND c.contype IN ('p', 'u', 'f')) "
+            # A smaller table's key into a big one (webhook_event → revision) rests on the big
+            # one's primary key: it goes and comes back with it.
+            "OR (c.contype = 'f' AND c.confrelid = ANY(CAST(:tables AS regclass[]))) "
+            "ORDER BY c.contype = 'f', c.conname"
         ),
         {"tables": [_quoted(t) for t in tables]},
     ).all()

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.browser
 MATRIX = "/?as_of=2025-01-31"
 COMPARED = "/?as_of=2025-01-31&since=2024-12-31"
 # Measured before issue 21: 2,091 px (2,475 px compared) at 1280 and 5,776 px at 375.
-PHONE_BUDGET = 2400
+# 2,400 px until issue 20 put the collapsed "Embed this on your site" control under the matrix
+# (one line, 2,407 px in all): the budget grew by that line, not by the matrix.
+PHONE_BUDGET = 2425
 
 
 @pytest.fixture(scope="module")
