@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.db import rows_changed
 from app.exceptions import AlreadyTaken, NotYourNegotiation
-from app.models import Action, Negotiation, Revision, User
+from app.models import Action, Negotiation, Revision, Statement, User
 from app.models.base import Versioned, utcnow
+from app.records import record_statement
 
 V = TypeVar("V", bound=Versioned)
 
@@ -43,6 +44,15 @@ def record_revision(
     )
     session.add(revision)
     session.flush()
+    if isinstance(entity, Statement):
+        # What readers are shown of it from now on (?recorded=, app/records.py): same
+        # transaction, so the record and the log cannot disagree.
+        record_statement(
+            session,
+            entity.id,
+            revision,
+            public=entity.published_at is not None and entity.retracted_at is None,
+        )
     # Tells app.caching that this commit changes the data version.
     session.info["wrote_revisions"] = True
     return revision
