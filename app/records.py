@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, insert, or_, update
 from sqlalchemy.orm import Session
 
 from app.dates import EARLIEST, DateOutOfRange, format_date, parse_iso_date
@@ -87,8 +87,9 @@ def record_statement(
         .execution_options(synchronize_session=False)
     )
     if public:
-        session.add(
-            StatementRecord(
+        # A Core-style insert: no ORM object to track (this runs for every statement revision).
+        session.execute(
+            insert(StatementRecord).values(
                 id=statement_id,
                 revision_id=revision.id,
                 valid_from=revision.created_at,
@@ -96,4 +97,3 @@ def record_statement(
                 **record_values(revision.snapshot),
             )
         )
-        session.flush()
