@@ -37,16 +37,19 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     return True
 
 
+DESC_INDEXES = frozenset({"ix_statement_position", "ix_statement_record_position"})
+
+
 def include_object_for(dialect: str) -> Callable[..., bool]:
     """Autogenerate's object filter for a database of this dialect."""
 
     def include_object(
         obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
     ) -> bool:
-        # Alembic cannot compare the matrix index's DESC expressions on SQLite: it skips the
-        # model's side and would then propose dropping the database's. PostgreSQL compares it,
-        # and a test reads its definition on both.
-        return not (dialect == "sqlite" and type_ == "index" and name == "ix_statement_position")
+        # Alembic cannot compare the matrix indexes' DESC expressions on SQLite: it skips the
+        # model's side and would then propose dropping the database's. PostgreSQL compares
+        # them, and a test reads their definitions on both.
+        return not (dialect == "sqlite" and type_ == "index" and name in DESC_INDEXES)
 
     return include_object
 

@@ -14,12 +14,25 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import BindParameter, ColumnExpressionArgument, Select, func, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    ColumnExpressionArgument,
+    Select,
+    func,
+    select,
+    true,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Demand, Party, Statement, StatementCondition
+from app.models import Demand, Party, Statement, StatementCondition, StatementRecord
+from app.records import valid_at
 from app.stances import Reading, shift_from, shift_words
+
+# A moment (the end of a recorded day, app/records.end_of_day) or a bound parameter holding one:
+# positions "as recorded" then, read from statement_record. None: the statements as they are.
+Recorded = dt.datetime | BindParameter[dt.datetime] | None
 
 # How many statements a history shows per (party, demand): the recent moves, and a bound on the
 # page whatever the table holds; the timeline, filtered to the party and demand, has them all.
@@ -35,20 +48,29 @@ def latest_statement(
     as_of: dt.date | BindParameter[dt.date],
     *columns: str,
     on_scale: bool = False,
+    recorded: Recorded = None,
 ) -> Select[Any]:
-    """One row: the position of (party, demand) as of `as_of` (its `columns`, or the whole row).
+    """One row: the position of (party, demand) as of `as_of` (its `columns`, or the whole row);
+    with `recorded`, as readers were shown it at that moment (the same rule over the records
+    valid then: one probe of ix_statement_record_position).
 
-    It reads an alias of `statement`, so it can be correlated from a query that itself selects
-    statements without the two being confused.
+    It reads an alias of `statement` (or of statement_record), so it can be correlated from a
+    query that itself selects statements without the two being confused.
     """
-    probe = aliased(Statement, name="probe")
+    probe: Any
+    shown: list[ColumnElement[bool]]
+    if recorded is None:
+        probe = aliased(Statement, name="probe")
+        shown = [probe.retracted_at.is_(None), probe.published_at.is_not(None)]
+    else:
+        probe = aliased(StatementRecord, name="probe")
+        shown = [valid_at(probe, recorded)]
     selected = [getattr(probe, c) for c in columns] if columns else [probe]
     query = select(*selected).where(
         probe.party_id == party_id,
         probe.demand_id == demand_id,
         probe.stated_on <= as_of,
-        probe.retracted_at.is_(None),
-        probe.published_at.is_not(None),
+        *shown,
     )
     if on_scale:
         # What a shift is measured from: off-scale answers are skipped (app.stances.shift_from).
@@ -62,20 +84,27 @@ def with_positions(
     party_id: ColumnExpressionArgument[int],
     demand_id: ColumnExpressionArgument[int],
     as_of: dt.date | BindParameter[dt.date],
+    recorded: Recorded = None,
 ) -> tuple[Select[*Row], type[Statement]]:
-    """Join each row of `query` (which has a party and a demand) to its position as of a date.
+    """Join each row of `query` (which has a party and a demand) to its position as of a date
+    (with `recorded`: as recorded at that moment).
 
     `dialect` is the database's kind (`session.get_bind().dialect.name`). Returns the query and
-    the Statement entity to select from it (None where no position).
+    the Statement entity to select from it (None where no position): with `recorded`, a
+    StatementRecord, which reads as the statement it shows.
     """
+    entity: Any = Statement if recorded is None else StatementRecord
     if dialect == "postgresql":
         # LATERAL returns the row from the index probe itself. A join on a correlated scalar
         # subquery gets flattened into a hash join over the whole statement table instead.
-        latest = latest_statement(party_id, demand_id, as_of).lateral("position")
-        return query.outerjoin(latest, true()), aliased(Statement, latest)
+        latest = latest_statement(party_id, demand_id, as_of, recorded=recorded).lateral("position")
+        return query.outerjoin(latest, true()), aliased(entity, latest)
     # SQLite has no LATERAL; it plans this as the same probe plus a rowid lookup.
-    latest_id = latest_statement(party_id, demand_id, as_of, "id").scalar_subquery()
-    return query.outerjoin(Statement, Statement.id == latest_id), Statement
+    key = "id" if recorded is None else "record_id"
+    latest_id = latest_statement(
+        party_id, demand_id, as_of, key, recorded=recorded
+    ).scalar_subquery()
+    return query.outerjoin(entity, getattr(entity, key) == latest_id), entity
 
 
 @dataclass(frozen=True)
@@ -157,13 +186,17 @@ def position_histories(
     party_ids: Sequence[int] | None = None,
     demand_ids: Sequence[int] | None = None,
     per_line: int = HISTORY_PER_LINE,
+    recorded: Recorded = None,
 ) -> list[HistoryEntry]:
-    """Each (party, demand)'s latest `per_line` statements up to `as_of`, oldest first.
+    """Each (party, demand)'s latest `per_line` statements up to `as_of`, oldest first (with
+    `recorded`: of the records valid at that moment).
 
     One query fetches one statement more per line than is shown: the one before the oldest
     shown, so that even the oldest is marked as a shift or not. Retracted statements are left
     out, as they are from positions.
     """
+    if recorded is not None:
+        return _recorded_histories(session, as_of, party_ids, demand_ids, per_line, recorded)
     wanted = per_line + 1
     if session.get_bind().dialect.name == "postgresql":
         # One LATERAL probe of ix_statement_position per (party, demand): the cost follows the
@@ -211,9 +244,71 @@ def position_histories(
         .order_by(Statement.party_id, Statement.demand_id, Statement.stated_on, Statement.id)
         .options(joinedload(Statement.source))
     )
-    entries: list[HistoryEntry] = []
     loaded = list(session.scalars(query))
-    conditional = _with_conditions(session, [s.id for s in loaded])
+    return _entries(loaded, wanted, _with_conditions(session, [s.id for s in loaded]))
+
+
+def _recorded_histories(
+    session: Session,
+    as_of: dt.date,
+    party_ids: Sequence[int] | None,
+    demand_ids: Sequence[int] | None,
+    per_line: int,
+    recorded: dt.datetime | BindParameter[dt.datetime],
+) -> list[HistoryEntry]:
+    """position_histories over the records valid at `recorded`: the same shapes (a LATERAL
+    probe per line on PostgreSQL, a window on SQLite) on ix_statement_record_position."""
+    wanted = per_line + 1
+    record = StatementRecord
+    if session.get_bind().dialect.name == "postgresql":
+        line = select(Party.id.label("party_id"), Demand.id.label("demand_id")).join(Demand, true())
+        if party_ids is not None:
+            line = line.where(Party.id.in_(party_ids))
+        if demand_ids is not None:
+            line = line.where(Demand.id.in_(demand_ids))
+        lines = line.subquery("line")
+        probe = aliased(StatementRecord, name="probe")
+        recent = (
+            select(probe.record_id)
+            .where(
+                probe.party_id == lines.c.party_id,
+                probe.demand_id == lines.c.demand_id,
+                probe.stated_on <= as_of,
+                valid_at(probe, recorded),
+            )
+            .order_by(probe.stated_on.desc(), probe.id.desc())
+            .limit(wanted)
+            .lateral("recent")
+        )
+        ids = select(recent.c.record_id).select_from(lines).join(recent, true())
+    else:
+        order = (record.stated_on.desc(), record.id.desc())
+        rank = func.row_number().over(
+            partition_by=(record.party_id, record.demand_id), order_by=order
+        )
+        ranked = select(record.record_id, rank.label("rank")).where(
+            record.stated_on <= as_of, valid_at(record, recorded)
+        )
+        if party_ids is not None:
+            ranked = ranked.where(record.party_id.in_(party_ids))
+        if demand_ids is not None:
+            ranked = ranked.where(record.demand_id.in_(demand_ids))
+        window = ranked.subquery("ranked")
+        ids = select(window.c.record_id).where(window.c.rank <= wanted)
+    query = (
+        select(record)
+        .where(record.record_id.in_(ids))
+        .order_by(record.party_id, record.demand_id, record.stated_on, record.id)
+        .options(joinedload(record.source))
+    )
+    loaded: list[Any] = list(session.scalars(query))
+    return _entries(loaded, wanted, {r.id for r in loaded if r.conditional})
+
+
+def _entries(loaded: list[Any], wanted: int, conditional: set[int]) -> list[HistoryEntry]:
+    """Statements (or records) ordered by line and date as history entries, each marked with
+    the stance before it; `wanted` is one more than shown per line."""
+    entries: list[HistoryEntry] = []
     for _, group in groupby(loaded, key=lambda s: (s.party_id, s.demand_id)):
         statements = list(group)
         # The extra, older statement only tells whether the oldest shown one is a shift.

@@ -13,6 +13,7 @@ from app.exceptions import AlreadyTaken, NotYourNegotiation
 from app.models import Action, Negotiation, Revision, Statement, User
 from app.models.base import Versioned, utcnow
 from app.outbox import record_statement_event
+from app.records import record_statement
 
 V = TypeVar("V", bound=Versioned)
 
@@ -47,6 +48,14 @@ def record_revision(
     if isinstance(entity, Statement):
         # The webhooks' outbox, in this same transaction: saved and told, or neither.
         record_statement_event(session, entity, revision)
+        # What readers are shown of it from now on (?recorded=, app/records.py): same
+        # transaction, so the record and the log cannot disagree.
+        record_statement(
+            session,
+            entity.id,
+            revision,
+            public=entity.published_at is not None and entity.retracted_at is None,
+        )
     # Tells app.caching that this commit changes the data version.
     session.info["wrote_revisions"] = True
     return revision

@@ -754,7 +754,7 @@ def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None])
         connection.exec_driver_sql(
             f"TRUNCATE {', '.join(_quoted(t) for t in CLEARED_TABLES)} RESTART IDENTITY"
         )
-        recreate = _drop_bulk_indexes(connection, ("statement", "revision"))
+        recreate = _drop_bulk_indexes(connection, ("statement", "revision", "statement_record"))
         t = phase("prepare", started)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
@@ -778,6 +778,8 @@ def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None])
             total += len(rows) + len(revs)
             t = phase("copy", t)
             say(f"  {rows[-1][0]:,} statements")
+        _fill_records(connection)
+        t = phase("records", t)
         for sql in recreate:
             connection.exec_driver_sql(sql)
         t = phase("indexes+fks", t)
@@ -790,12 +792,35 @@ def _load_postgresql(engine: Engine, gen: Generator, say: Callable[[str], None])
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("SET statement_timeout = 0")
         try:
-            connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(_quoted(t) for t in TABLES)}")
+            vacuumed = (*TABLES, "statement_record")
+            connection.exec_driver_sql(
+                f"VACUUM (ANALYZE) {', '.join(_quoted(t) for t in vacuumed)}"
+            )
         finally:
             # Back to the connection's own setting before it returns to the pool.
             connection.exec_driver_sql("RESET statement_timeout")
     phase("vacuum+analyze", t)
     return Report("postgresql", gen.shape.statements, total, time.perf_counter() - started, phases)
+
+
+# What the write path would have recorded (app/records.py): each generated statement has one
+# revision, so a published one not retracted was shown from that revision on, and a retracted
+# one (its only revision already retracted) never was. One INSERT … SELECT on both databases.
+RECORDED_COLUMNS = (
+    "party_id, demand_id, stance, stated_on, stated_on_precision, speaker, summary, quote,"
+    " source_id, off_scale, partial, scope_note, alternative_to_id, evidence, evidence_outlet,"
+    " quote_language, original_quote, translated_by"
+)
+
+
+def _fill_records(connection: Connection) -> None:
+    columns = ", ".join(f"s.{c.strip()}" for c in RECORDED_COLUMNS.split(","))
+    connection.exec_driver_sql(
+        "INSERT INTO statement_record (statement_id, revision_id, valid_from, valid_to,"
+        f" {RECORDED_COLUMNS}, conditional) SELECT s.id, r.id, r.created_at, NULL, {columns},"
+        " false FROM statement s JOIN revision r ON r.entity_type = 'statement'"
+        " AND r.entity_id = s.id WHERE s.retracted_at IS NULL AND s.published_at IS NOT NULL"
+    )
 
 
 def _drop_bulk_indexes(connection: Connection, tables: Sequence[str]) -> list[str]:
@@ -876,6 +901,9 @@ def _load_sqlite(engine: Engine, gen: Generator, say: Callable[[str], None]) -> 
             t = time.perf_counter()
             phases["insert"] = phases.get("insert", 0.0) + t - now
             say(f"  {rows[-1][0]:,} statements")
+        t = time.perf_counter()
+        _fill_records(connection)
+        phases["records"] = time.perf_counter() - t
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
     phases["analyze"] = time.perf_counter() - t

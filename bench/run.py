@@ -148,6 +148,10 @@ def route_resolver(app: Any) -> Resolve:
 QUERY_SCOPED = {"search", "api_statements_csv"}
 
 
+# A day inside the generated history (app/synthetic_data.py enters statements from START on).
+RECORDED_DAY = "2022-06-30"
+
+
 def pages(sample: Sample, resolve: Resolve) -> list[Page]:
     as_of = FIXED_AS_OF.isoformat()
 
@@ -219,6 +223,13 @@ def pages(sample: Sample, resolve: Resolve) -> list[Page]:
             sample_paths=[
                 f"{first_matrix}?as_of={d}&with=bench-plan" for d in (as_of, "2024-06-30")
             ],
+        ),
+        # Issue 19 item 4: the matrix as the tracker showed it at the end of a past day, read
+        # from statement_record (one probe per cell that skips later versions in the index).
+        Page(
+            "matrix as recorded (?recorded=)",
+            f"{first_matrix}?recorded={RECORDED_DAY}",
+            sample_paths=[f"{first_matrix}?recorded={d}" for d in (RECORDED_DAY, "2019-06-30")],
         ),
         Page("CSV export (all statements)", CSV_CANDIDATES[0], kind="download"),
         # Last: every save adds a statement, which changes the data version and the export.

@@ -41,7 +41,7 @@ GOOD_EXTREME_DATES = ["1900-01-01", "9999-12-31"]
 CONTROL_CHARACTERS = ["\x00", "russia\x00", "\x1b[2J"]
 
 # Query parameters by what they hold. A parameter in none of these fails the walk: say what it is.
-DATES = {"as_of", "since", "from", "to"}
+DATES = {"as_of", "since", "from", "to", "recorded"}  # recorded: up to today only
 NUMBERS = {
     "page",
     "limit",

@@ -636,6 +636,11 @@ class MatrixOut(Schema):
     negotiation: NegotiationRef = Field(description="Whose matrix: its participants × demands.")
     as_of: dt.date = Field(description="Positions as of this day.", examples=["2025-01-31"])
     since: dt.date | None = Field(description="The comparison date, if asked for.")
+    recorded: dt.date | None = Field(
+        default=None,
+        description="With `recorded`: the positions are as the tracker showed them at the end "
+        "of this day (UTC), not as they are now.",
+    )
     parties: list[PartyRef] = Field(
         description="The columns: the participants, in the negotiation's order."
     )

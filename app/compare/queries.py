@@ -15,6 +15,7 @@ from app.charts import Chart, Level, Series, Step, step_chart
 from app.dates import format_date
 from app.models import Demand, Party, Statement
 from app.positions import HistoryEntry, position_histories, with_positions
+from app.records import end_of_day
 from app.stances import MAX_GAP, Stance, spread, spread_over_time
 
 GAP_WORDS = {0: "together", MAX_GAP: "opposite ends"}
@@ -66,6 +67,7 @@ def comparison(
     parties: Sequence[Party],
     as_of: dt.date,
     statement_href: Callable[[int], str],
+    recorded: dt.date | None = None,
 ) -> Comparison:
     """The parties on every demand of the negotiation, closest first, in two queries whatever
     the data. The parties are its participants (the route checks)."""
@@ -77,8 +79,9 @@ def comparison(
         .where(Party.id.in_(ids), Demand.negotiation_id == negotiation_id)
         .order_by(Demand.display_order, Demand.id)
     )
+    moment = end_of_day(recorded) if recorded else None
     query, position = with_positions(
-        session.get_bind().dialect.name, cells, Party.id, Demand.id, as_of
+        session.get_bind().dialect.name, cells, Party.id, Demand.id, as_of, moment
     )
     found: dict[int, dict[int, Statement | None]] = defaultdict(dict)
     demands: dict[int, Demand] = {}
@@ -87,7 +90,9 @@ def comparison(
         found[demand.id][party_id] = statement
 
     histories: dict[tuple[int, int], list[HistoryEntry]] = defaultdict(list)
-    for entry in position_histories(session, as_of, party_ids=ids, demand_ids=list(demands)):
+    for entry in position_histories(
+        session, as_of, party_ids=ids, demand_ids=list(demands), recorded=moment
+    ):
         histories[(entry.statement.party_id, entry.statement.demand_id)].append(entry)
 
     names = " and ".join(party.name for party in parties)

@@ -4,8 +4,9 @@ the gap, closest first; and `/compare?parties=…` from before negotiations, whi
 from __future__ import annotations
 
 from collections import Counter
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -19,6 +20,7 @@ from app.models import Negotiation, Participation, Party
 from app.negotiations.queries import ordered_negotiations, participants
 from app.negotiations.scope import Talks, moved_or_ask
 from app.pages import render
+from app.records import RECORDED_HELP, parse_recorded
 from app.stances import MAX_COMPARED
 
 router = APIRouter()
@@ -81,14 +83,19 @@ def outsiders_of(session: Session, slugs: list[str], known: list[Party]) -> dict
 
 @router.get("/talks/{negotiation}/compare", name="compare")
 def compare(
-    request: Request, session: DbSession, negotiation: Talks, as_of: str | None = None
+    request: Request,
+    session: DbSession,
+    negotiation: Talks,
+    as_of: str | None = None,
+    recorded: Annotated[str | None, Query(description=RECORDED_HELP)] = None,
 ) -> Response:
     known = [p.party for p in participants(session, [negotiation.id])[negotiation.id]]
     values = request.query_params.getlist("parties")
     context: dict[str, object] = {
         "negotiation": negotiation,
         "known": known,
-        "form": {"as_of": as_of or "", "parties": values},
+        "form": {"as_of": as_of or "", "parties": values, "recorded": recorded or ""},
+        "recorded": None,
         # A set: the template asks "is this party chosen?" once per party listed.
         "chosen": {slug.strip() for value in values for slug in value.split(",")},
         "max_compared": MAX_COMPARED,
@@ -103,12 +110,14 @@ def compare(
         parties = chosen_parties(
             values, known, outsiders_of(session, slugs, known), negotiation.title
         )
-        as_of_date = date_or_today(as_of)
+        recorded_day = parse_recorded(recorded)
+        context["recorded"] = recorded_day
+        as_of_date = recorded_day if recorded_day and not as_of else date_or_today(as_of)
     except (InvalidSelection, InvalidDate) as problem:
         context["error"] = str(problem)
         return render(request, "compare/index.html", context, block="content", status_code=400)
     context["comparison"] = comparison(
-        session, negotiation.id, parties, as_of_date, statement_href(request)
+        session, negotiation.id, parties, as_of_date, statement_href(request), recorded_day
     )
     return render(request, "compare/index.html", context, block="content")
 

@@ -16,6 +16,7 @@ from app.charts import Chart, Level, OffMark, Series, Step, step_chart
 from app.dates import format_date
 from app.models import Demand, Negotiation, Participation, Party, Statement
 from app.positions import HistoryEntry, position_histories, with_positions
+from app.records import end_of_day
 from app.stances import SCALE, OffScale, Stance, gap, spread_over_time
 
 STANCE_LEVELS = [Level(stance.value, stance.label) for stance in SCALE]
@@ -186,6 +187,7 @@ def demand_page(
     as_of: dt.date,
     statement_href: Callable[[int], str],
     full_range: bool = False,
+    recorded: dt.date | None = None,
 ) -> DemandPage:
     """Everything the demand page shows, in two queries whatever the number of statements.
 
@@ -199,13 +201,14 @@ def demand_page(
         .where(Participation.negotiation_id == demand.negotiation_id)
         .order_by(Participation.display_order, Party.name)
     )
+    moment = end_of_day(recorded) if recorded else None
     query, position = with_positions(
-        session.get_bind().dialect.name, parties, Party.id, literal(demand.id), as_of
+        session.get_bind().dialect.name, parties, Party.id, literal(demand.id), as_of, moment
     )
     rows = session.execute(query.add_columns(position)).all()
 
     histories: dict[int, list[HistoryEntry]] = defaultdict(list)
-    for entry in position_histories(session, as_of, demand_ids=[demand.id]):
+    for entry in position_histories(session, as_of, demand_ids=[demand.id], recorded=moment):
         histories[entry.statement.party_id].append(entry)
 
     lines = [PartyLine(party, statement, histories.get(party.id, [])) for party, statement in rows]

@@ -18,6 +18,7 @@ from app.negotiations.queries import negotiation_demands, ordered_negotiations
 from app.negotiations.scope import Talks, moved_or_ask
 from app.pages import render
 from app.plans import plan_as_of
+from app.records import RECORDED_HELP, parse_recorded
 from app.slugs import SLUG_MAX as MAX_SLUG
 
 router = APIRouter()
@@ -46,6 +47,7 @@ def show_demand(
         str | None,
         Query(alias="with", max_length=100, description="A proposal's slug to set beside."),
     ] = None,
+    recorded: Annotated[str | None, Query(description=RECORDED_HELP)] = None,
 ) -> Response:
     # A slug longer than any slug names nothing: a 404 like any unknown slug, without a query
     # carrying 5,000 characters.
@@ -68,18 +70,25 @@ def show_demand(
     context = {
         "negotiation": negotiation,
         "demand": demand,
-        "form": {"as_of": as_of or ""},
+        "form": {"as_of": as_of or "", "recorded": recorded or ""},
         "error": None,
         "page": None,
+        "recorded": None,
     }
     try:
-        as_of_date = date_or_today(as_of)
+        recorded_day = context["recorded"] = parse_recorded(recorded)
+        as_of_date = recorded_day if recorded_day and not as_of else date_or_today(as_of)
     except InvalidDate as problem:
         context["error"] = str(problem)
         return render(request, "demands/show.html", context, block="content", status_code=400)
     # ?chart=full: the chart over every day up to as_of; anything else is the story's window.
     context["page"] = demand_page(
-        session, demand, as_of_date, statement_href(request), full_range=chart == "full"
+        session,
+        demand,
+        as_of_date,
+        statement_href(request),
+        full_range=chart == "full",
+        recorded=recorded_day,
     )
     # The plan's stance on this demand and each party's gap to it: two queries more.
     context["plan"] = plan_as_of(session, negotiation.id, with_, as_of_date) if with_ else None

@@ -31,6 +31,7 @@ from app.api.schemas import (
     RowPlan,
     StanceValue,
 )
+from app.dates import InvalidDate
 from app.db import DbSession
 from app.exceptions import BadRequest
 from app.links import Links
@@ -38,6 +39,7 @@ from app.matrix.cells import KEPT_CELLS
 from app.matrix.queries import Cell, Matrix, matrix_as_of
 from app.negotiations.queries import ordered_negotiations, participants
 from app.plans import Plan, plan_as_of
+from app.records import RECORDED_HELP, parse_recorded
 from app.stances import MAX_COMPARED, spread
 
 router = api_router("positions")
@@ -96,6 +98,7 @@ WithPlan = Annotated[
         examples=["ukraine-peace-formula"],
     ),
 ]
+Recorded = Annotated[str | None, Query(description=RECORDED_HELP, examples=["2025-01-31"])]
 ComparedParties = Annotated[
     str,
     Query(
@@ -113,19 +116,25 @@ def matrix(
     as_of: AsOf = None,
     since: Since = None,
     with_: WithPlan = None,
+    recorded: Recorded = None,
 ) -> MatrixOut:
     """Each participant's position on each of the negotiation's demands as of a date (its
-    matrix page)."""
-    day = as_of_or_today(as_of)
+    matrix page); with `recorded`, as the tracker showed them at the end of that day."""
+    try:
+        recorded_day = parse_recorded(recorded)
+    except InvalidDate as problem:
+        raise BadRequest.parameter("recorded", str(problem)) from None
+    day = as_of_or_today(as_of) if as_of or not recorded_day else recorded_day
     since_day = parse_date(since, "since")
     if since_day is not None and since_day > day:
         raise BadRequest.parameter("since", "since must be on or before as_of.")
-    found = matrix_as_of(session, negotiation.id, day, since_day)
+    found = matrix_as_of(session, negotiation.id, day, since_day, recorded_day)
     plan = plan_as_of(session, negotiation.id, with_, day) if with_ else None
     return MatrixOut(
         negotiation=NegotiationRef.of(negotiation, link),
         as_of=found.as_of,
         since=found.since,
+        recorded=found.recorded,
         parties=[PartyRef.of(party, link) for party in found.parties],
         rows=[
             MatrixRow(

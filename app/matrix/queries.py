@@ -12,8 +12,10 @@ from sqlalchemy import Date, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.evidence import Evidence
-from app.models import Demand, Participation, Party, Statement, StatementCondition
+from app.models import Demand, Participation, Party, Statement, StatementCondition, StatementRecord
+from app.models.base import UTCDateTime
 from app.positions import latest_statement, with_positions
+from app.records import end_of_day, valid_at
 from app.stances import STANCE_OF, OffScale, Reading, Stance, shift_from, shift_words
 
 
@@ -149,6 +151,8 @@ class Matrix:
     since: dt.date | None
     parties: list[PartyHeading]
     rows: list[Row] = field(default_factory=list)
+    # The day whose end the positions are as recorded at (`?recorded=`), or None: as they are.
+    recorded: dt.date | None = None
 
     @property
     def changed_count(self) -> int:
@@ -209,9 +213,9 @@ PARTICIPANT_ORDER = (Participation.display_order, Party.name)
 
 
 @cache
-def cells_query(dialect: str, with_since: bool) -> Select[*tuple[Any, ...]]:
+def cells_query(dialect: str, with_since: bool, recorded: bool = False) -> Select[*tuple[Any, ...]]:
     """Every (participant, demand) of `:negotiation` with the Position shown as of `:as_of`, and
-    its stance at `:since`.
+    its stance at `:since`; with `recorded`, both as recorded at the moment `:recorded`.
 
     Built once per kind of database and run with parameters: building it (a lateral subquery
     over an alias of a 17-column table) took more CPU than PostgreSQL took to answer it.
@@ -224,18 +228,21 @@ def cells_query(dialect: str, with_since: bool) -> Select[*tuple[Any, ...]]:
         .where(Participation.negotiation_id == negotiation)
     )
     as_of = bindparam("as_of", type_=Date)
+    moment = bindparam("recorded", type_=UTCDateTime) if recorded else None
     query: Select[*tuple[Any, ...]]
-    query, position = with_positions(dialect, cells, Participation.party_id, Demand.id, as_of)
+    query, position = with_positions(
+        dialect, cells, Participation.party_id, Demand.id, as_of, recorded=moment
+    )
     query = query.add_columns(*(getattr(position, name) for name in STORED_FIELDS))
     if with_since:
         since = bindparam("since", type_=Date)
         # Measured from the last stance on the scale: off-scale answers are no shift.
         since_row = latest_statement(
-            Participation.party_id, Demand.id, since, "stance", on_scale=True
+            Participation.party_id, Demand.id, since, "stance", on_scale=True, recorded=moment
         )
         query = query.add_columns(since_row.scalar_subquery())
         partial_row = latest_statement(
-            Participation.party_id, Demand.id, since, "partial", on_scale=True
+            Participation.party_id, Demand.id, since, "partial", on_scale=True, recorded=moment
         )
         query = query.add_columns(partial_row.scalar_subquery())
     return query
@@ -248,9 +255,14 @@ _WIDTH = len(STORED_FIELDS)
 
 
 def matrix_as_of(
-    session: Session, negotiation_id: int, as_of: dt.date, since: dt.date | None = None
+    session: Session,
+    negotiation_id: int,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    recorded: dt.date | None = None,
 ) -> Matrix:
-    """One negotiation's matrix in three queries, whatever the number of statements."""
+    """One negotiation's matrix in five queries, whatever the number of statements; with
+    `recorded`, as the tracker showed it at the end of that day (as many queries)."""
     party_columns = (getattr(Party, name) for name in PartyHeading._fields)
     parties = [
         PartyHeading(*row)
@@ -271,15 +283,22 @@ def matrix_as_of(
         )
     ]
     found = {}
-    query = cells_query(session.get_bind().dialect.name, with_since=since is not None)
+    query = cells_query(
+        session.get_bind().dialect.name, with_since=since is not None, recorded=bool(recorded)
+    )
+    moment = end_of_day(recorded) if recorded else None
     # One result row per (party, demand); the matrix's `Row`s are built from them below.
     parameters = {"negotiation": negotiation_id, "as_of": as_of, "since": since}
+    if moment is not None:
+        parameters["recorded"] = moment
     for cell in session.execute(query, parameters):
         shown = Position(*cell[2 : 2 + _WIDTH]) if cell[2] is not None else None
         since_cells = cell[2 + _WIDTH :] if since is not None else (None, None)
         found[cell[0], cell[1]] = (shown, since_cells)
     conditional, offered = qualifiers(
-        session, [(p.id, p.alternative_to_id) for p, _ in found.values() if p is not None]
+        session,
+        [(p.id, p.alternative_to_id) for p, _ in found.values() if p is not None],
+        recorded=moment,
     )
     if conditional or offered:
         for key, (shown, since_cells) in found.items():
@@ -288,7 +307,13 @@ def matrix_as_of(
                     conditional=shown.id in conditional, in_offer=shown.id in offered
                 )
                 found[key] = (shown, since_cells)
-    matrix = Matrix(negotiation_id=negotiation_id, as_of=as_of, since=since, parties=parties)
+    matrix = Matrix(
+        negotiation_id=negotiation_id,
+        as_of=as_of,
+        since=since,
+        parties=parties,
+        recorded=recorded,
+    )
     for demand in demands:
         row = Row(demand=demand, cells=[])
         for party in parties:
@@ -319,10 +344,31 @@ def _changed(now: Position | None, since_stance: int | None, since_partial: bool
     return shift_from(Reading(since_stance, bool(since_partial)), now.reading) is not None
 
 
-def qualifiers(session: Session, shown: list[tuple[int, int | None]]) -> tuple[set[int], set[int]]:
+def qualifiers(
+    session: Session, shown: list[tuple[int, int | None]], recorded: dt.datetime | None = None
+) -> tuple[set[int], set[int]]:
     """Of the statements shown (id, alternative_to_id): which carry conditions, which are an
-    option of an offer. Two queries for the whole page, whatever it shows."""
+    option of an offer. Two queries for the whole page, whatever it shows; with `recorded`,
+    from the records valid at that moment."""
     ids = [statement_id for statement_id, _ in shown]
+    if recorded is not None:
+        record = StatementRecord
+        conditional = set(
+            session.scalars(
+                select(record.id).where(
+                    record.id.in_(ids), record.conditional, valid_at(record, recorded)
+                )
+            )
+        )
+        offered = {statement_id for statement_id, other in shown if other is not None}
+        offered |= set(
+            session.scalars(
+                select(record.alternative_to_id)
+                .where(record.alternative_to_id.in_(ids), valid_at(record, recorded))
+                .distinct()
+            )
+        )
+        return conditional, offered
     conditional = set(
         session.scalars(
             select(StatementCondition.statement_id)

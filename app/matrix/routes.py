@@ -21,10 +21,11 @@ from app.negotiations.queries import (
 from app.negotiations.scope import Talks, moved_or_ask
 from app.pages import render, wants_fragment
 from app.plans import plan_as_of
+from app.records import RECORDED_HELP, parse_recorded
 
 router = APIRouter()
 
-DATE_LABELS = {"as_of": "As of", "since": "Changes since"}
+DATE_LABELS = {"as_of": "As of", "since": "Changes since", "recorded": "As recorded at the end of"}
 
 
 @router.get("/", name="home")
@@ -61,8 +62,9 @@ def show_matrix(
             description="A proposal's slug: its latest version as of the date beside the parties.",
         ),
     ] = None,
+    recorded: Annotated[str | None, Query(description=RECORDED_HELP)] = None,
 ) -> Response:
-    return _matrix_page(request, session, negotiation, as_of, since, with_)
+    return _matrix_page(request, session, negotiation, as_of, since, with_, recorded)
 
 
 def _matrix_page(
@@ -72,11 +74,21 @@ def _matrix_page(
     as_of: str | None,
     since: str | None,
     plan_slug: str | None = None,
+    recorded: str | None = None,
 ) -> Response:
-    form = {"as_of": as_of or "", "since": since or "", "with": plan_slug or ""}
-    field = "as_of"
+    form = {
+        "as_of": as_of or "",
+        "since": since or "",
+        "with": plan_slug or "",
+        "recorded": recorded or "",
+    }
+    field = "recorded"
     try:
-        as_of_date = parse_iso_date(as_of, field="as_of") if as_of else dt.date.today()
+        # What the tracker showed that day was that day's positions: as_of defaults to it.
+        recorded_day = parse_recorded(recorded)
+        field = "as_of"
+        default_day = recorded_day or dt.date.today()
+        as_of_date = parse_iso_date(as_of, field="as_of") if as_of else default_day
         field = "since"
         since_date = parse_iso_date(since, field="since") if since else None
         if since_date and since_date > as_of_date:
@@ -86,7 +98,7 @@ def _matrix_page(
         named = str(problem)
         beside = named.removeprefix(f"{field}: ").removeprefix(f"{field} ")
         errors = {field: beside[:1].upper() + beside[1:]}
-        if wants_fragment(request):
+        if wants_fragment(request) and field != "recorded":
             # The form asked (htmx): the message goes beside its field and the matrix on screen
             # stays as it was, rather than being replaced by an error.
             return render(
@@ -115,7 +127,7 @@ def _matrix_page(
             block="matrix",
             status_code=400,
         )
-    matrix = matrix_as_of(session, negotiation.id, as_of_date, since_date)
+    matrix = matrix_as_of(session, negotiation.id, as_of_date, since_date, recorded_day)
     # Two queries more with a plan, whatever its number of points; none without.
     plan = plan_as_of(session, negotiation.id, plan_slug, as_of_date) if plan_slug else None
     return render(

@@ -23,6 +23,7 @@ from app.models.revision import Action, Revision
 from app.models.source import Source, SourceKind
 from app.models.statement import Statement
 from app.models.statement_condition import StatementCondition
+from app.models.statement_record import StatementRecord
 from app.models.user import Role, User, user_negotiation
 from app.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -54,6 +55,7 @@ __all__ = [
     "SourceLinkCheck",
     "Statement",
     "StatementCondition",
+    "StatementRecord",
     "User",
     "VersionStatus",
     "WebhookAttempt",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.models import Demand, Negotiation, Participation, Party, Statement
 from app.positions import HistoryEntry, position_histories, with_positions
+from app.records import end_of_day
 from app.stances import SCALE, Stance
 
 
@@ -212,10 +213,15 @@ def roles_by_party(session: Session) -> dict[int, list[Participation]]:
 
 
 def _positions(
-    session: Session, party: Party, as_of: dt.date, negotiation_ids: list[int]
+    session: Session,
+    party: Party,
+    as_of: dt.date,
+    negotiation_ids: list[int],
+    recorded: dt.date | None = None,
 ) -> list[DemandPosition]:
     """The party's position on each demand of these negotiations, with how it moved: two
-    queries whatever the number of statements."""
+    queries whatever the number of statements (with `recorded`: as recorded at its end)."""
+    moment = end_of_day(recorded) if recorded else None
     demands = (
         select(Demand)
         .join(Negotiation, Negotiation.id == Demand.negotiation_id)
@@ -223,13 +229,15 @@ def _positions(
         .order_by(Negotiation.display_order, Negotiation.id, Demand.display_order, Demand.id)
     )
     query, position = with_positions(
-        session.get_bind().dialect.name, demands, literal(party.id), Demand.id, as_of
+        session.get_bind().dialect.name, demands, literal(party.id), Demand.id, as_of, moment
     )
     rows = session.execute(query.add_columns(position)).all()
 
     histories: dict[int, list[HistoryEntry]] = defaultdict(list)
     demand_ids = [demand.id for demand, _ in rows]
-    for entry in position_histories(session, as_of, party_ids=[party.id], demand_ids=demand_ids):
+    for entry in position_histories(
+        session, as_of, party_ids=[party.id], demand_ids=demand_ids, recorded=moment
+    ):
         histories[entry.statement.demand_id].append(entry)
 
     return [
@@ -239,17 +247,23 @@ def _positions(
 
 
 def party_page(
-    session: Session, party: Party, participation: Participation, as_of: dt.date
+    session: Session,
+    party: Party,
+    participation: Participation,
+    as_of: dt.date,
+    recorded: dt.date | None = None,
 ) -> PartyPage:
     """The party within one negotiation, in two queries whatever the number of statements."""
-    positions = _positions(session, party, as_of, [participation.negotiation_id])
+    positions = _positions(session, party, as_of, [participation.negotiation_id], recorded)
     return PartyPage(party=party, participation=participation, as_of=as_of, positions=positions)
 
 
-def party_across(session: Session, party: Party, as_of: dt.date) -> PartyAcross:
+def party_across(
+    session: Session, party: Party, as_of: dt.date, recorded: dt.date | None = None
+) -> PartyAcross:
     """The party in every negotiation it takes part in: three queries whatever the data."""
     taking_part = party_participations(session, party.id)
-    positions = _positions(session, party, as_of, [p.negotiation_id for p in taking_part])
+    positions = _positions(session, party, as_of, [p.negotiation_id for p in taking_part], recorded)
     by_talks: dict[int, list[DemandPosition]] = defaultdict(list)
     for p in positions:
         by_talks[p.demand.negotiation_id].append(p)

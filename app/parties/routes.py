@@ -4,7 +4,9 @@ with their negotiations and roles."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.dates import InvalidDate, date_or_today
@@ -22,11 +24,13 @@ from app.parties.queries import (
     party_page,
     roles_by_party,
 )
+from app.records import RECORDED_HELP, parse_recorded
 from app.slugs import SLUG_MAX
 
 router = APIRouter()
 
 Slug = Path(description="The party's slug.")
+Recorded = Annotated[str | None, Query(description=RECORDED_HELP)]
 
 
 @router.get("/parties", name="parties")
@@ -54,17 +58,28 @@ def _party(request: Request, session: DbSession, slug: str) -> Party:
 
 @router.get("/parties/{slug}", name="party")
 def show_party(
-    request: Request, session: DbSession, slug: str = Slug, as_of: str | None = None
+    request: Request,
+    session: DbSession,
+    slug: str = Slug,
+    as_of: str | None = None,
+    recorded: Recorded = None,
 ) -> Response:
     """The party across its negotiations, a heading (and role) per negotiation."""
     party = _party(request, session, slug)
-    context = {"party": party, "form": {"as_of": as_of or ""}, "error": None, "page": None}
+    context = {
+        "party": party,
+        "form": {"as_of": as_of or "", "recorded": recorded or ""},
+        "error": None,
+        "page": None,
+        "recorded": None,
+    }
     try:
-        as_of_date = date_or_today(as_of)
+        recorded_day = context["recorded"] = parse_recorded(recorded)
+        as_of_date = recorded_day if recorded_day and not as_of else date_or_today(as_of)
     except InvalidDate as problem:
         context["error"] = str(problem)
         return render(request, "parties/show.html", context, block="content", status_code=400)
-    context["page"] = party_across(session, party, as_of_date)
+    context["page"] = party_across(session, party, as_of_date, recorded_day)
     return render(request, "parties/show.html", context, block="content")
 
 
@@ -75,6 +90,7 @@ def show_talks_party(
     negotiation: Talks,
     slug: str = Slug,
     as_of: str | None = None,
+    recorded: Recorded = None,
 ) -> Response:
     """The party within these talks: its role, its positions on their demands."""
     party = party_by_slug(session, slug) if len(slug) <= SLUG_MAX else None
@@ -103,14 +119,16 @@ def show_talks_party(
         "negotiation": negotiation,
         "party": party,
         "participation": participation,
-        "form": {"as_of": as_of or ""},
+        "form": {"as_of": as_of or "", "recorded": recorded or ""},
         "error": None,
         "page": None,
+        "recorded": None,
     }
     try:
-        as_of_date = date_or_today(as_of)
+        recorded_day = context["recorded"] = parse_recorded(recorded)
+        as_of_date = recorded_day if recorded_day and not as_of else date_or_today(as_of)
     except InvalidDate as problem:
         context["error"] = str(problem)
         return render(request, "parties/talks_show.html", context, block="content", status_code=400)
-    context["page"] = party_page(session, party, participation, as_of_date)
+    context["page"] = party_page(session, party, participation, as_of_date, recorded_day)
     return render(request, "parties/talks_show.html", context, block="content")

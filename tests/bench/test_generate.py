@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.dates import DatePrecision, is_period_start
 from app.db import make_engine
+from app.matrix.queries import matrix_as_of
 from app.migrate import upgrade
 from app.models import (
     Demand,
@@ -22,11 +24,14 @@ from app.models import (
     Revision,
     Source,
     Statement,
+    StatementRecord,
     User,
 )
+from app.records import end_of_day
 from app.settings import Settings
 from app.synthetic_data import DatabaseNotEmpty, generate
 from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.matrix.test_recorded_replay import replay
 
 STATEMENTS = 2_000
 
@@ -261,3 +266,33 @@ def test_postgresql_load_is_not_cut_short_by_the_app_statement_timeout() -> None
     finally:
         engine.dispose()
         drop_postgres_database(url)
+
+
+def test_the_record_is_what_the_log_says_readers_saw(generated: Engine) -> None:
+    """statement_record (issue 19, ?recorded=): one open record per public statement, from its
+    revision's time, so the recorded view of today is today's matrix."""
+    with Session(generated) as session:
+        public = session.scalar(
+            select(func.count()).select_from(Statement).where(Statement.is_public())
+        )
+        assert session.scalar(select(func.count()).select_from(StatementRecord)) == public
+        negotiation = session.scalars(select(Negotiation.id)).first()
+        assert negotiation is not None
+        today = dt.date.today()
+        now = matrix_as_of(session, negotiation, today)
+        recorded = matrix_as_of(session, negotiation, today, recorded=today)
+        assert [c.statement for r in now.rows for c in r.cells] == [
+            c.statement for r in recorded.rows for c in r.cells
+        ]
+        # And at the end of a day in the past, the log replayed gives the same cells.
+        statements = list(session.scalars(select(Statement)))
+        log = replay(session, statements)
+        day = dt.date(2020, 6, 30)
+        lines = log.lines(end_of_day(day), day)
+        past = matrix_as_of(session, negotiation, day, recorded=day)
+        for row in past.rows:
+            for cell in row.cells:
+                line = lines.get((cell.party.id, cell.demand.id))
+                s = cell.statement
+                got = None if s is None else (s.id, s.stance, s.stated_on, s.summary)
+                assert got == (line[-1] if line else None)
