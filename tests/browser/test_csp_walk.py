@@ -13,6 +13,7 @@ HTML route of the app was never requested: a new page cannot be skipped silently
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -197,6 +198,12 @@ def reader_pages(walk: Walk, page: Any) -> None:
     statement = first_href(page, "#matrix td a[href^='/statements/']")
     walk.go(page, "/talks/russia-ukraine?as_of=2025-01-31&since=2024-12-01")
     assert page.locator("#matrix .cell--changed").count() > 0
+    # As the tracker showed it (issue 19 item 4): today's record, the note and its way back.
+    today = dt.date.today().isoformat()
+    walk.go(page, f"/talks/russia-ukraine?recorded={today}&since=2024-12-01")
+    assert page.locator("#recorded-note").count() == 1
+    walk.go(page, f"/talks/russia-ukraine/parties/ukraine?recorded={today}")
+    walk.go(page, f"/talks/russia-ukraine/compare?parties=russia,ukraine&recorded={today}")
     walk.go(page, "/parties")
     walk.go(page, "/parties/ukraine?as_of=2025-01-31")
     walk.go(page, "/talks/russia-ukraine/parties/ukraine?as_of=2025-01-31")
