@@ -18,6 +18,8 @@ DATES = ["2024-06-30", "2024-12-31", "2025-01-31"]
 
 def assert_whole_page_once(page, as_of: str) -> None:  # type: ignore[no-untyped-def]
     """Header, nav, date form and matrix, each exactly once, showing `as_of`."""
+    # A restore swaps the page in after the URL changed: wait for its matrix, then count.
+    page.locator(f".matrix-title time[datetime='{as_of}']").first.wait_for(timeout=10_000)
     for selector in ("header.site-header", "nav[aria-label=Main]", "form.date-form", "#matrix"):
         assert page.locator(selector).count() == 1, (selector, page.url)
     nested = page.evaluate(
