@@ -39,6 +39,7 @@ from app.demands import api as demand_api
 from app.demands import routes as demand_routes
 from app.errors import install_error_pages, install_outage_page
 from app.follow import routes as follow_routes
+from app.kept_html import KEPT_HISTORIES, KeptHtml, kept_history
 from app.matrix import api as matrix_api
 from app.matrix import routes as matrix_routes
 from app.matrix.cells import RenderedCells, kept_cells
@@ -121,7 +122,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.rendered_cells = RenderedCells()
-    app.state.templates = make_templates(header_account=header_account, kept_cells=kept_cells)
+    app.state.kept_histories = KeptHtml(KEPT_HISTORIES)
+    app.state.templates = make_templates(
+        header_account=header_account, kept_cells=kept_cells, kept_history=kept_history
+    )
     app.state.export_slots = export_slots(settings.max_concurrent_exports)
     app.state.hashing_turns = HashingTurns(
         settings.max_concurrent_logins, settings.login_queue_timeout

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import groupby
-from typing import Any, TypeVarTuple
+from typing import Any, NamedTuple, TypeVarTuple
 
 from sqlalchemy import (
     BindParameter,
@@ -24,9 +23,10 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased
 
-from app.models import Demand, Party, Statement, StatementCondition, StatementRecord
+from app.evidence import Evidence
+from app.models import Demand, Party, Source, Statement, StatementCondition, StatementRecord
 from app.records import valid_at
 from app.stances import Reading, shift_from, shift_words
 
@@ -107,11 +107,52 @@ def with_positions(
     return query.outerjoin(entity, getattr(entity, key) == latest_id), entity
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    """A statement in a party's history on a demand, and whether it moved the party's stance."""
+class SourceLine(NamedTuple):
+    """What a history shows of a statement's source."""
 
-    statement: Statement
+    id: int
+    title: str
+    publisher: str
+    url: str
+
+
+class HistoryStatement(NamedTuple):
+    """What a history shows of a statement: plain row values, several times cheaper to load
+    than ORM objects, and a value the rendered HTML can be kept by (app/matrix/cells.py)."""
+
+    id: int
+    party_id: int
+    demand_id: int
+    stance: int | None
+    stated_on: dt.date
+    stated_on_precision: str
+    speaker: str | None
+    summary: str
+    source_id: int
+    off_scale: str | None
+    partial: bool
+    scope_note: str | None
+    alternative_to_id: int | None
+    evidence: str | None
+    source: SourceLine
+
+    @property
+    def is_reported(self) -> bool:
+        return self.evidence is not None and Evidence(self.evidence).reported
+
+
+# The statement (or record) columns a HistoryStatement holds, in its order; the source follows.
+HISTORY_COLUMNS = HistoryStatement._fields[:-1]
+SOURCE_ID = HISTORY_COLUMNS.index("source_id")
+
+
+class HistoryEntry(NamedTuple):
+    """A statement in a party's history on a demand, and whether it moved the party's stance.
+
+    A tuple of values (the shift worked out once, when the history is built), so that a page
+    can keep a history's HTML by it."""
+
+    statement: HistoryStatement
     # The stance of the party's last on-scale statement before this one on the same demand
     # (None: first, or only off-scale answers before it).
     previous_stance: int | None
@@ -121,16 +162,13 @@ class HistoryEntry:
     previous_partial: bool = False
     # Whether this statement carries "only if" conditions (one query for the whole history).
     conditional: bool = False
+    is_shift: bool = False
 
     @property
     def previous_reading(self) -> Reading | None:
         if self.previous_stance is None:
             return None
         return Reading(self.previous_stance, partial=self.previous_partial)
-
-    @property
-    def is_shift(self) -> bool:
-        return shift_from(self.previous_reading, self.reading) is not None
 
     @property
     def reading(self) -> Reading:
@@ -193,13 +231,20 @@ def position_histories(
 
     One query fetches one statement more per line than is shown: the one before the oldest
     shown, so that even the oldest is marked as a shift or not. Retracted statements are left
-    out, as they are from positions.
+    out, as they are from positions. The rows are plain values (HistoryStatement).
     """
-    if recorded is not None:
-        return _recorded_histories(session, as_of, party_ids, demand_ids, per_line, recorded)
     wanted = per_line + 1
+    entity: Any = Statement if recorded is None else StatementRecord
+    # A record's `id` is its statement's; `record_id` is the row's own key.
+    key = "id" if recorded is None else "record_id"
+
+    def shown(row: Any) -> list[ColumnElement[bool]]:
+        if recorded is None:
+            return [row.retracted_at.is_(None), row.published_at.is_not(None)]
+        return [valid_at(row, recorded)]
+
     if session.get_bind().dialect.name == "postgresql":
-        # One LATERAL probe of ix_statement_position per (party, demand): the cost follows the
+        # One LATERAL probe of the position index per (party, demand): the cost follows the
         # number of lines shown, not the number of statements.
         line = select(Party.id.label("party_id"), Demand.id.label("demand_id")).join(Demand, true())
         if party_ids is not None:
@@ -207,107 +252,67 @@ def position_histories(
         if demand_ids is not None:
             line = line.where(Demand.id.in_(demand_ids))
         lines = line.subquery("line")
-        probe = aliased(Statement, name="probe")
+        probe = aliased(entity, name="probe")
         recent = (
-            select(probe.id)
+            select(getattr(probe, key))
             .where(
                 probe.party_id == lines.c.party_id,
                 probe.demand_id == lines.c.demand_id,
                 probe.stated_on <= as_of,
-                probe.retracted_at.is_(None),
-                probe.published_at.is_not(None),
+                *shown(probe),
             )
             .order_by(probe.stated_on.desc(), probe.id.desc())
             .limit(wanted)
             .lateral("recent")
         )
-        ids = select(recent.c.id).select_from(lines).join(recent, true())
+        ids = select(recent.c[key]).select_from(lines).join(recent, true())
     else:
         # SQLite has no LATERAL: a window over the statements of the parties (or demands) asked
-        # for, which ix_statement_position narrows to them.
-        order = (Statement.stated_on.desc(), Statement.id.desc())
+        # for, which the position index narrows to them.
+        order = (entity.stated_on.desc(), entity.id.desc())
         rank = func.row_number().over(
-            partition_by=(Statement.party_id, Statement.demand_id), order_by=order
+            partition_by=(entity.party_id, entity.demand_id), order_by=order
         )
-        ranked = select(Statement.id, rank.label("rank")).where(
-            Statement.stated_on <= as_of, Statement.is_public()
+        ranked = select(getattr(entity, key), rank.label("rank")).where(
+            entity.stated_on <= as_of, *shown(entity)
         )
         if party_ids is not None:
-            ranked = ranked.where(Statement.party_id.in_(party_ids))
+            ranked = ranked.where(entity.party_id.in_(party_ids))
         if demand_ids is not None:
-            ranked = ranked.where(Statement.demand_id.in_(demand_ids))
+            ranked = ranked.where(entity.demand_id.in_(demand_ids))
         window = ranked.subquery("ranked")
-        ids = select(window.c.id).where(window.c.rank <= wanted)
+        ids = select(window.c[key]).where(window.c.rank <= wanted)
     query = (
-        select(Statement)
-        .where(Statement.id.in_(ids))
-        .order_by(Statement.party_id, Statement.demand_id, Statement.stated_on, Statement.id)
-        .options(joinedload(Statement.source))
+        select(
+            *(getattr(entity, name) for name in HISTORY_COLUMNS),
+            Source.title,
+            Source.publisher,
+            Source.url,
+            *([entity.conditional] if recorded is not None else []),
+        )
+        .join(Source, Source.id == entity.source_id)
+        .where(getattr(entity, key).in_(ids))
+        .order_by(entity.party_id, entity.demand_id, entity.stated_on, entity.id)
     )
-    loaded = list(session.scalars(query))
-    return _entries(loaded, wanted, _with_conditions(session, [s.id for s in loaded]))
+    width = len(HISTORY_COLUMNS)
+    loaded: list[HistoryStatement] = []
+    conditional: set[int] = set()
+    for row in session.execute(query):
+        source = SourceLine(row[SOURCE_ID], row[width], row[width + 1], row[width + 2])
+        statement = HistoryStatement._make((*row[:width], source))
+        loaded.append(statement)
+        if recorded is not None and row[width + 3]:
+            conditional.add(statement.id)
+    if recorded is None:
+        conditional = _with_conditions(session, [s.id for s in loaded])
+    return _entries(loaded, wanted, conditional)
 
 
-def _recorded_histories(
-    session: Session,
-    as_of: dt.date,
-    party_ids: Sequence[int] | None,
-    demand_ids: Sequence[int] | None,
-    per_line: int,
-    recorded: dt.datetime | BindParameter[dt.datetime],
+def _entries(
+    loaded: list[HistoryStatement], wanted: int, conditional: set[int]
 ) -> list[HistoryEntry]:
-    """position_histories over the records valid at `recorded`: the same shapes (a LATERAL
-    probe per line on PostgreSQL, a window on SQLite) on ix_statement_record_position."""
-    wanted = per_line + 1
-    record = StatementRecord
-    if session.get_bind().dialect.name == "postgresql":
-        line = select(Party.id.label("party_id"), Demand.id.label("demand_id")).join(Demand, true())
-        if party_ids is not None:
-            line = line.where(Party.id.in_(party_ids))
-        if demand_ids is not None:
-            line = line.where(Demand.id.in_(demand_ids))
-        lines = line.subquery("line")
-        probe = aliased(StatementRecord, name="probe")
-        recent = (
-            select(probe.record_id)
-            .where(
-                probe.party_id == lines.c.party_id,
-                probe.demand_id == lines.c.demand_id,
-                probe.stated_on <= as_of,
-                valid_at(probe, recorded),
-            )
-            .order_by(probe.stated_on.desc(), probe.id.desc())
-            .limit(wanted)
-            .lateral("recent")
-        )
-        ids = select(recent.c.record_id).select_from(lines).join(recent, true())
-    else:
-        order = (record.stated_on.desc(), record.id.desc())
-        rank = func.row_number().over(
-            partition_by=(record.party_id, record.demand_id), order_by=order
-        )
-        ranked = select(record.record_id, rank.label("rank")).where(
-            record.stated_on <= as_of, valid_at(record, recorded)
-        )
-        if party_ids is not None:
-            ranked = ranked.where(record.party_id.in_(party_ids))
-        if demand_ids is not None:
-            ranked = ranked.where(record.demand_id.in_(demand_ids))
-        window = ranked.subquery("ranked")
-        ids = select(window.c.record_id).where(window.c.rank <= wanted)
-    query = (
-        select(record)
-        .where(record.record_id.in_(ids))
-        .order_by(record.party_id, record.demand_id, record.stated_on, record.id)
-        .options(joinedload(record.source))
-    )
-    loaded: list[Any] = list(session.scalars(query))
-    return _entries(loaded, wanted, {r.id for r in loaded if r.conditional})
-
-
-def _entries(loaded: list[Any], wanted: int, conditional: set[int]) -> list[HistoryEntry]:
-    """Statements (or records) ordered by line and date as history entries, each marked with
-    the stance before it; `wanted` is one more than shown per line."""
+    """Statements ordered by line and date as history entries, each marked with the stance
+    before it; `wanted` is one more than shown per line."""
     entries: list[HistoryEntry] = []
     for _, group in groupby(loaded, key=lambda s: (s.party_id, s.demand_id)):
         statements = list(group)
@@ -319,13 +324,17 @@ def _entries(loaded: list[Any], wanted: int, conditional: set[int]) -> list[Hist
             first.partial if first is not None and first.stance is not None else False
         )
         for index, statement in enumerate(statements):
+            is_conditional = statement.id in conditional
+            was = None if previous is None else Reading(previous, partial=previous_partial)
+            now = reading_of(statement, is_conditional)
             entries.append(
                 HistoryEntry(
                     statement,
                     previous,
                     has_earlier=truncated and index == 0,
                     previous_partial=previous_partial,
-                    conditional=statement.id in conditional,
+                    conditional=is_conditional,
+                    is_shift=shift_from(was, now) is not None,
                 )
             )
             # Off-scale answers are skipped: the next shift is measured from the last stance.

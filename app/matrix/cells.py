@@ -15,30 +15,18 @@ from typing import Any
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from app.kept_html import KeptHtml
 from app.matrix.queries import Cell
 
 # About 1.3 kB each with its key: 10,000 cells are 12 full 20 × 40 matrices in 13 MB a worker.
 KEPT_CELLS = 10_000
 
 
-class RenderedCells:
-    """Cell HTML by Cell value. When full it starts again empty: one page refills what it needs."""
+class RenderedCells(KeptHtml):
+    """Cell HTML by Cell value."""
 
     def __init__(self, limit: int = KEPT_CELLS) -> None:
-        self.limit = limit
-        self._html: dict[Cell, Markup] = {}
-
-    def get(self, cell: Cell) -> Markup | None:
-        return self._html.get(cell)
-
-    def keep(self, cell: Cell, html: Markup) -> Markup:
-        if len(self._html) >= self.limit:
-            self._html.clear()
-        self._html[cell] = html
-        return html
-
-    def __len__(self) -> int:
-        return len(self._html)
+        super().__init__(limit)
 
 
 @pass_context

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Demand, Negotiation, Participation, Party, Statement
-from app.positions import HistoryEntry, position_histories, with_positions
+from app.models import Demand, Negotiation, Participation, Party
+from app.positions import HistoryEntry, HistoryStatement, position_histories
 from app.records import end_of_day
 from app.stances import SCALE, Stance
 
@@ -19,8 +19,16 @@ from app.stances import SCALE, Stance
 @dataclass(frozen=True)
 class DemandPosition:
     demand: Demand
-    statement: Statement | None
-    history: list[HistoryEntry] = field(default_factory=list)
+    # A tuple: part of the key its rendered HTML is kept by (app/kept_html.py).
+    history: tuple[HistoryEntry, ...] = ()
+
+    @property
+    def latest(self) -> HistoryEntry | None:
+        return self.history[-1] if self.history else None
+
+    @property
+    def statement(self) -> HistoryStatement | None:
+        return self.history[-1].statement if self.history else None
 
     @property
     def stance(self) -> Stance | None:
@@ -30,9 +38,7 @@ class DemandPosition:
 
     @property
     def conditional(self) -> bool:
-        return self.statement is not None and any(
-            e.conditional for e in self.history if e.statement.id == self.statement.id
-        )
+        return bool(self.history) and self.history[-1].conditional
 
     @property
     def shifts(self) -> int:
@@ -222,28 +228,22 @@ def _positions(
     """The party's position on each demand of these negotiations, with how it moved: two
     queries whatever the number of statements (with `recorded`: as recorded at its end)."""
     moment = end_of_day(recorded) if recorded else None
-    demands = (
-        select(Demand)
-        .join(Negotiation, Negotiation.id == Demand.negotiation_id)
-        .where(Demand.negotiation_id.in_(negotiation_ids))
-        .order_by(Negotiation.display_order, Negotiation.id, Demand.display_order, Demand.id)
+    demands = list(
+        session.scalars(
+            select(Demand)
+            .join(Negotiation, Negotiation.id == Demand.negotiation_id)
+            .where(Demand.negotiation_id.in_(negotiation_ids))
+            .order_by(Negotiation.display_order, Negotiation.id, Demand.display_order, Demand.id)
+        )
     )
-    query, position = with_positions(
-        session.get_bind().dialect.name, demands, literal(party.id), Demand.id, as_of, moment
-    )
-    rows = session.execute(query.add_columns(position)).all()
-
     histories: dict[int, list[HistoryEntry]] = defaultdict(list)
-    demand_ids = [demand.id for demand, _ in rows]
     for entry in position_histories(
-        session, as_of, party_ids=[party.id], demand_ids=demand_ids, recorded=moment
+        session, as_of, party_ids=[party.id], demand_ids=[d.id for d in demands], recorded=moment
     ):
         histories[entry.statement.demand_id].append(entry)
-
-    return [
-        DemandPosition(demand, statement, histories.get(demand.id, []))
-        for demand, statement in rows
-    ]
+    # The position is the history's latest entry: the same rule (the latest public statement
+    # on or before the date, by date then id), so no second query.
+    return [DemandPosition(demand, tuple(histories.get(demand.id, ()))) for demand in demands]
 
 
 def party_page(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,12 @@ from app.demands.queries import STANCE_LEVELS, DemandPage, stance_steps
 from app.models import Demand, Negotiation, Party, Statement
 from app.parties.queries import PartyAcross, PartyPage
 from app.positions import HistoryEntry, position_histories, reading_of
+
+
+class HasSource(Protocol):
+    @property
+    def source_id(self) -> int: ...
+
 
 # What fits the image: more rows than this and the text would be too small to read in a feed.
 MAX_ROWS = 7
@@ -76,7 +83,7 @@ def sources_of(session: Session, statement_ids: Iterable[int]) -> int:
     )
 
 
-def _source_count(statements: Iterable[Statement | None]) -> int:
+def _source_count(statements: Iterable[HasSource | None]) -> int:
     return len({s.source_id for s in statements if s is not None})
 
 
