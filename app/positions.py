@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     ColumnExpressionArgument,
     Select,
+    exists,
     func,
     select,
     true,
@@ -288,7 +289,11 @@ def position_histories(
             Source.title,
             Source.publisher,
             Source.url,
-            *([entity.conditional] if recorded is not None else []),
+            # Whether it carries "only if" conditions: a record stores it; a statement's is an
+            # index probe per row, in this query rather than a second one listing every id.
+            entity.conditional
+            if recorded is not None
+            else exists().where(StatementCondition.statement_id == entity.id),
         )
         .join(Source, Source.id == entity.source_id)
         .where(getattr(entity, key).in_(ids))
@@ -301,10 +306,8 @@ def position_histories(
         source = SourceLine(row[SOURCE_ID], row[width], row[width + 1], row[width + 2])
         statement = HistoryStatement._make((*row[:width], source))
         loaded.append(statement)
-        if recorded is not None and row[width + 3]:
+        if row[width + 3]:
             conditional.add(statement.id)
-    if recorded is None:
-        conditional = _with_conditions(session, [s.id for s in loaded])
     return _entries(loaded, wanted, conditional)
 
 
@@ -341,15 +344,3 @@ def _entries(
             if statement.stance is not None:
                 previous, previous_partial = statement.stance, statement.partial
     return entries
-
-
-def _with_conditions(session: Session, statement_ids: Sequence[int]) -> set[int]:
-    """Which of these statements carry conditions: one query, whatever their number (run even
-    for none, so that a page's query count does not depend on its data)."""
-    return set(
-        session.scalars(
-            select(StatementCondition.statement_id)
-            .where(StatementCondition.statement_id.in_(list(statement_ids)))
-            .distinct()
-        )
-    )

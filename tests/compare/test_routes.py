@@ -141,9 +141,9 @@ def test_unknown_slug_is_shown_back_as_text(client) -> None:
 def test_compare_query_count_is_fixed_whatever_the_data(client, session, queries) -> None:
     client.get("/talks/russia-ukraine/compare?parties=russia,ukraine")
     baseline = queries.count
-    # Data version, the negotiation, its participants, the positions, the histories, which of
-    # them carry conditions (issue 18).
-    assert baseline == 6
+    # Data version, the negotiation, its participants, the positions, the histories (each
+    # entry with whether it carries conditions, issue 18).
+    assert baseline == 5
 
     source = make_source(session)
     demand = make_demand(session)

@@ -117,9 +117,9 @@ def test_bad_date_is_a_400_with_the_reason(client) -> None:
 def test_demand_page_query_count_is_fixed_whatever_the_data(client, session, queries) -> None:
     client.get("/talks/russia-ukraine/demands/russian-withdrawal")
     baseline = queries.count
-    # Data version, the negotiation, the demand, its participants' positions, the histories,
-    # which of them carry conditions (issue 18).
-    assert baseline == 6
+    # Data version, the negotiation, the demand, its participants' positions, the histories
+    # (each entry with whether it carries conditions, issue 18).
+    assert baseline == 5
 
     demand_parties = [make_party(session) for _ in range(3)]
     source = make_source(session)

@@ -108,9 +108,9 @@ def test_the_party_across_negotiations_groups_its_positions(client, session, que
     second_talks(session)
     queries.clear()
     page = parse(client.get("/parties/united-states?as_of=2099-01-01"))
-    # Data version, the party, its participations, its positions, their histories, the
-    # conditions of those statements (issue 18).
-    assert queries.count == 6
+    # Data version, the party, its participations, the demands of its talks, their histories
+    # (with their conditions and positions).
+    assert queries.count == 5
     groups = page.select(".party-talks")
     assert [g["data-talks"] for g in groups] == ["russia-ukraine", "sudan"]
     assert "mediator" in words(one(groups[1], "h2"))

@@ -154,9 +154,10 @@ def test_party_page_query_count_is_fixed_whatever_the_data(client, session, quer
     queries.clear()
     client.get("/talks/russia-ukraine/parties/busy")
     baseline = queries.count
-    # The data version, the negotiation, the party, its participation, positions on every
-    # demand of the talks, histories, which of them carry conditions (issue 18).
-    assert baseline == 7
+    # The data version, the negotiation, the party, its participation, the demands of the
+    # talks, their histories (each with whether it carries conditions, issue 18; the position
+    # is a history's latest entry).
+    assert baseline == 6
 
     source = make_source(session)
     for demand in [make_demand(session) for _ in range(3)]:
