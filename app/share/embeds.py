@@ -10,26 +10,21 @@ cached by data version like the pages they show.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import DbSession
-from app.demands.queries import demand_page
-from app.links import absolute_url, statement_href
+from app.links import absolute_url
 from app.matrix.queries import matrix_as_of
 from app.negotiations.scope import Talks
 from app.pages import render
-from app.parties.queries import party_page
 from app.share import lookups
-from app.share.cards import cell_page, sources_of
+from app.share.cards import sources_of
+from app.share.lookups import DemandSlug, PartySlug
 
 router = APIRouter()
-
-# Annotated, not `= Path(...)` defaults: FastAPI names a shared default after its first use.
-PartySlug = Annotated[str, Path(description="The party's slug.")]
-DemandSlug = Annotated[str, Path(description="The demand's slug within the talks.")]
 
 
 def _embed(
@@ -79,11 +74,8 @@ def embed_party(
     as_of: str | None = None,
 ) -> Response:
     day = lookups.day(as_of)
-    party, participation = lookups.talks_party(request, session, negotiation, slug)
-    page = party_page(session, party, participation, day)
-    back = _with_day(
-        absolute_url(request, "talks_party", negotiation=negotiation.slug, slug=party.slug), as_of
-    )
+    page, back = lookups.party_in_talks(request, session, negotiation, slug, day)
+    back = _with_day(back, as_of)
     sources = len({p.statement.source_id for p in page.stated if p.statement})
     return _embed(
         request, "party", {"negotiation": negotiation, "page": page, "sources": sources}, day, back
@@ -99,11 +91,8 @@ def embed_demand(
     as_of: str | None = None,
 ) -> Response:
     day = lookups.day(as_of)
-    demand = lookups.talks_demand(request, session, negotiation, slug)
-    page = demand_page(session, demand, day, statement_href(request))
-    back = _with_day(
-        absolute_url(request, "demand", negotiation=negotiation.slug, slug=demand.slug), as_of
-    )
+    page, back = lookups.demand(request, session, negotiation, slug, day)
+    back = _with_day(back, as_of)
     sources = len({e.statement.source_id for line in page.lines for e in line.history})
     return _embed(
         request, "demand", {"negotiation": negotiation, "page": page, "sources": sources}, day, back
@@ -120,14 +109,8 @@ def embed_cell(
     as_of: str | None = None,
 ) -> Response:
     day = lookups.day(as_of)
-    found_party, _ = lookups.talks_party(request, session, negotiation, party)
-    found_demand = lookups.talks_demand(request, session, negotiation, demand)
-    page = cell_page(session, negotiation, found_party, found_demand, day, statement_href(request))
-    # The cell has no page of its own: the demand's page shows every party on it.
-    back = _with_day(
-        absolute_url(request, "demand", negotiation=negotiation.slug, slug=found_demand.slug),
-        as_of,
-    )
+    page, back = lookups.cell(request, session, negotiation, party, demand, day)
+    back = _with_day(back, as_of)
     sources = len({e.statement.source_id for e in page.history})
     return _embed(
         request, "cell", {"negotiation": negotiation, "page": page, "sources": sources}, day, back

@@ -3,8 +3,17 @@ resvg, in process, without a browser.
 
 The chart in the image is the page's own drawing (the `chart_drawing` macro of
 macros/chart.html); the card's stylesheet gives it the colours and sizes the page's CSS would.
-resvg draws no text it has no font for, so the fonts are named files, loaded on every render
-(a few milliseconds) rather than the whole system's font directory (a scan per render).
+resvg draws no text it has no font for, so the fonts are named files rather than the whole
+system's font directory. resvg-py loads them on every call, but only when the SVG has text, and
+fontdb maps the files rather than reading them: 0.4 ms measured, so a per-process font database
+(which resvg-py 0.5 offers no way to keep) would save nothing worth having.
+
+Where a render's time goes (bench/share_images.py prints it): on this 2-core machine a blank
+1200 × 630 canvas alone costs about 22 ms of CPU (the pixmap and resvg-py's PNG encode, whose
+compression and filter settings it does not expose), the text 45-60 ms (anti-aliased glyph
+outlines; `text_rendering="optimize_speed"` saves a third of that by dropping anti-aliasing,
+which leaves the words jagged) and the step chart about 30 ms. The 50 ms target is out of reach
+with resvg-py's API as it stands: see issue 20's note.
 
 Python decides every coordinate, as for the charts: resvg does not wrap text, so each line is
 cut to what fits its width, with an ellipsis.

@@ -9,34 +9,28 @@ a draft.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.compare.queries import comparison
 from app.db import DbSession
-from app.demands.queries import demand_page
 from app.links import absolute_url, statement_href
 from app.negotiations.scope import Talks
-from app.parties.queries import party_across, party_page
+from app.parties.queries import party_across
 from app.share import lookups
 from app.share.cards import (
     Card,
     cell_card,
-    cell_page,
     comparison_card,
     demand_card,
     party_across_card,
     party_card,
 )
 from app.share.images import card_svg, render_png
+from app.share.lookups import DemandSlug, PartySlug
 
 router = APIRouter()
 
-# Annotated, not `= Path(...)` defaults: FastAPI names a shared default after its first use.
-PartySlug = Annotated[str, Path(description="The party's slug.")]
-DemandSlug = Annotated[str, Path(description="The demand's slug within the talks.")]
 Parties = Query(description="The parties compared, comma-separated.", max_length=2000)
 
 
@@ -58,11 +52,8 @@ def party_image(
     slug: PartySlug,
     as_of: str | None = None,
 ) -> Response:
-    day = lookups.day(as_of)
-    party, participation = lookups.talks_party(request, session, negotiation, slug)
-    card = party_card(party_page(session, party, participation, day), negotiation)
-    back = absolute_url(request, "talks_party", negotiation=negotiation.slug, slug=party.slug)
-    return _png(request, card, back)
+    page, back = lookups.party_in_talks(request, session, negotiation, slug, lookups.day(as_of))
+    return _png(request, party_card(page, negotiation), back)
 
 
 @router.get("/parties/{slug}/share.png", name="party_across_share_image")
@@ -83,10 +74,7 @@ def demand_image(
     slug: DemandSlug,
     as_of: str | None = None,
 ) -> Response:
-    day = lookups.day(as_of)
-    demand = lookups.talks_demand(request, session, negotiation, slug)
-    page = demand_page(session, demand, day, statement_href(request))
-    back = absolute_url(request, "demand", negotiation=negotiation.slug, slug=demand.slug)
+    page, back = lookups.demand(request, session, negotiation, slug, lookups.day(as_of))
     return _png(request, demand_card(page, negotiation), back)
 
 
@@ -99,12 +87,7 @@ def cell_image(
     demand: DemandSlug,
     as_of: str | None = None,
 ) -> Response:
-    day = lookups.day(as_of)
-    found_party, _ = lookups.talks_party(request, session, negotiation, party)
-    found_demand = lookups.talks_demand(request, session, negotiation, demand)
-    page = cell_page(session, negotiation, found_party, found_demand, day, statement_href(request))
-    # A cell has no page of its own: its demand's page shows every party on it.
-    back = absolute_url(request, "demand", negotiation=negotiation.slug, slug=found_demand.slug)
+    page, back = lookups.cell(request, session, negotiation, party, demand, lookups.day(as_of))
     return _png(request, cell_card(page), back)
 
 
