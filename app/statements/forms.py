@@ -20,6 +20,7 @@ from app.field_types import HttpUrl, whole_number
 from app.ids import MAX_ID
 from app.models import Demand, Party, Source, SourceKind, Statement
 from app.posted_forms import validate
+from app.reactions import POINT_PREFIX, VERSION_PREFIX, answer_value
 from app.sources.service import SourceFields, source_by_url
 from app.stances import OffScale, Stance
 from app.statements.service import StatementFields, evidence_problems
@@ -59,6 +60,8 @@ LABELS = {
     "condition_party": "…by",
     "condition_note": "Condition note",
     "alternative_to": "Other option of the offer (statement number)",
+    # reactions (issue 17)
+    "answers": "Answers a proposal",
 }
 NUANCE_FIELDS = (
     "partial",
@@ -107,6 +110,7 @@ def form_values(statement: Statement, source: Source) -> dict[str, str]:
         **{name: getattr(statement, name) or "" for name in EVIDENCE_FIELDS},
         **source_values(source),
         **nuance_values(statement),
+        "answers": answer_value(statement.answers_version_id, statement.answers_point_id),
     }
 
 
@@ -182,6 +186,7 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
     elif statement_input["stance"] is None:
         statement_input["stance"] = "not a stance"  # required: say so in the stance's words
     _parse_nuance(values, statement_input, errors)
+    _parse_answers(values["answers"], statement_input, errors)
     fields, problems = validate(StatementFields, statement_input, whole_form_field="stated_on")
     for name, message in problems.items():
         if name == "stance":
@@ -192,6 +197,8 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
             name = "condition_note" if name.endswith("note") else "condition_demand"
         elif name == "alternative_to_id":
             name = "alternative_to"
+        elif name.startswith("answers_"):
+            name = "answers"
         if name == "evidence":
             message = "Choose how the source knows from the list."
         errors.setdefault(name, message)
@@ -355,3 +362,23 @@ def _parse_nuance(
         errors["condition_demand"] = (
             "Choose the demand the condition is on, or clear the condition."
         )
+
+
+# --- reactions (issue 17) ---
+
+
+def _parse_answers(raw: str, statement_input: dict[str, Any], errors: dict[str, str]) -> None:
+    """ "version:12" or "point:345" from the list; the service checks it is of these talks."""
+    raw = raw.strip()
+    if not raw:
+        return
+    for prefix, name in (
+        (VERSION_PREFIX, "answers_version_id"),
+        (POINT_PREFIX, "answers_point_id"),
+    ):
+        if raw.startswith(prefix):
+            record_id = whole_number(raw[len(prefix) :], low=1, high=MAX_ID)
+            if record_id is not None:
+                statement_input[name] = record_id
+                return
+    errors["answers"] = "Choose the version or point it answers from the list, or none."
