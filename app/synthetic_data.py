@@ -647,6 +647,9 @@ class Generator:
                     "quote_language": None,
                     "original_quote": None,
                     "translated_by": None,
+                    # ... and answer no proposal (issue 17).
+                    "answers_version_id": None,
+                    "answers_point_id": None,
                 }
                 revisions.append(
                     self.revision("statement", statement_id, snapshot, editor, updated)
