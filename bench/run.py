@@ -211,6 +211,8 @@ def pages(sample: Sample, resolve: Resolve) -> list[Page]:
             ),
         ]
     first_matrix = resolve("matrix", first.slug) or "/-"
+    pair = ",".join([*first.parties, "none", "none"][:2])
+    first_compare = resolve("compare", first.slug, query=f"parties={pair}") or "/-?"
     return [
         *listed,
         Page("/search (every negotiation)", f"/search?q={sample.word}"),
@@ -222,6 +224,14 @@ def pages(sample: Sample, resolve: Resolve) -> list[Page]:
             f"{first_matrix}?as_of={as_of}&with=bench-plan",
             sample_paths=[
                 f"{first_matrix}?as_of={d}&with=bench-plan" for d in (as_of, "2024-06-30")
+            ],
+        ),
+        # The same plan beside two parties on the compare page, with each one's gap to it.
+        Page(
+            "compare with a plan (?with=)",
+            f"{first_compare}&as_of={as_of}&with=bench-plan",
+            sample_paths=[
+                f"{first_compare}&as_of={d}&with=bench-plan" for d in (as_of, "2024-06-30")
             ],
         ),
         # Issue 19 item 4: the matrix as the tracker showed it at the end of a past day, read

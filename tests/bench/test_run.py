@@ -71,3 +71,7 @@ def test_each_negotiation_gets_its_scoped_pages(app) -> None:
     assert paths["[b] CSV export"] == "/api/statements.csv?negotiation=b"
     assert paths["[a] /api matrix"].startswith("/api/negotiations/a/matrix?as_of=")
     assert paths["[b] compare"].endswith("parties=p2,p3")
+    assert paths["matrix with a plan (?with=)"].startswith("/talks/a?as_of=")
+    assert paths["matrix with a plan (?with=)"].endswith("&with=bench-plan")
+    assert paths["compare with a plan (?with=)"].startswith("/talks/a/compare?parties=p1,p2&as_of=")
+    assert paths["compare with a plan (?with=)"].endswith("&with=bench-plan")
