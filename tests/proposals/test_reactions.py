@@ -263,3 +263,44 @@ def test_the_api_carries_reactions_and_the_csv_their_columns(client, session) ->
     assert rows[statement.id]["answers_point_id"] == str(point.id)
     assert rows[statement.id]["answers_version_id"] == str(second.id)
     assert rows[whole.id]["answers_point_id"] == ""
+
+
+def test_the_statement_page_names_what_it_answers_for_one_query_more(
+    client, session, queries
+) -> None:
+    talks, proposal, _first, second = _plan(session)
+    point = _point(session, second.id, "2")
+    plain = _react(session, talks, summary="Answers nothing.")
+    answering = _react(session, talks, answers_point_id=point.id)
+    session.commit()
+    counted = {}
+    for statement in (plain, answering):
+        queries.clear()
+        page = client.get(f"/statements/{statement.id}")
+        assert page.status_code == 200
+        counted[statement.id] = queries.count
+    assert counted[answering.id] == counted[plain.id] + 1, queries.statements
+    html = parse(client.get(f"/statements/{answering.id}"))
+    link = html.select_one(f"a[href*='/proposals/{proposal.slug}']")
+    assert link is not None, "the statement page links the plan it answers"
+    assert "2" in words(html.select_one("main"))
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_statement_form_lists_answers_in_a_fixed_number_of_queries(
+    editor_client, session, queries, count
+) -> None:
+    _plan(session, count)
+    session.commit()
+    queries.clear()
+    page = editor_client.get("/statements/new")
+    assert page.status_code == 200
+    options = parse(page).select("#answers option[value^='point:']")
+    assert len(options) >= 2 * count
+    counted = queries.count
+    # Another plan of as many points costs nothing more: the choices are one query.
+    _plan(session, count)
+    session.commit()
+    queries.clear()
+    assert editor_client.get("/statements/new").status_code == 200
+    assert queries.count == counted, queries.statements
