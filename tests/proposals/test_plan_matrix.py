@@ -253,3 +253,19 @@ def test_the_compare_page_takes_the_plan_too(client, session, queries) -> None:
     assert not plain.select("[data-plan]") and not plain.select("[data-plan-gap]")
     assert client.get(f"{path}&with=atlantis").status_code == 400
     assert client.get(f"{path}&with=plan".replace("2025-12-01", "2025-01-01")).status_code == 400
+
+
+def test_the_compare_page_gives_no_gap_to_a_plan_silent_on_the_demand(client, session) -> None:
+    """As of July the June text is the plan: it says nothing on d2, so d2's row says so once,
+    on the plan's line, and the parties' lines carry no gap to it."""
+    talks = _setting(session)
+    d0, _d1, d2 = (d.slug for d in talks.demands)
+    path = (
+        f"/talks/{talks.negotiation.slug}/compare?parties=party-a,party-b"
+        "&as_of=2025-07-01&with=plan"
+    )
+    page = parse(client.get(path))
+    rows = {row["data-demand"]: row for row in page.select("#comparison [data-demand]")}
+    assert "silent on this demand" in words(one(rows[d2], "[data-plan='plan']"))
+    assert not rows[d2].select("[data-plan-gap]")
+    assert len(rows[d0].select("[data-plan-gap]")) == 2
