@@ -164,6 +164,9 @@ def get_session(request: Request) -> Iterator[Session]:
             request.state.read_from = "primary"
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         begin_for_writing(session)
+    # For what a template asks of this request's data (app/auth/sessions.edits_negotiation):
+    # the same session and transaction as the route's, never a second connection.
+    request.state.db_session = session
     try:
         yield session
         # A COMMIT whose answer is lost (the server dies just after it) may have been stored:

@@ -24,6 +24,7 @@ from app.models import (
     Party,
     PartyKind,
     ProposalKind,
+    ProposalPoint,
     SourceKind,
     VersionStatus,
 )
@@ -171,6 +172,10 @@ class DemoStatement:
     summary: str
     speaker: str | None = None
     quote: str | None = None
+    # Reactions (issue 17): the demo proposal's slug and point number this answers. The article
+    # says Ukraine and the West "have rejected" the demands Putin emphasized in June 2024: their
+    # rejections of the NATO and withdrawal demands answer those points of Russia's conditions.
+    answers: tuple[str, str] | None = None
 
 
 JUNE_2024 = dt.date(2024, 6, 1)
@@ -264,6 +269,7 @@ STATEMENTS = [
         JANUARY_2025,
         MONTH,
         "Ukraine has rejected Russia's demand that it renounce its NATO bid.",
+        answers=("russian-conditions-june-2024", "1"),
     ),
     DemoStatement(
         "ukraine",
@@ -272,6 +278,7 @@ STATEMENTS = [
         JANUARY_2025,
         MONTH,
         "Ukraine has rejected Russia's demand that it withdraw from the four annexed regions.",
+        answers=("russian-conditions-june-2024", "2"),
     ),
     DemoStatement(
         "ukraine",
@@ -309,6 +316,7 @@ STATEMENTS = [
         JANUARY_2025,
         MONTH,
         "The West has rejected Russia's demand that Ukraine renounce its NATO bid.",
+        answers=("russian-conditions-june-2024", "1"),
     ),
     DemoStatement(
         "united-states",
@@ -317,6 +325,7 @@ STATEMENTS = [
         JANUARY_2025,
         MONTH,
         "The West has rejected Russia's demand that Ukraine withdraw from the four regions.",
+        answers=("russian-conditions-june-2024", "2"),
     ),
     DemoStatement(
         "united-states",
@@ -334,6 +343,7 @@ STATEMENTS = [
         JANUARY_2025,
         MONTH,
         "The West has rejected Russia's demand that Ukraine renounce its NATO bid.",
+        answers=("russian-conditions-june-2024", "1"),
     ),
     DemoStatement(
         "european-allies",
@@ -342,6 +352,7 @@ STATEMENTS = [
         JANUARY_2025,
         MONTH,
         "The West has rejected Russia's demand that Ukraine withdraw from the four regions.",
+        answers=("russian-conditions-june-2024", "2"),
     ),
 ]
 
@@ -458,29 +469,7 @@ def load_demo(session: Session) -> int:
             update={"display_order": order * 10, "negotiation_id": negotiation.id}
         )
         demands[fields.slug] = create_demand(session, fields, user=user)
-    for s in STATEMENTS:
-        create_statement(
-            session,
-            StatementFields(
-                stance=s.stance,
-                stated_on=s.stated_on,
-                stated_on_precision=s.precision,
-                speaker=s.speaker,
-                summary=s.summary,
-                quote=s.quote,
-                # How the source knows (issue 18): the article names the speaker of every
-                # statement that has one (Putin "emphasized in June", Zelenskyy's paraphrased
-                # positions): on the record. The rest ("Moscow also wants…", "Ukraine has
-                # rejected…") name no one and cite no official, document or outlet, so nothing
-                # the scale offers is supported: not recorded. The article is in English and
-                # quotes no one in another language, so no statement has an original quote.
-                evidence=Evidence.ON_RECORD if s.speaker else None,
-            ),
-            party=parties[s.party],
-            demand=demands[s.demand],
-            source=source,
-            user=user,
-        )
+    point_ids: dict[tuple[str, str], int] = {}
     for plan in PROPOSALS:
         proposal = create_proposal(
             session,
@@ -494,7 +483,7 @@ def load_demo(session: Session) -> int:
             ),
             user=user,
         )
-        add_version(
+        version = add_version(
             session,
             proposal,
             VersionFields(
@@ -515,6 +504,37 @@ def load_demo(session: Session) -> int:
                     for p in plan.points
                 ],
             ),
+            user=user,
+        )
+        for number, point_id in session.execute(
+            select(ProposalPoint.number, ProposalPoint.id).where(
+                ProposalPoint.version_id == version.id
+            )
+        ):
+            point_ids[(plan.slug, number)] = point_id
+    # After the proposals: some statements answer their points (reactions, issue 17).
+    for s in STATEMENTS:
+        create_statement(
+            session,
+            StatementFields(
+                stance=s.stance,
+                stated_on=s.stated_on,
+                stated_on_precision=s.precision,
+                speaker=s.speaker,
+                summary=s.summary,
+                quote=s.quote,
+                # How the source knows (issue 18): the article names the speaker of every
+                # statement that has one (Putin "emphasized in June", Zelenskyy's paraphrased
+                # positions): on the record. The rest ("Moscow also wants…", "Ukraine has
+                # rejected…") name no one and cite no official, document or outlet, so nothing
+                # the scale offers is supported: not recorded. The article is in English and
+                # quotes no one in another language, so no statement has an original quote.
+                evidence=Evidence.ON_RECORD if s.speaker else None,
+                answers_point_id=None if s.answers is None else point_ids[s.answers],
+            ),
+            party=parties[s.party],
+            demand=demands[s.demand],
+            source=source,
             user=user,
         )
     return len(STATEMENTS)

@@ -31,6 +31,9 @@ FIELD_LABELS = {
     "original_quote": "Quote in the original language",
     "translated_by": "Translated by",
     "archive_url": "Archived copy",
+    # reactions (issue 17)
+    "answers_version_id": "Answers the proposal version",
+    "answers_point_id": "Answers the point",
     "slug": "Slug",
     "name": "Name",
     "short_name": "Short name",

@@ -183,6 +183,11 @@ def _shown(
         return OffScale(value).label
     if name == "alternative_to_id":
         return f"statement #{value}"
+    # reactions (issue 17): the record's number; the statement's page names it in words.
+    if name == "answers_version_id":
+        return f"proposal version #{value}"
+    if name == "answers_point_id":
+        return f"proposal point #{value}"
     if name == "conditions":
         # "Only if" rows: the demand (and party) by name, as elsewhere in the history.
         if not value:

@@ -23,7 +23,7 @@ from app.api.openapi import install_openapi
 from app.auth import routes as auth_routes
 from app.auth.guards import csrf_by_default, install_guards
 from app.auth.passwords import HashingTurns
-from app.auth.sessions import SESSION_MAX_AGE, header_account
+from app.auth.sessions import SESSION_MAX_AGE, edits_negotiation, header_account
 from app.caching import (
     ConditionalGetMiddleware,
     DataVersion,
@@ -124,7 +124,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rendered_cells = RenderedCells()
     app.state.kept_histories = KeptHtml(KEPT_HISTORIES)
     app.state.templates = make_templates(
-        header_account=header_account, kept_cells=kept_cells, kept_history=kept_history
+        header_account=header_account,
+        kept_cells=kept_cells,
+        kept_history=kept_history,
+        # Editor links on reader pages (the proposal pages), for editors of those talks only.
+        edits_negotiation=edits_negotiation,
     )
     app.state.export_slots = export_slots(settings.max_concurrent_exports)
     app.state.hashing_turns = HashingTurns(

@@ -55,7 +55,7 @@ from app.models import (
     User,
 )
 from app.settings import Settings
-from app.synthetic_data import END, START, generate, statement_count
+from app.synthetic_data import END, PLAN_START, START, generate, statement_count
 from app.users.service import UserFields, create_user, system_user
 from bench.load_writes import Browser, form_of
 
@@ -155,8 +155,9 @@ RECORDED_DAY = "2022-06-30"
 def pages(sample: Sample, resolve: Resolve) -> list[Page]:
     as_of = FIXED_AS_OF.isoformat()
 
-    def misses(path: str) -> list[str]:
-        return [str(WRK_SCRIPTS / "as_of_miss.lua"), path, START.isoformat(), str(MISS_DAYS)]
+    def misses(path: str, since: dt.date = START) -> list[str]:
+        days = (FIXED_AS_OF - since).days
+        return [str(WRK_SCRIPTS / "as_of_miss.lua"), path, since.isoformat(), str(days)]
 
     def page(name: str, path: str | None, **kwargs: Any) -> Page:
         # A page with no route yet is listed as such (run_page asks for it and says so).
@@ -211,17 +212,31 @@ def pages(sample: Sample, resolve: Resolve) -> list[Page]:
             ),
         ]
     first_matrix = resolve("matrix", first.slug) or "/-"
+    pair = ",".join([*first.parties, "none", "none"][:2])
+    first_compare = resolve("compare", first.slug, query=f"parties={pair}") or "/-?"
     return [
         *listed,
         Page("/search (every negotiation)", f"/search?q={sample.word}"),
         # The If-None-Match value is filled in from the page's own ETag before the run.
         Page("matrix conditional GET (304)", f"{first_matrix}?as_of={as_of}", expect=304),
         # The synthetic plan (28 points × 3 versions, app/synthetic_data.py) beside the parties.
+        # Cache misses, a new date per request from the plan's first version on (before it the
+        # page says the plan had no version yet).
         Page(
-            "matrix with a plan (?with=)",
+            "matrix with a plan (?with=, cache miss)",
             f"{first_matrix}?as_of={as_of}&with=bench-plan",
+            script=misses(f"{first_matrix}?with=bench-plan", PLAN_START),
             sample_paths=[
                 f"{first_matrix}?as_of={d}&with=bench-plan" for d in (as_of, "2024-06-30")
+            ],
+        ),
+        # The same plan beside two parties on the compare page, with each one's gap to it.
+        Page(
+            "compare with a plan (?with=, cache miss)",
+            f"{first_compare}&as_of={as_of}&with=bench-plan",
+            script=misses(f"{first_compare}&with=bench-plan", PLAN_START),
+            sample_paths=[
+                f"{first_compare}&as_of={d}&with=bench-plan" for d in (as_of, "2024-06-30")
             ],
         ),
         # Issue 19 item 4: the matrix as the tracker showed it at the end of a past day, read
@@ -617,9 +632,10 @@ class Runner:
             if r["errors"]:
                 result.notes.append(f"socket errors: {r['errors']}")
             if page.script and page.script[0].endswith("as_of_miss.lua"):
-                if r["requests"] > MISS_DAYS:
+                days = int(page.script[3])  # the script's own span (misses())
+                if r["requests"] > days:
                     result.notes.append(
-                        f"{r['requests']:,} requests > {MISS_DAYS:,} distinct dates: some repeat"
+                        f"{r['requests']:,} requests > {days:,} distinct dates: some repeat"
                     )
                 offset += r["requests"]
             self.results.append(result)

@@ -75,6 +75,10 @@ COLUMNS = (
     "original_quote",
     "translated_by",
     "archive_url",
+    # reactions (issue 17), appended likewise: the proposal version (and point) it answers, as
+    # the ids /api/negotiations/{slug}/proposals/{proposal} gives them.
+    "answers_version_id",
+    "answers_point_id",
 )
 # A spreadsheet runs a cell starting with these as a formula (tab and CR too: some strip them
 # first). Prefixing a quote makes it text; the value is still readable.
@@ -119,6 +123,9 @@ _SELECTED = (
     Statement.original_quote,
     Statement.translated_by,
     Source.archive_url,
+    # reactions (issue 17)
+    Statement.answers_version_id,
+    Statement.answers_point_id,
 )
 
 
@@ -128,7 +135,8 @@ def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
     (id_, negotiation, party, demand, stance, stated_on, precision, speaker, summary) = row[:9]
     (quote, source_id, source_url, title, publisher, retracted_at, retraction_reason) = row[9:16]
     (off_scale, partial, scope_note, conditional, alternative_to) = row[16:21]
-    (evidence, outlet, language, original, translated_by, archive_url) = row[21:]
+    (evidence, outlet, language, original, translated_by, archive_url) = row[21:27]
+    (answers_version_id, answers_point_id) = row[27:]
     return [
         id_,
         neutralise(negotiation),
@@ -161,6 +169,8 @@ def csv_row(row: Row[*tuple[Any, ...]]) -> list[Any]:
         neutralise(original or ""),
         neutralise(translated_by or ""),
         archive_url or "",
+        answers_version_id or "",
+        answers_point_id or "",
     ]
 
 

@@ -147,3 +147,16 @@ def header_account(request: Request) -> dict[str, Any] | None:
         "is_admin": request.session.get(ROLE) == Role.ADMIN.value,
         "csrf_token": request.session.get(CSRF, ""),
     }
+
+
+def edits_negotiation(request: Request, negotiation_id: int) -> bool:
+    """Whether the person logged in edits these talks: reader pages (which know nothing of
+    logins) show their editor links by it, through a template global. A reader's request, with
+    no account in its cookie, costs no query, so reader pages' query counts hold."""
+    if USER_ID not in request.session:
+        return False
+    session = getattr(request.state, "db_session", None)
+    if session is None:
+        return False
+    user = session_user(request, session)
+    return user is not None and user.may_edit_negotiation(negotiation_id)

@@ -20,6 +20,7 @@ from app.models import Negotiation, Participation, Party
 from app.negotiations.queries import ordered_negotiations, participants
 from app.negotiations.scope import Talks, moved_or_ask
 from app.pages import render
+from app.plans import plan_as_of
 from app.records import RECORDED_HELP, parse_recorded
 from app.stances import MAX_COMPARED
 
@@ -33,14 +34,29 @@ def compare(
     negotiation: Talks,
     as_of: str | None = None,
     recorded: Annotated[str | None, Query(description=RECORDED_HELP)] = None,
+    with_: Annotated[
+        str | None,
+        Query(
+            alias="with",
+            max_length=100,
+            description="A proposal's slug: its latest version as of the date beside the "
+            "parties, with each party's gap to it.",
+        ),
+    ] = None,
 ) -> Response:
     known = [p.party for p in participants(session, [negotiation.id])[negotiation.id]]
     values = request.query_params.getlist("parties")
     context: dict[str, object] = {
         "negotiation": negotiation,
         "known": known,
-        "form": {"as_of": as_of or "", "parties": values, "recorded": recorded or ""},
+        "form": {
+            "as_of": as_of or "",
+            "parties": values,
+            "recorded": recorded or "",
+            "with": with_ or "",
+        },
         "recorded": None,
+        "plan": None,
         # A set: the template asks "is this party chosen?" once per party listed.
         "chosen": {slug.strip() for value in values for slug in value.split(",")},
         "max_compared": MAX_COMPARED,
@@ -58,6 +74,8 @@ def compare(
     except (InvalidSelection, InvalidDate) as problem:
         context["error"] = str(problem)
         return render(request, "compare/index.html", context, block="content", status_code=400)
+    # The plan as the matrix and demand pages show it (app/plans.py): two queries more.
+    context["plan"] = plan_as_of(session, negotiation.id, with_, as_of_date) if with_ else None
     context["comparison"] = comparison(
         session, negotiation.id, parties, as_of_date, statement_href(request), recorded_day
     )

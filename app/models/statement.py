@@ -83,6 +83,9 @@ class Statement(Versioned, Base):
         "quote_language",
         "original_quote",
         "translated_by",
+        # reactions (issue 17)
+        "answers_version_id",
+        "answers_point_id",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,6 +154,13 @@ class Statement(Versioned, Base):
     # Who made the English: the source, or the editor named.
     translated_by: Mapped[str | None] = mapped_column(String(TRANSLATED_BY_MAX))
     # --- end evidence ---
+    # --- reactions (issue 17): "Ukraine rejects point 21" ---
+    # The proposal version this statement answers, and optionally the one point of it. A point
+    # always comes with its version, so "every reaction to a version" is one index range; both
+    # are of the statement's own negotiation (composite keys below).
+    answers_version_id: Mapped[int | None] = mapped_column(Integer)
+    answers_point_id: Mapped[int | None] = mapped_column(Integer)
+    # --- end reactions ---
 
     party: Mapped[Party] = relationship(lazy="raise")
     demand: Mapped[Demand] = relationship(lazy="raise")
@@ -228,6 +238,28 @@ class Statement(Versioned, Base):
             name="original_quote_has_language",
         ),
         # --- end evidence ---
+        # --- reactions (issue 17; migration 0020) ---
+        CheckConstraint(
+            "answers_point_id IS NULL OR answers_version_id IS NOT NULL",
+            name="answers_point_needs_version",
+        ),
+        # The version is one of the statement's negotiation...
+        ForeignKeyConstraint(
+            ["answers_version_id", "negotiation_id"],
+            ["proposal_version.id", "proposal_version.negotiation_id"],
+            ondelete="RESTRICT",
+            name="fk_statement_answers_version",
+        ),
+        # ...and the point one of that version (so of the same negotiation too).
+        ForeignKeyConstraint(
+            ["answers_point_id", "answers_version_id"],
+            ["proposal_point.id", "proposal_point.version_id"],
+            ondelete="RESTRICT",
+            name="fk_statement_answers_point",
+        ),
+        # A version's reactions (and its points'): one range, whatever the statements.
+        Index("ix_statement_answers", "answers_version_id", "answers_point_id"),
+        # --- end reactions ---
         CheckConstraint(
             "(retracted_at IS NULL AND retraction_reason IS NULL) OR "
             "(retracted_at IS NOT NULL AND retraction_reason IS NOT NULL"

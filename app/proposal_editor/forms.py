@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from app.dates import InvalidDate, parse_typed_date
 from app.exceptions import FieldProblem
+from app.field_types import whole_number
+from app.ids import MAX_ID
 from app.models import ChangeKind, VersionStatus
 from app.proposals.paste import split_points
 from app.proposals.service import (
@@ -23,7 +25,25 @@ from app.proposals.service import (
 )
 from app.stances import Stance
 
-ROW_FIELDS = ("number", "text", "demand", "stance", "value", "unit", "pred", "change")
+# A point speaks to one demand or several: each row has up to DEMANDS_PER_POINT demand slots,
+# slot 0 named p0_demand, p0_stance…, slot k p0_demand_k, p0_stance_k… "Another demand" (a
+# button, so no script is needed) shows one slot more; `slots` says how many are shown.
+DEMAND_FIELDS = ("demand", "stance", "value", "unit")
+DEMANDS_PER_POINT = 6
+
+
+def slot_field(name: str, k: int) -> str:
+    return name if k == 0 else f"{name}_{k}"
+
+
+ROW_FIELDS = (
+    "number",
+    "text",
+    *(slot_field(name, k) for k in range(DEMANDS_PER_POINT) for name in DEMAND_FIELDS),
+    "slots",
+    "pred",
+    "change",
+)
 
 # "600,000", "600 000", "1.5": a value as printed, at most this long (a 5,000-digit number is
 # a paste gone wrong, not a cap on an army).
@@ -63,6 +83,16 @@ def blank_row() -> dict[str, str]:
     return {name: "" for name in ROW_FIELDS}
 
 
+def shown_slots(row: dict[str, str]) -> int:
+    """How many demand slots the row shows: as many as asked for, and every filled one."""
+    asked = int(row["slots"]) if row.get("slots", "").isdigit() else 1
+    filled = max(
+        (k + 1 for k in range(DEMANDS_PER_POINT) if row.get(slot_field("demand", k), "").strip()),
+        default=0,
+    )
+    return max(1, min(max(asked, filled), DEMANDS_PER_POINT))
+
+
 def apply_button(action: str, rows: list[dict[str, str]], paste: str) -> list[dict[str, str]]:
     """The table after one of the form's buttons (not Save). Raises FieldProblem("paste")."""
     verb, _, where = action.partition(":")
@@ -75,6 +105,9 @@ def apply_button(action: str, rows: list[dict[str, str]], paste: str) -> list[di
     if verb == "add" and len(rows) < POINTS_MAX:
         return [*rows, blank_row()]
     if not 0 <= index < len(rows):
+        return rows
+    if verb == "demand":
+        rows[index]["slots"] = str(min(shown_slots(rows[index]) + 1, DEMANDS_PER_POINT))
         return rows
     if verb == "remove":
         return rows[:index] + rows[index + 1 :]
@@ -143,27 +176,18 @@ def _point(i: int, row: dict[str, str], errors: dict[str, str]) -> PointFields |
     if not text:
         errors[f"p{i}_text"] = f"Row {i + 1} needs its text."
     demands = []
-    if row["demand"].strip():
-        try:
-            demand_id = int(row["demand"])
-            stance = Stance(int(row["stance"]))
-        except ValueError:
-            errors[f"p{i}_stance"] = f"Point {number or i + 1}: choose the stance it takes."
-        else:
-            try:
-                value = parse_value(row["value"])
-            except ValueError as problem:
-                errors[f"p{i}_value"] = f"Point {number or i + 1}: {problem}."
-            else:
-                unit = row["unit"].strip() or None
-                if unit and value is None:
-                    errors[f"p{i}_unit"] = f"Point {number or i + 1}: a unit needs its value."
-                else:
-                    demands.append(
-                        PointDemandFields(
-                            demand_id=demand_id, stance=stance, value=value, unit=unit
-                        )
-                    )
+    seen: set[int] = set()
+    for k in range(DEMANDS_PER_POINT):
+        demand = _point_demand(i, k, number or str(i + 1), row, errors)
+        if demand is None:
+            continue
+        if demand.demand_id in seen:
+            errors[f"p{i}_{slot_field('demand', k)}"] = (
+                f"Point {number or i + 1} names this demand twice: one stance per demand."
+            )
+            continue
+        seen.add(demand.demand_id)
+        demands.append(demand)
     predecessors = []
     if row["pred"].strip():
         try:
@@ -184,6 +208,39 @@ def _point(i: int, row: dict[str, str], errors: dict[str, str]) -> PointFields |
     except ValueError:
         errors[f"p{i}_text"] = f"Point {number}: the text is too long (2,000 characters at most)."
         return None
+
+
+def _point_demand(
+    i: int, k: int, number: str, row: dict[str, str], errors: dict[str, str]
+) -> PointDemandFields | None:
+    """Slot k of row i: a demand with its stance and optional value, or None (empty or wrong,
+    with the message under the slot's own field)."""
+
+    def name(field_name: str) -> str:
+        return f"p{i}_{slot_field(field_name, k)}"
+
+    raw = row.get(slot_field("demand", k), "").strip()
+    if not raw:
+        return None
+    demand_id = whole_number(raw, low=1, high=MAX_ID)
+    if demand_id is None:
+        errors[name("demand")] = f"Point {number}: choose the demand from the list."
+        return None
+    try:
+        stance = Stance(int(row.get(slot_field("stance", k), "")))
+    except ValueError:
+        errors[name("stance")] = f"Point {number}: choose the stance it takes."
+        return None
+    try:
+        value = parse_value(row.get(slot_field("value", k), ""))
+    except ValueError as problem:
+        errors[name("value")] = f"Point {number}: {problem}."
+        return None
+    unit = row.get(slot_field("unit", k), "").strip() or None
+    if unit and value is None:
+        errors[name("unit")] = f"Point {number}: a unit needs its value."
+        return None
+    return PointDemandFields(demand_id=demand_id, stance=stance, value=value, unit=unit)
 
 
 def _pydantic_errors(problem: ValueError) -> dict[str, str]:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Demand, PointDemand, ProposalPoint, ProposalVersion, Source
+from app.proposal_editor.forms import DEMANDS_PER_POINT, blank_row, slot_field
 
 
 def demand_choices(session: Session, negotiation_id: int) -> list[tuple[str, str]]:
@@ -38,29 +39,30 @@ def rows_from_version(session: Session, version: ProposalVersion) -> list[dict[s
         .where(ProposalPoint.version_id == version.id)
         .order_by(ProposalPoint.position)
     ).all()
-    first_demand: dict[int, PointDemand] = {}
+    linked: dict[int, list[PointDemand]] = {}
     for stored in session.scalars(
         select(PointDemand)
         .where(PointDemand.point_id.in_([p.id for p in points]))
         .order_by(PointDemand.id)
     ):
-        first_demand.setdefault(stored.point_id, stored)
+        linked.setdefault(stored.point_id, []).append(stored)
     rows = []
     for point in points:
-        link = first_demand.get(point.id)
-        value = "" if link is None or link.value is None else _typed(link.value)
-        rows.append(
-            {
-                "number": point.number,
-                "text": point.text,
-                "demand": str(link.demand_id) if link else "",
-                "stance": str(link.stance) if link else "",
-                "value": value,
-                "unit": (link.unit or "") if link else "",
-                "pred": point.number,
-                "change": "unchanged",
-            }
-        )
+        row = {
+            "number": point.number,
+            "text": point.text,
+            "pred": point.number,
+            "change": "unchanged",
+        }
+        # Every demand the point speaks to, each in its own slot (app/proposal_editor/forms.py).
+        links = linked.get(point.id, [])[:DEMANDS_PER_POINT]
+        for k, link in enumerate(links):
+            row[slot_field("demand", k)] = str(link.demand_id)
+            row[slot_field("stance", k)] = str(link.stance)
+            row[slot_field("value", k)] = "" if link.value is None else _typed(link.value)
+            row[slot_field("unit", k)] = link.unit or ""
+        row["slots"] = str(max(1, len(links)))
+        rows.append({**blank_row(), **row})
     return rows
 
 

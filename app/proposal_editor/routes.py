@@ -33,10 +33,13 @@ from app.negotiations.scope import Talks
 from app.pages import render
 from app.posted_forms import validate
 from app.proposal_editor.forms import (
+    DEMANDS_PER_POINT,
     LABELS,
     apply_button,
     form_field_of,
     read_rows,
+    shown_slots,
+    slot_field,
     version_fields,
 )
 from app.proposal_editor.queries import (
@@ -297,6 +300,10 @@ def _version_page(
             "labels": LABELS,
             "csrf_token": csrf_token(request),
             "demands": demand_choices(session, negotiation.id),
+            # Several demands per point (app/proposal_editor/forms.py).
+            "shown_slots": shown_slots,
+            "slot_field": slot_field,
+            "demands_per_point": DEMANDS_PER_POINT,
             "stances": [(str(s.value), f"{s.label} ({s.signed})") for s in SCALE],
             "changes": [(c.value, c.value) for c in ChangeKind],
             "statuses": [(s.value, s.label) for s in VersionStatus],

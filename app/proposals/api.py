@@ -11,7 +11,7 @@ from fastapi import Path, Query, Request
 from starlette.responses import StreamingResponse
 
 from app.api.csv_export import ExportResponse, neutralise
-from app.api.params import Slug, api_router
+from app.api.params import AsOf, Slug, api_router, as_of_or_today
 from app.api.problems import problem
 from app.api.schemas import DemandRef, StanceValue
 from app.dates import iso_with_precision
@@ -37,6 +37,7 @@ from app.proposals.schemas import (
     ProposalDetail,
     ProposalList,
     ProposalSummary,
+    ReactionOut,
     TermChangeOut,
     TermOut,
     VersionDiffOut,
@@ -73,25 +74,31 @@ def list_proposals(session: DbSession, slug: Slug, link: Links) -> ProposalList:
 
 @router.get("/api/negotiations/{slug}/proposals/{proposal}", name="api_proposal")
 def show_proposal(
-    session: DbSession, slug: Slug, proposal: ProposalSlug, link: Links
+    session: DbSession, slug: Slug, proposal: ProposalSlug, link: Links, as_of: AsOf = None
 ) -> ProposalDetail:
     """One proposal: its versions in order, the latest version's points with the demands each
-    speaks to (stance, value, unit) and its predecessors, and the points it dropped."""
+    speaks to (stance, value, unit), its predecessors and the published statements answering
+    it as of `as_of` (today by default), and the points it dropped."""
+    day = as_of_or_today(as_of)
     negotiation = found(negotiation_by_slug(session, slug), f"There is no negotiation {slug!r}.")
     record = found(
         proposal_by_slug(session, negotiation.id, proposal),
         f"{negotiation.title} have no proposal {proposal!r}.",
     )
     versions = proposal_versions(session, record)
-    page = proposal_page(session, record, versions, versions[-1] if versions else None)
+    page = proposal_page(session, record, versions, versions[-1] if versions else None, day)
     return ProposalDetail(
         **proposal_out(page, negotiation.slug, link),
         versions=[VersionOut.of(v, negotiation.slug, record.slug, link) for v in versions],
         shown=None
         if page.shown is None
         else VersionOut.of(page.shown, negotiation.slug, record.slug, link),
-        points=[PointOut.of(view, negotiation.slug, link) for view in page.points],
+        points=[
+            PointOut.of(view, negotiation.slug, link, page.reactions.of_point(view.point.id))
+            for view in page.points
+        ],
         dropped=[DroppedOut(number=p.number, text=p.text) for p in page.dropped],
+        reactions=[ReactionOut.of(r, link) for r in page.reactions.whole],
     )
 
 
@@ -233,7 +240,7 @@ def points_csv(
     if not versions:
         raise BadRequest.parameter("version", "This proposal has no version yet.")
     shown = _version(versions, version, versions[-1], "version")
-    page = proposal_page(session, record, versions, shown)
+    page = proposal_page(session, record, versions, shown, with_reactions=False)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(POINT_COLUMNS)

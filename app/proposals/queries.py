@@ -6,6 +6,7 @@ demands and their lineage are each read in one query for the whole version, neve
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from app.models import (
     ProposalVersion,
     Source,
 )
+from app.reactions import VersionReactions, version_reactions
 from app.stances import Stance
 
 
@@ -124,6 +126,8 @@ class ProposalPage:
     points: list[PointView]
     # Points of the previous version that no point of the shown one names as predecessor.
     dropped: list[ProposalPoint]
+    # Published statements answering the shown version or its points, as of the page's date.
+    reactions: VersionReactions = field(default_factory=VersionReactions)
 
     @property
     def is_latest(self) -> bool:
@@ -170,10 +174,14 @@ def proposal_page(
     proposal: Proposal,
     versions: list[VersionLine],
     shown: VersionLine | None,
+    as_of: dt.date | None = None,
+    *,
+    with_reactions: bool = True,
 ) -> ProposalPage:
-    """The proposal at one version: its points with demands and lineage, and what it dropped.
+    """The proposal at one version: its points with demands and lineage, what it dropped, and
+    (`with_reactions`) the reactions to it as of `as_of` (today if None).
 
-    4 queries (authors, points, demands, lineage) plus one for the dropped points."""
+    5 queries (authors, points, demands, lineage, reactions) plus one for the dropped points."""
     authors = _authors(session, [proposal.id]).get(proposal.id, [])
     if shown is None:
         return ProposalPage(proposal, authors, versions, None, None, [], [])
@@ -230,4 +238,9 @@ def proposal_page(
                 .order_by(ProposalPoint.position)
             )
         )
-    return ProposalPage(proposal, authors, versions, shown, previous, views, dropped)
+    reactions = (
+        version_reactions(session, version.id, as_of or dt.date.today())
+        if with_reactions
+        else VersionReactions()
+    )
+    return ProposalPage(proposal, authors, versions, shown, previous, views, dropped, reactions)

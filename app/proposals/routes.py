@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated
 
@@ -160,14 +161,33 @@ def compare_plans(
     return render(request, "proposals/compare_plans.html", context)
 
 
+def _page_date(as_of: str | None) -> dt.date:
+    try:
+        return date_or_today(as_of)
+    except InvalidDate as problem:
+        raise BadRequest.parameter("as_of", str(problem)) from problem
+
+
+# The reactions shown are those stated on or before it (today by default).
+AsOfParam = Annotated[str | None, Query(description="Reactions as of this date (YYYY-MM-DD).")]
+
+
 @router.get("/talks/{negotiation}/proposals/{slug}", name="proposal")
 def show_proposal(
-    request: Request, session: DbSession, negotiation: Talks, slug: ProposalSlug
+    request: Request,
+    session: DbSession,
+    negotiation: Talks,
+    slug: ProposalSlug,
+    as_of: AsOfParam = None,
 ) -> Response:
+    as_of_date = _page_date(as_of)
     proposal = _proposal(request, session, negotiation, slug)
     versions = proposal_versions(session, proposal)
-    page = proposal_page(session, proposal, versions, versions[-1] if versions else None)
-    return render(request, "proposals/show.html", {"negotiation": negotiation, "page": page})
+    page = proposal_page(
+        session, proposal, versions, versions[-1] if versions else None, as_of_date
+    )
+    context = {"negotiation": negotiation, "page": page, "as_of": as_of_date, "dated": bool(as_of)}
+    return render(request, "proposals/show.html", context)
 
 
 @router.get("/talks/{negotiation}/proposals/{slug}/versions/{version}", name="proposal_version")
@@ -177,7 +197,9 @@ def show_version(
     negotiation: Talks,
     slug: ProposalSlug,
     version: VersionRef,
+    as_of: AsOfParam = None,
 ) -> Response:
+    as_of_date = _page_date(as_of)
     proposal = _proposal(request, session, negotiation, slug)
     versions = proposal_versions(session, proposal)
     shown = version_by_ref(versions, version)
@@ -189,9 +211,17 @@ def show_version(
     if shown.version.slug != version:
         # By id: one URL per view, the label's.
         path = _version_path(request, negotiation, proposal, shown)
+        if as_of:
+            path += f"?as_of={as_of_date.isoformat()}"
         return RedirectResponse(path, status_code=301)
-    page = proposal_page(session, proposal, versions, shown)
-    context = {"negotiation": negotiation, "page": page, "on_version_page": True}
+    page = proposal_page(session, proposal, versions, shown, as_of_date)
+    context = {
+        "negotiation": negotiation,
+        "page": page,
+        "on_version_page": True,
+        "as_of": as_of_date,
+        "dated": bool(as_of),
+    }
     return render(request, "proposals/show.html", context)
 
 

@@ -14,6 +14,7 @@ from app.api.schemas import DateValue, DemandRef, PartyRef, Schema, SourceOut, S
 from app.links import Link
 from app.models import ChangeKind, ProposalKind, ProposalVersion, VersionStatus
 from app.proposals.queries import PointView, ProposalLine, ProposalPage, VersionLine
+from app.reactions import Reaction
 
 
 class VersionOut(Schema):
@@ -118,6 +119,36 @@ class LineageOut(Schema):
     )
 
 
+class ReactionOut(Schema):
+    """A published statement that answers the version or one of its points."""
+
+    statement: int = Field(description="The statement's id.", examples=[412])
+    party: PartyRef = Field(description="Who answered.")
+    stance: StanceValue | None = Field(
+        description="Its stance on its own demand; null for an answer off the scale."
+    )
+    off_scale: str | None = Field(
+        description="declined or ambiguous, when the answer is off the scale.", examples=[None]
+    )
+    stated: DateValue = Field(description="When it was said.")
+    summary: str = Field(description="In the editor's words.")
+    url: str = Field(description="The statement's page.")
+    api_url: str = Field(description="The statement in the API.")
+
+    @classmethod
+    def of(cls, reaction: Reaction, link: Link) -> ReactionOut:
+        return cls(
+            statement=reaction.statement_id,
+            party=PartyRef.of(reaction.party, link),
+            stance=None if reaction.stance is None else StanceValue.of(reaction.stance),
+            off_scale=None if reaction.off_scale is None else reaction.off_scale.value,
+            stated=DateValue.of(reaction.stated_on, reaction.stated_on_precision),
+            summary=reaction.summary,
+            url=link("statement", statement_id=reaction.statement_id),
+            api_url=link("api_statement", statement_id=reaction.statement_id),
+        )
+
+
 class PointOut(Schema):
     id: int = Field(description="Database id.")
     number: str = Field(description="As printed.", examples=["12a"])
@@ -127,9 +158,14 @@ class PointOut(Schema):
     predecessors: list[LineageOut] = Field(
         description="Its predecessors in the previous version (empty: new, or the first)."
     )
+    reactions: list[ReactionOut] = Field(
+        description="Published statements answering this point, as of the date asked, oldest first."
+    )
 
     @classmethod
-    def of(cls, view: PointView, talks: str, link: Link) -> PointOut:
+    def of(
+        cls, view: PointView, talks: str, link: Link, reactions: list[Reaction] | None = None
+    ) -> PointOut:
         """`talks`: the slug of the proposal's negotiation (its points' demands are its)."""
         return cls(
             id=view.point.id,
@@ -146,6 +182,7 @@ class PointOut(Schema):
                 for d in view.demands
             ],
             predecessors=[LineageOut(number=p.number, change=p.change) for p in view.predecessors],
+            reactions=[ReactionOut.of(r, link) for r in reactions or []],
         )
 
 
@@ -160,6 +197,10 @@ class ProposalDetail(ProposalOut):
     points: list[PointOut] = Field(description="The shown version's points, in order.")
     dropped: list[DroppedOut] = Field(
         description="Points of the version before that no point of the shown one continues."
+    )
+    reactions: list[ReactionOut] = Field(
+        description="Published statements answering the shown version as a whole (each "
+        "point lists its own), as of the date asked."
     )
 
 

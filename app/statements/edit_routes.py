@@ -26,6 +26,7 @@ from app.models.statement_condition import CONDITIONS_MAX
 from app.negotiations.queries import editable_negotiations, party_negotiations
 from app.pages import render
 from app.posted_forms import validate
+from app.reactions import answer_choices
 from app.revisions import StaleVersion, bring_back, check_may_write
 from app.sources.service import source_for
 from app.stances import SCALE, OffScale
@@ -40,6 +41,7 @@ from app.statements.forms import (
 )
 from app.statements.queries import form_choices, statement_for_edit
 from app.statements.service import (
+    AnswerProblem,
     LooksLikeDuplicate,
     NotTakingPart,
     NuanceProblem,
@@ -70,7 +72,8 @@ def _form_page(
     status_code: int = 200,
     asked_rows: int = 0,
 ) -> Response:
-    choices = form_choices(session, editable_negotiations(session, _viewer(request)))
+    mine = editable_negotiations(session, _viewer(request))
+    choices = form_choices(session, mine)
     rows = condition_rows(values, asked_rows)
     errors = errors or {}
     if any(name.startswith("source_") for name in errors):
@@ -97,6 +100,8 @@ def _form_page(
             "source_kinds": [(k.value, k.label) for k in SourceKind],
             # evidence (issue 18 items 3-4)
             "evidence_kinds": [(e.value, e.label) for e in Evidence],
+            # reactions (issue 17): the versions and points of the editor's negotiations
+            "answer_choices": answer_choices(session, {n.id: n.title for n in mine}),
             **choices,
         },
         status_code=status_code,
@@ -271,7 +276,7 @@ def add_statement(request: Request, session: DbSession, post: EditorPost) -> Res
             errors={"party": problem.message + "."},
             submission_key=key,
         )
-    except NuanceProblem as problem:
+    except (NuanceProblem, AnswerProblem) as problem:
         _refuse(
             request,
             session,
@@ -340,7 +345,7 @@ def edit_statement(
             statement=statement,
             version=version,
         )
-    except NuanceProblem as problem:
+    except (NuanceProblem, AnswerProblem) as problem:
         _refuse(
             request,
             session,
@@ -357,6 +362,13 @@ def edit_statement(
             "demand": dict(choices["demands"]),
             "stance": {str(s.value): f"{s.label} ({s.signed})" for s in SCALE},
             "source_kind": {k.value: k.label for k in SourceKind},
+            "answers": {
+                c.value: c.label
+                for _group, items in answer_choices(
+                    session, {n.id: n.title for n in editable_negotiations(session, post.user)}
+                )
+                for c in items
+            },
         }
         stored = form_values(current, current.source)
         base = as_of_revision(Statement, revision_at(session, "statement", statement_id, version))

@@ -21,6 +21,7 @@ from app.ids import MAX_ID
 from app.models import Demand, Party, Source, SourceKind, Statement
 from app.models.statement_condition import CONDITIONS_MAX
 from app.posted_forms import validate
+from app.reactions import POINT_PREFIX, VERSION_PREFIX, answer_value
 from app.sources.service import SourceFields, source_by_url
 from app.stances import OffScale, Stance
 from app.statements.service import ConditionFields, StatementFields, evidence_problems
@@ -67,6 +68,8 @@ LABELS = {
         )
     },
     "alternative_to": "Other option of the offer (statement number)",
+    # reactions (issue 17)
+    "answers": "Answers a proposal",
 }
 CONDITION_PARTS = ("demand", "party", "note")
 # How many empty condition rows the form shows below the filled ones; "Add another condition"
@@ -160,6 +163,7 @@ def form_values(statement: Statement, source: Source) -> dict[str, str]:
         **{name: getattr(statement, name) or "" for name in EVIDENCE_FIELDS},
         **source_values(source),
         **nuance_values(statement),
+        "answers": answer_value(statement.answers_version_id, statement.answers_point_id),
     }
 
 
@@ -233,6 +237,7 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
     elif statement_input["stance"] is None:
         statement_input["stance"] = "not a stance"  # required: say so in the stance's words
     _parse_nuance(values, statement_input, errors)
+    _parse_answers(values["answers"], statement_input, errors)
     fields, problems = validate(StatementFields, statement_input, whole_form_field="stated_on")
     for name, message in problems.items():
         if name == "stance":
@@ -243,6 +248,8 @@ def parse_statement_form(session: Session, form: dict[str, str]) -> StatementFor
             name = _condition_problem_field(name)
         elif name == "alternative_to_id":
             name = "alternative_to"
+        elif name.startswith("answers_"):
+            name = "answers"
         if name == "evidence":
             message = "Choose how the source knows from the list."
         errors.setdefault(name, message)
@@ -425,3 +432,23 @@ def _condition_problem_field(location: str) -> str:
     row = int(parts[1]) + 1 if len(parts) > 1 and parts[1].isdigit() else 1
     part = "note" if parts[-1] == "note" else "demand"
     return condition_field(part, min(row, CONDITIONS_MAX))
+
+
+# --- reactions (issue 17) ---
+
+
+def _parse_answers(raw: str, statement_input: dict[str, Any], errors: dict[str, str]) -> None:
+    """ "version:12" or "point:345" from the list; the service checks it is of these talks."""
+    raw = raw.strip()
+    if not raw:
+        return
+    for prefix, name in (
+        (VERSION_PREFIX, "answers_version_id"),
+        (POINT_PREFIX, "answers_point_id"),
+    ):
+        if raw.startswith(prefix):
+            record_id = whole_number(raw[len(prefix) :], low=1, high=MAX_ID)
+            if record_id is not None:
+                statement_input[name] = record_id
+                return
+    errors["answers"] = "Choose the version or point it answers from the list, or none."

@@ -13,6 +13,7 @@ from app.ids import RecordId
 from app.models import Statement, User
 from app.pages import render
 from app.positions import conditions_of
+from app.reactions import answered_by
 from app.statements.edit_routes import statement_editing_context
 from app.statements.queries import neighbours, offer_of, statement_with_context, visible_statement
 
@@ -56,6 +57,7 @@ def statement_page(
             "neighbours": neighbours(session, statement),
             "conditions": conditions_of(session, [statement.id]).get(statement.id, []),
             "offer": offer_of(session, statement),
+            "answered": answered_by(session, statement),
             **statement_editing_context(request, session, statement, viewer),
             **extra,
         },

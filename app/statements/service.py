@@ -31,6 +31,8 @@ from app.models import (
     Demand,
     Negotiation,
     Party,
+    ProposalPoint,
+    ProposalVersion,
     Revision,
     Source,
     Statement,
@@ -70,6 +72,9 @@ class StatementFields(BaseModel):
     scope_note: ScopeNote = None
     conditions: list[ConditionFields] = Field(default_factory=list, max_length=CONDITIONS_MAX)
     alternative_to_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    # --- reactions (issue 17): the proposal version, or one point of it, this answers ---
+    answers_version_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    answers_point_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     @model_validator(mode="after")
     def _scope_is_said(self) -> StatementFields:
@@ -176,6 +181,7 @@ def _values(
 ) -> dict[str, Any]:
     check_takes_part(session, party, demand)
     check_nuance(session, fields, party, demand)
+    answers_version_id, answers_point_id = check_answers(session, fields, demand)
     # The form says these beside each field first; the API and any other caller meet them here.
     for name, message in evidence_problems(fields).items():
         raise FieldProblem(name, message)
@@ -200,6 +206,9 @@ def _values(
         "quote_language": fields.quote_language,
         "original_quote": fields.original_quote,
         "translated_by": fields.translated_by,
+        # reactions (issue 17)
+        "answers_version_id": answers_version_id,
+        "answers_point_id": answers_point_id,
     }
 
 
@@ -300,6 +309,41 @@ def replace_conditions(
 
 
 # --- end of issue 18 ---
+
+
+# --- reactions (issue 17) ---
+
+
+class AnswerProblem(FieldProblem):
+    """The version or point a statement answers is not one of its own negotiation's."""
+
+
+def check_answers(
+    session: Session, fields: StatementFields, demand: Demand
+) -> tuple[int | None, int | None]:
+    """The (version, point) the statement answers, the point's version filled in. Said field
+    by field before the database's composite keys refuse the same."""
+    refused = AnswerProblem(
+        "answers",
+        "A statement answers a proposal of its own negotiation only: choose a version or "
+        "point from this demand's talks, or none",
+    )
+    version_id, point_id = fields.answers_version_id, fields.answers_point_id
+    if point_id is not None:
+        point = session.get(ProposalPoint, point_id)
+        if point is None or point.negotiation_id != demand.negotiation_id:
+            raise refused
+        if version_id is not None and version_id != point.version_id:
+            raise AnswerProblem("answers", "That point is not one of the version named")
+        return point.version_id, point.id
+    if version_id is not None:
+        version = session.get(ProposalVersion, version_id)
+        if version is None or version.negotiation_id != demand.negotiation_id:
+            raise refused
+    return version_id, None
+
+
+# --- end reactions ---
 
 
 def create_statement(

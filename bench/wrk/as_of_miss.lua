@@ -27,5 +27,7 @@ end
 function request()
   local i = (offset + counter * stride + (thread_index or 0)) % days
   counter = counter + 1
-  return wrk.format(nil, path .. "?as_of=" .. os.date("%Y-%m-%d", first + i * 86400))
+  -- PATH may carry a query of its own (?with=…): the date is then one more parameter.
+  local sep = path:find("?", 1, true) and "&" or "?"
+  return wrk.format(nil, path .. sep .. "as_of=" .. os.date("%Y-%m-%d", first + i * 86400))
 end

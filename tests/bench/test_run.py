@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.synthetic_data import PLAN_START
 from bench.run import Result, Sample, Talks, combine, pages, parse_wrk, route_resolver, verdicts
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8080/
@@ -71,3 +72,18 @@ def test_each_negotiation_gets_its_scoped_pages(app) -> None:
     assert paths["[b] CSV export"] == "/api/statements.csv?negotiation=b"
     assert paths["[a] /api matrix"].startswith("/api/negotiations/a/matrix?as_of=")
     assert paths["[b] compare"].endswith("parties=p2,p3")
+    assert paths["matrix with a plan (?with=, cache miss)"].startswith("/talks/a?as_of=")
+    assert paths["matrix with a plan (?with=, cache miss)"].endswith("&with=bench-plan")
+    assert paths["compare with a plan (?with=, cache miss)"].startswith(
+        "/talks/a/compare?parties=p1,p2&as_of="
+    )
+    assert paths["compare with a plan (?with=, cache miss)"].endswith("&with=bench-plan")
+    scripts = {page.name: page.script for page in pages(sample, route_resolver(app))}
+    # A new date on each request, from the plan's first version (earlier dates are a 400).
+    for name in (
+        "matrix with a plan (?with=, cache miss)",
+        "compare with a plan (?with=, cache miss)",
+    ):
+        script = scripts[name]
+        assert script[0].endswith("as_of_miss.lua") and script[1].endswith("with=bench-plan")
+        assert script[2] == PLAN_START.isoformat()

@@ -210,6 +210,9 @@ def reader_pages(walk: Walk, page: Any) -> None:
     walk.go(page, "/talks/russia-ukraine/proposals")
     walk.go(page, "/talks/russia-ukraine/proposals/russian-conditions-june-2024")
     walk.go(page, first_href(page, "a[href*='/versions/']"))
+    # Reactions as of a date (issue 17): the demo's rejections of points 1 and 2.
+    walk.go(page, "/talks/russia-ukraine/proposals/russian-conditions-june-2024?as_of=2025-01-31")
+    assert page.locator("[data-reactions] [data-statement]").count() > 0
     walk.go(page, "/talks/russia-ukraine?with=russian-conditions-june-2024&as_of=2025-01-31")
     walk.go(
         page,
@@ -234,6 +237,12 @@ def reader_pages(walk: Walk, page: Any) -> None:
     walk.go(page, "/compare")
     walk.go(page, "/compare?parties=russia,ukraine,united-states&as_of=2025-01-31")
     walk.go(page, "/compare?parties=russia,atlantis", status=400)
+    walk.go(
+        page,
+        "/talks/russia-ukraine/compare?parties=russia,ukraine"
+        "&with=russian-conditions-june-2024&as_of=2025-01-31",
+    )
+    assert page.locator("[data-plan-gap]").count() > 0
     walk.go(page, statement)
     walk.go(page, "/timeline")
     walk.go(page, "/timeline?party=ukraine&demand=russian-withdrawal")
@@ -349,6 +358,26 @@ def editor_forms(walk: Walk, page: Any, other: Any) -> None:
     walk.go(
         page, "/talks/russia-ukraine/proposals/ukraine-peace-formula/versions/new?start=previous"
     )
+    # A second demand for a point (a post back, no script), picked in the filtering list.
+    walk.submit(
+        page,
+        "another demand",
+        lambda: page.click("button[value='demand:0']"),
+        re.compile(r".*/versions/new$"),
+    )
+    page.fill("#p0_demand_1-combobox", "sanctions")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.locator("#p0_demand_1").input_value() != ""
+    walk.check(page, "second demand picked")
+    # The proposal's own page links its editor for this editor of the talks.
+    walk.go(page, "/talks/russia-ukraine/proposals/ukraine-peace-formula")
+    walk.submit(
+        page,
+        "edit proposal",
+        lambda: page.click("#editor-links a[href$='/edit']"),
+        re.compile(r".*/ukraine-peace-formula/edit$"),
+    )
     proposal_forms(walk, page)
     walk.go(page, "/statements/new")
     page.locator("#source_url").press_sequentially("peace talks")
@@ -366,6 +395,11 @@ def editor_forms(walk: Walk, page: Any, other: Any) -> None:
     page.keyboard.press("Enter")
     assert page.locator("#demand").input_value() != ""
     page.check("#stance-rejects")
+    # What it answers (issue 17), in the filtering list too.
+    page.fill("#answers-combobox", "point 3")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.locator("#answers").input_value().startswith("point:")
     page.fill("#stated_on", "2025-01-20")
     page.fill("#summary", "Walked through every page.")
     page.fill("#source_url", "https://news.example.org/csp-walk")

@@ -38,8 +38,12 @@ def test_a_twenty_point_version_is_entered_and_mapped_by_keyboard(page, server_u
     assert page.locator("#points tbody tr").count() == 20
 
     for i in range(20):
-        tab_to(page, f"p{i}_demand", limit=60)
-        page.keyboard.type("u")  # the first demand whose title starts with U
+        # The demand picker filters as one types (static/js/combobox.js): a word of the title,
+        # Down to the first match, Enter to pick it; then the stance select, by type-ahead.
+        tab_to(page, f"p{i}_demand-combobox", limit=60)
+        page.keyboard.type("NATO")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
         page.keyboard.press("Tab")
         page.keyboard.type("i")  # insists
     tab_to(page, "save-version", limit=400)
@@ -49,6 +53,7 @@ def test_a_twenty_point_version_is_entered_and_mapped_by_keyboard(page, server_u
     print(f"\n20-point version entered and mapped by keyboard in {elapsed:.1f} s")
 
     assert page.locator("#points [data-point]").count() == 20
+    assert page.locator("#points [data-point] .stance--insists").count() == 20
     both_widths(page, "proposal-version-saved")
 
 

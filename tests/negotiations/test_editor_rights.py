@@ -510,3 +510,75 @@ def test_readers_pages_and_api_are_unaffected(client: TestClient, world: dict[st
     assert not parse(page).select(".editor-controls, form[action*='/bring-back/']")
     own = parse(client.get(f"/statements/{world['a'].statement.id}"))
     assert own.select(".editor-controls") and own.select("form[action*='/bring-back/']")
+
+
+def _plan_of(session: Session, t: Talks, slug: str) -> Proposal:
+    from app.models import VersionStatus
+    from app.proposals.service import PointFields, VersionFields, add_version
+
+    proposal = create_proposal(
+        session,
+        t.negotiation,
+        ProposalFields(
+            slug=slug,
+            title=f"Plan {slug}",
+            kind=ProposalKind.PEACE_PLAN,
+            disputed_authorship="Said to be the mediator's.",
+        ),
+        user=system_user(session),
+    )
+    source = session.scalars(select(Source)).first()
+    assert source is not None
+    add_version(
+        session,
+        proposal,
+        VersionFields(
+            label="Draft",
+            issued_on=t.statement.stated_on,
+            status=VersionStatus.LEAKED,
+            source_id=source.id,
+            points=[PointFields(number="1", text="A point.")],
+        ),
+        user=system_user(session),
+    )
+    return proposal
+
+
+def test_proposal_pages_link_to_the_editor_for_editors_of_those_talks_only(
+    client: TestClient, session: Session, world: dict[str, Any]
+) -> None:
+    """Issue 17: "Edit proposal" and "Add a version" on a proposal's page, for whoever edits
+    its negotiation; the statement form's answers list offers those talks' plans alone."""
+    a, b = world["a"], world["b"]
+    mine = _plan_of(session, a, "plan-a")
+    theirs = _plan_of(session, b, "plan-b")
+    session.commit()
+    page_a = f"/talks/{a.negotiation.slug}/proposals/{mine.slug}"
+    page_b = f"/talks/{b.negotiation.slug}/proposals/{theirs.slug}"
+    # A reader sees no editor links (and the page sets no cookie).
+    reader = client.get(page_a)
+    assert not parse(reader).select("#editor-links") and "set-cookie" not in reader.headers
+    log_in(client, world["editor"])
+    links = {a_["href"] for a_ in parse(client.get(page_a)).select("#editor-links a[href]")}
+    assert f"{page_a}/edit" in links and f"{page_a}/versions/new" in links
+    for href in links:
+        assert client.get(href).status_code == 200, href
+    assert not parse(client.get(page_b)).select("#editor-links")
+    assert client.get(f"{page_b}/edit").status_code == 403
+    # The version page too.
+    assert parse(client.get(f"{page_a}/versions/draft")).select("#editor-links")
+    answers = {
+        o["value"]
+        for o in parse(client.get("/statements/new")).select("#answers option")
+        if o["value"]
+    }
+    from app.models import ProposalVersion
+
+    theirs_version = session.scalars(
+        select(ProposalVersion).where(ProposalVersion.proposal_id == theirs.id)
+    ).one()
+    assert f"version:{theirs_version.id}" not in answers
+    mine_version = session.scalars(
+        select(ProposalVersion).where(ProposalVersion.proposal_id == mine.id)
+    ).one()
+    assert f"version:{mine_version.id}" in answers

@@ -120,9 +120,9 @@ def test_a_proposal_page_costs_the_same_queries_for_2_or_28_points(
         queries.clear()
         assert client.get(path).status_code == 200
         # Data version, negotiation, proposal, versions (with sources and counts), authors,
-        # points, their demands, their lineage, dropped points: 9. The list: data version,
-        # negotiation, proposals, authors, versions: 5.
-        expected = {base: 9, f"{base}/versions/second-draft": 9}.get(path, 5)
+        # points, their demands, their lineage, dropped points, reactions: 10. The list: data
+        # version, negotiation, proposals, authors, versions: 5.
+        expected = {base: 10, f"{base}/versions/second-draft": 10}.get(path, 5)
         assert queries.count == expected, (path, queries.statements)
 
 

@@ -213,3 +213,59 @@ def test_the_demand_page_takes_the_plan_too(client, session, queries) -> None:
     }
     assert gaps["party-a"] == "2" and gaps["party-b"] == ""
     assert client.get(f"{path}&with=atlantis").status_code == 400
+
+
+def test_the_compare_page_takes_the_plan_too(client, session, queries) -> None:
+    """Hand-worked, as of December (the November text): d0 insists (A red line: 4, B accepts:
+    1), d1 rejects (A accepts: 2, B silent), d2 open (A silent, B insists: 2)."""
+    talks = _setting(session)
+    d0, d1, d2 = (d.slug for d in talks.demands)
+    path = f"/talks/{talks.negotiation.slug}/compare?parties=party-a,party-b&as_of=2025-12-01"
+    queries.clear()
+    assert client.get(path).status_code == 200
+    without = queries.count
+    queries.clear()
+    page = parse(client.get(f"{path}&with=plan"))
+    assert queries.count == without + 2
+    gaps = {
+        (row["data-demand"], li["data-party"]): li.select_one("[data-plan-gap]")["data-plan-gap"]
+        for row in page.select("#comparison [data-demand]")
+        for li in row.select("li[data-party]")
+    }
+    assert gaps == {
+        (d0, "party-a"): "4",
+        (d0, "party-b"): "1",
+        (d1, "party-a"): "2",
+        (d1, "party-b"): "",
+        (d2, "party-a"): "",
+        (d2, "party-b"): "2",
+    }
+    terms = {
+        row["data-demand"]: words(one(row, "[data-plan='plan']"))
+        for row in page.select("#comparison [data-demand]")
+    }
+    assert "rejects point 2" in terms[d1] and "insists point 1" in terms[d0]
+    assert "November text" in words(one(page, "#plan-beside"))
+    # The form keeps the plan when the parties or the date change.
+    assert one(page, "form.compare-form input[name='with']")["value"] == "plan"
+    # Without the plan, the page is as it was: no plan column, no gaps to it.
+    plain = parse(client.get(path))
+    assert not plain.select("[data-plan]") and not plain.select("[data-plan-gap]")
+    assert client.get(f"{path}&with=atlantis").status_code == 400
+    assert client.get(f"{path}&with=plan".replace("2025-12-01", "2025-01-01")).status_code == 400
+
+
+def test_the_compare_page_gives_no_gap_to_a_plan_silent_on_the_demand(client, session) -> None:
+    """As of July the June text is the plan: it says nothing on d2, so d2's row says so once,
+    on the plan's line, and the parties' lines carry no gap to it."""
+    talks = _setting(session)
+    d0, _d1, d2 = (d.slug for d in talks.demands)
+    path = (
+        f"/talks/{talks.negotiation.slug}/compare?parties=party-a,party-b"
+        "&as_of=2025-07-01&with=plan"
+    )
+    page = parse(client.get(path))
+    rows = {row["data-demand"]: row for row in page.select("#comparison [data-demand]")}
+    assert "silent on this demand" in words(one(rows[d2], "[data-plan='plan']"))
+    assert not rows[d2].select("[data-plan-gap]")
+    assert len(rows[d0].select("[data-plan-gap]")) == 2

@@ -434,13 +434,14 @@ def test_ids_beyond_the_integer_range_are_404(admin_client, session, method, pat
 def test_query_counts_of_the_editor_pages(editor_client, queries) -> None:
     queries.clear()
     editor_client.get("/statements/new")
-    # the user, the negotiations the editor edits (all, here), parties, demands
-    assert queries.count == 4
+    # the user, the negotiations the editor edits (all, here), parties, demands, and what a
+    # statement may answer (issue 17): the versions, their points
+    assert queries.count == 6
     queries.clear()
     editor_client.get("/statements/1/edit")
     # the user, the statement with its source and party, its conditions, negotiations,
-    # parties, demands
-    assert queries.count == 6
+    # parties, demands, versions, points
+    assert queries.count == 8
     queries.clear()
     editor_client.get("/statements/1")
     # The user, the statement, its previous and next (one query), its conditions and the

@@ -161,7 +161,7 @@ def test_the_csv_appends_the_evidence_columns(editor_client, session: Session) -
     text = editor_client.get("/api/statements.csv").text
     rows = list(csv.DictReader(io.StringIO(text)))
     header = next(csv.reader(io.StringIO(text)))
-    assert header[-7:] == [
+    assert header[24:31] == [
         "evidence",
         "evidence_outlet",
         "reported",
@@ -172,7 +172,8 @@ def test_the_csv_appends_the_evidence_columns(editor_client, session: Session) -
     ]
     # After the old columns (the last, url, stays at 18) and issue 18's nuance columns.
     assert header.index("url") == 18
-    assert header[24:] == header[-7:]
+    # Issue 17's reaction columns come after these.
+    assert header[31:] == ["answers_version_id", "answers_point_id"]
     row = next(r for r in rows if r["original_quote"])
     assert row["reported"] == "yes" and row["evidence_outlet"] == "'=Interfax"
     assert row["quote_language"] == "uk"
