@@ -15,10 +15,10 @@ import io
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import anyio
-from sqlalchemy import Row, String, case, cast, exists, func, literal, select, tuple_
+from sqlalchemy import Row, Select, String, case, cast, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from starlette.responses import Response, StreamingResponse
@@ -217,17 +217,7 @@ def statement_csv(
         yield from _copied_csv(sessions, filters, newest, batch or COPY_BATCH)
         return
     batch = batch or BATCH
-    query = filtered(
-        select(*_SELECTED)
-        .join(Negotiation, Negotiation.id == Statement.negotiation_id)
-        .join(Party, Party.id == Statement.party_id)
-        .join(Demand, Demand.id == Statement.demand_id)
-        .join(Source, Source.id == Statement.source_id)
-        .where(Statement.id <= newest)
-        .order_by(Statement.stated_on.desc(), Statement.id.desc())
-        .limit(batch),
-        filters,
-    )
+    query = _chunk_query(select(*_SELECTED), filters, newest, batch)
 
     def read(after: tuple[Any, int] | None) -> Sequence[Row[*tuple[Any, ...]]]:
         page = query
@@ -251,6 +241,27 @@ def statement_csv(
         if len(rows) < batch:
             return
         after = (rows[-1].stated_on, rows[-1].id)
+
+
+# The columns of an export query: they come back as they went in.
+Columns = TypeVarTuple("Columns")
+
+
+def _chunk_query(
+    columns: Select[*Columns], filters: TimelineFilters, newest: int, batch: int
+) -> Select[*Columns]:
+    """One chunk of the export, newest first, up to the highest id when it began: the same
+    joins, filters and order for the Python writer and for COPY."""
+    return filtered(
+        columns.join(Negotiation, Negotiation.id == Statement.negotiation_id)
+        .join(Party, Party.id == Statement.party_id)
+        .join(Demand, Demand.id == Statement.demand_id)
+        .join(Source, Source.id == Statement.source_id)
+        .where(Statement.id <= newest)
+        .order_by(Statement.stated_on.desc(), Statement.id.desc())
+        .limit(batch),
+        filters,
+    )
 
 
 def _text(value: Any) -> ColumnElement[Any]:
@@ -331,6 +342,8 @@ def _copy_columns() -> tuple[ColumnElement[Any], ...]:
         _neutralised(Statement.original_quote),
         _neutralised(Statement.translated_by),
         _text(Source.archive_url),
+        _text(Statement.answers_version_id),
+        _text(Statement.answers_point_id),
     )
 
 
@@ -345,17 +358,7 @@ def _copied_csv(
     Each chunk is read whole into memory and the connection goes back to the pool before the
     chunk is yielded, as in the Python path: a client that stops reading holds no connection.
     """
-    query = filtered(
-        select(*_copy_columns())
-        .join(Negotiation, Negotiation.id == Statement.negotiation_id)
-        .join(Party, Party.id == Statement.party_id)
-        .join(Demand, Demand.id == Statement.demand_id)
-        .join(Source, Source.id == Statement.source_id)
-        .where(Statement.id <= newest)
-        .order_by(Statement.stated_on.desc(), Statement.id.desc())
-        .limit(batch),
-        filters,
-    )
+    query = _chunk_query(select(*_copy_columns()), filters, newest, batch)
     after: tuple[dt.date, int] | None = None
     while True:
         page = query
