@@ -8,7 +8,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.api.csv_export import statement_csv
 from app.dates import DatePrecision
@@ -141,3 +141,27 @@ def test_copy_cuts_the_same_chunks_by_keyset(app, awkward) -> None:
     written = list(statement_csv(sessions, filters, 4, python_writer=True))
     assert len(copied) > 1 + len(AWKWARD) * 2 // 4
     assert copied == written
+
+
+def test_copy_carries_what_a_statement_answers(app, session) -> None:
+    """Reactions (issue 17): the version and point a statement answers, in both writers."""
+    from app.models import ProposalPoint
+    from tests.proposals.plans import make_proposal, make_talks, make_version, points
+
+    talks = make_talks(session)
+    proposal = make_proposal(session, talks)
+    version = make_version(session, talks, proposal, "First draft", points(talks, 2))
+    point = session.scalars(
+        select(ProposalPoint).where(ProposalPoint.version_id == version.id)
+    ).first()
+    assert point is not None
+    for overrides in ({"answers_version_id": version.id}, {"answers_point_id": point.id}):
+        make_statement(
+            session, party=talks.mediator, demand=talks.demands[0], summary="Answers.",
+            **overrides,
+        )  # fmt: skip
+    session.commit()
+    copied, written = both(app, TimelineFilters(), 1000)
+    assert copied == written
+    assert f",{version.id},\r\n".encode() in copied
+    assert f",{version.id},{point.id}\r\n".encode() in copied
