@@ -84,10 +84,10 @@ def test_the_matrix_costs_the_same_queries_with_nuance(client, session, queries)
     queries.clear()
     client.get("/talks/russia-ukraine?since=2025-01-12")
     assert queries.count == baseline
-    # The party and demand pages: one query for the conditions of all they show.
+    # The party page: conditions come with its histories, in their query.
     queries.clear()
     client.get("/talks/russia-ukraine/parties/nuanced")
-    assert queries.count == 7
+    assert queries.count == 6
 
 
 def test_api_and_csv_carry_the_nuance(client, session) -> None:

@@ -201,4 +201,4 @@ def test_the_pages_cost_the_same_queries_with_this_nuance(client, session, queri
         assert client.get(path).status_code == 200
         counts[path] = queries.count
     # The same as the plain pages (tests/timeline, tests/demands, tests/matrix/test_nuance_cells).
-    assert counts == dict(zip(pages, [5, 6, 6, 7], strict=True))
+    assert counts == dict(zip(pages, [5, 6, 5, 6], strict=True))
