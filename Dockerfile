@@ -6,6 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 ENV MALLOC_ARENA_MAX=2
 WORKDIR /srv/parley
 
+# The share images' only fonts (app/share/fonts.conf names their directory): the slim image has
+# none, and without them every share image is refused (FontsMissing).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 

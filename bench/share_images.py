@@ -1,4 +1,4 @@
-"""Time to draw one share image (issue 20, item 3): card SVG and resvg's PNG, on the demo data.
+"""Time to draw one share image (issue 20, item 3): card SVG and libvips' PNG, on the demo data.
 
     .venv/bin/python -m bench.share_images [--runs 50]
 
@@ -8,7 +8,7 @@ machine is shared: the wall clock includes waiting for a core; CPU time is what 
 costs). A warm process is measured (the first render, which loads templates, is left out): the
 app serves from a warm process, and the render cache keeps each image until the next write.
 
-Then the floor resvg sets, whatever the card: a blank 1200 × 630 canvas (pixmap and PNG
+Then the floor libvips sets, whatever the card: a blank 1200 × 630 canvas (pixmap and PNG
 encode, no text, no shapes), and each card with its text taken out (what the text costs).
 """
 
@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import resvg_py
+import pyvips
 from sqlalchemy.orm import Session
 
 from app.compare.queries import comparison
@@ -117,12 +117,12 @@ def main() -> None:
     print(f"against the {TARGET_MS:.0f} ms target:")
     for line in verdicts:
         print("  " + line)
-    # Where the time goes: resvg's own floor and the text's share.
+    # Where the time goes: libvips' own floor and the text's share.
     blank = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}">'
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/></svg>'
     )
-    floor = _cpu_ms(lambda s: resvg_py.svg_to_bytes(svg_string=s), blank, runs)
+    floor = _cpu_ms(lambda s: pyvips.Image.svgload_buffer(s.encode()).pngsave_buffer(), blank, runs)
     print(
         f"phases: blank {WIDTH}×{HEIGHT} canvas + PNG encode: CPU median {_at(floor, 0.5):5.1f} ms"
     )

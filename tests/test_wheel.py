@@ -52,6 +52,8 @@ def test_the_wheel_holds_every_template_static_file_and_migration(wheel: Path) -
         }
         assert on_disk, part
         assert on_disk <= names, sorted(on_disk - names)
+    # The share images' font configuration, read at run time beside app/share/images.py.
+    assert "app/share/fonts.conf" in names
     assert not [name for name in names if "__pycache__" in name or name.startswith("tests/")]
 
 

@@ -1,33 +1,46 @@
 """Share images: a card (app/share/cards.py) drawn as a 1200 × 630 SVG and rendered to PNG by
-resvg, in process, without a browser.
+libvips (pyvips, librsvg inside), in process, without a browser.
 
 The chart in the image is the page's own drawing (the `chart_drawing` macro of
 macros/chart.html); the card's stylesheet gives it the colours and sizes the page's CSS would.
-resvg draws no text it has no font for, so the fonts are named files rather than the whole
-system's font directory. resvg-py loads them on every call, but only when the SVG has text, and
-fontdb maps the files rather than reading them: 0.4 ms measured, so a per-process font database
-(which resvg-py 0.5 offers no way to keep) would save nothing worth having.
 
-Where a render's time goes (bench/share_images.py prints it): on this 2-core machine a blank
-1200 × 630 canvas alone costs about 22 ms of CPU (the pixmap and resvg-py's PNG encode, whose
-compression and filter settings it does not expose), the text 45-60 ms (anti-aliased glyph
-outlines; `text_rendering="optimize_speed"` saves a third of that by dropping anti-aliasing,
-which leaves the words jagged) and the step chart about 30 ms. The 50 ms target is out of reach
-with resvg-py's API as it stands: see issue 20's note.
+Fonts: librsvg asks fontconfig, and fontconfig reads the file FONTCONFIG_FILE names, so this
+module points it at fonts.conf beside it, which lists only the DejaVu directory: the same faces
+on every machine, whatever else is installed. That is process-wide (fontconfig has no other
+door in pyvips-binary's bundled copy); the app starts no other program that draws text
+(the tests' browser is launched without it). Without the fonts, Pango would draw a box per
+letter rather than nothing, so `render_png` refuses (FontsMissing) unless a probe's "WWWW"
+comes out wider than its "iiii", which boxes never do.
 
-Python decides every coordinate, as for the charts: resvg does not wrap text, so each line is
-cut to what fits its width, with an ellipsis.
+Where a render's time goes (bench/share_images.py prints it): on this 2-core machine 20-34 ms
+of CPU a card, against resvg-py's 80-95 ms (its text drawing alone was 45-60 ms and its PNG
+encode, with no settings exposed, 22 ms). libvips' own operation cache is off: the render
+cache (app/share/routes.py) keeps the PNGs, and libvips would otherwise keep up to 100 decoded
+3 MB canvases per process. One thread a render: the app renders in its request threads, and on
+a 1200 × 630 canvas two libvips threads cost the same CPU time as one (within 2 ms). Memory:
+the first render loads fontconfig, Pango and librsvg, about 17 MB private per process (steady
+over 800 renders) and 10 MB of shared library pages.
+
+Python decides every coordinate, as for the charts: the SVG is drawn as written, with no text
+wrapping, so each line is cut to what fits its width, with an ellipsis.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import resvg_py
+# Before pyvips loads libvips, so fontconfig never sees the system's own configuration.
+os.environ["FONTCONFIG_FILE"] = str(Path(__file__).with_name("fonts.conf"))
+
+import pyvips
 from jinja2 import Environment
 
 from app.share.cards import Card
+
+pyvips.cache_set_max(0)
+pyvips.concurrency_set(1)
 
 WIDTH = 1200
 HEIGHT = 630
@@ -182,12 +195,42 @@ class FontsMissing(RuntimeError):
     pass
 
 
-def render_png(svg: str) -> bytes:
-    # resvg silently leaves out text it has no font for: an image without its words would lose
-    # exactly the context it exists to carry, so refuse instead.
+_PROBE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="60">'
+    '<text x="10" y="44" font-size="32" font-family="DejaVu Sans">{}</text></svg>'
+)
+_fonts_seen = False
+
+
+def _ink_width(text: str) -> int:
+    alpha = pyvips.Image.svgload_buffer(_PROBE.format(text).encode())[3]
+    if alpha.max() == 0:
+        return 0
+    _, _, width, _ = alpha.find_trim(threshold=0, background=[0])
+    return int(width)
+
+
+def check_fonts() -> None:
+    """Refuse to draw when the words would not come out: an image without them would lose
+    exactly the context it exists to carry. Probed once a process, on the first render."""
+    global _fonts_seen
+    if _fonts_seen:
+        return
     missing = [name for name in FONT_FILES if not Path(name).is_file()]
     if missing:
         raise FontsMissing(f"Share images need the DejaVu fonts (fonts-dejavu-core): {missing}")
-    return bytes(
-        resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True, font_files=FONT_FILES)
-    )
+    narrow, wide = _ink_width("iiii"), _ink_width("WWWW")
+    if not 0 < 2 * narrow < wide:
+        raise FontsMissing(
+            f"fontconfig ({os.environ['FONTCONFIG_FILE']}) found no usable DejaVu Sans: "
+            f"probe text {narrow} and {wide} px wide"
+        )
+    _fonts_seen = True
+
+
+def render_png(svg: str) -> bytes:
+    check_fonts()
+    # libvips' default PNG settings (zlib level 6, adaptive filter): 60-110 kB a card. Level 1
+    # saves about 5 ms for half again the bytes; a palette costs 25-70 ms more.
+    image = pyvips.Image.svgload_buffer(svg.encode())
+    return bytes(image.pngsave_buffer())

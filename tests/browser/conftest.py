@@ -39,6 +39,9 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+            # app/share/images.py points this process's fontconfig at the DejaVu faces only;
+            # the browser sees the machine's fonts, as a reader's would.
+            env={k: v for k, v in os.environ.items() if k != "FONTCONFIG_FILE"},
         )
         yield browser
         browser.close()

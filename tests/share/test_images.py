@@ -4,6 +4,7 @@ version, and linked from the pages' Open Graph tags."""
 
 from __future__ import annotations
 
+import os
 import struct
 
 import pytest
@@ -163,3 +164,42 @@ def test_every_reader_page_has_open_graph_and_twitter_tags_once(client, page) ->
     ):
         assert len(html.select(tag)) == 1, (page, tag)
     assert html.select_one('meta[property="og:url"]')["content"].startswith(base + "/")
+
+
+def test_the_renderer_refuses_rather_than_draw_boxes_for_missing_fonts(tmp_path) -> None:
+    # Pango draws a box per letter when fontconfig finds no font, so "something was drawn" is not
+    # enough: the probe needs real glyph widths. A fresh process, since fontconfig reads its
+    # configuration once, on the first render.
+    import subprocess
+    import sys
+
+    empty = tmp_path / "fonts.conf"
+    empty.write_text(f"<?xml version='1.0'?><fontconfig><dir>{tmp_path}</dir></fontconfig>")
+    script = (
+        "import os, sys\n"
+        "from app.share import images\n"
+        "os.environ['FONTCONFIG_FILE'] = sys.argv[1]\n"
+        "try:\n"
+        "    images.render_png(images._PROBE.format('x'))\n"
+        "except images.FontsMissing as e:\n"
+        "    print('refused', e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(empty)], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.startswith("refused"), done.stdout + done.stderr
+    assert "no usable DejaVu Sans" in done.stdout
+
+
+def test_the_image_has_the_words_in_dejavu(client) -> None:
+    # The real renderer, the project's fonts.conf: the probe passes, and a card carries ink.
+    from app.share import images
+
+    images.check_fonts()
+    assert images._ink_width("WWWW") > 2 * images._ink_width("iiii") > 0
+    assert os.environ["FONTCONFIG_FILE"].endswith("app/share/fonts.conf")
+    body = client.get(f"{TALKS}/cells/russia/nato-renunciation/share.png").content
+    picture = images.pyvips.Image.pngload_buffer(body)
+    # The footer's "As of …" line in near-black, on white.
+    footer = picture.crop(48, 560, 560, 40)[0]
+    assert footer.min() < 60 and footer.max() == 255
