@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from anyio import to_thread
-from fastapi.routing import iter_route_contexts
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -34,6 +33,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.links import declared_routes
 from app.models import Revision
 
 # Browsers revalidate after a few seconds (a cheap 304); shared caches such as a CDN may serve a
@@ -202,6 +202,9 @@ READER_ROUTES = frozenset(
         "demand_feed",
         "cell_feed",
         "proposal_versions_feed",
+        # Public corrections (issue 19).
+        "corrections",
+        "corrections_feed",
         # URLs from before negotiations: their 301s and 300s are never stored (not 200s), but
         # they refuse unknown parameters like the rest, and the old feed's 200 is a feed.
         "old_timeline",
@@ -264,11 +267,6 @@ VARY = ", ".join((*VARYING_HEADERS, "Cookie"))
 PRIVATE_CACHE_CONTROL = "private, no-store"
 
 
-def flat_routes(app: Any) -> list[Any]:
-    """The app's routes in matching order, included routers flattened."""
-    return [context.original_route for context in iter_route_contexts(app.routes)]
-
-
 def reader_route(scope: Scope) -> bool:
     """Whether the GET in `scope` is routed to a reader page: matched like the router does."""
     app = scope.get("app")
@@ -278,7 +276,7 @@ def reader_route(scope: Scope) -> bool:
     if candidates is None:
         candidates = app.state._get_routes = [
             (route.path_regex, route.name)
-            for route in flat_routes(app)
+            for route in declared_routes(app)
             if "GET" in (getattr(route, "methods", None) or ())
         ]
     path = scope["path"]

@@ -51,9 +51,6 @@ _HELD = {
     Stance.RED_LINE: "held it as a red line",
 }
 
-# An edit within this long of publication is its first save, not a correction.
-_CORRECTION_AFTER = dt.timedelta(seconds=1)
-
 
 @dataclass(frozen=True)
 class Step:
@@ -187,17 +184,21 @@ def describe(statement: Statement, history: Histories) -> Change:
             f"{format_date(statement.retracted_at.date())}: {statement.retraction_reason} "
             "It no longer counts toward any position."
         )
-    elif _corrected(statement):
-        # HOOK (issue 19, corrections): any edit after publication counts as a correction
-        # today; an explicit correction record would be read here instead.
+    elif statement.corrected_at is not None:
+        # A public correction (issue 19): the latest one, which the write path keeps on the
+        # row beside its statement_correction record. Edits without a note (minor ones, the
+        # summary's wording) are no correction and are not announced.
         kind = ChangeKind.CORRECTION
         title = f"Corrected: {title}"
-        words = f"Corrected on {format_date(statement.updated_at.date())}. {words}"
+        words = (
+            f"Corrected on {format_date(statement.corrected_at.date())}: "
+            f"{_sentence(statement.correction_note or '')} {words}"
+        )
     previous = Stance(before.stance) if before is not None and before.stance is not None else None
     return Change(kind, underlying, title, words, previous, since)
 
 
-def _corrected(statement: Statement) -> bool:
-    """Edited after readers first saw it (a draft's edits before publication are not)."""
-    published = statement.published_at or statement.created_at
-    return statement.updated_at - published > _CORRECTION_AFTER
+def _sentence(note: str) -> str:
+    """The note as a sentence of its own: ends with a full stop unless it has its own."""
+    note = note.strip()
+    return note if not note or note[-1] in ".!?…" else f"{note}."

@@ -164,8 +164,9 @@ def get_session(request: Request) -> Iterator[Session]:
             request.state.read_from = "primary"
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         begin_for_writing(session)
-    # For what a template asks of this request's data (app/auth/sessions.edits_negotiation):
-    # the same session and transaction as the route's, never a second connection.
+    # What a template asks of this request's data (app/auth/sessions.edits_negotiation, the
+    # header's review count): the route's own session and transaction, never a second
+    # connection, which would see less and cost a pool slot.
     request.state.db_session = session
     try:
         yield session

@@ -108,6 +108,9 @@ def install_outage_page(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(SQLAlchemyTimeoutError)
     async def database_unavailable(request: Request, exc: Exception) -> Response:
+        # The request's session broke with its connection: nothing the outage page shows (the
+        # header's review count, editor links) may read with it.
+        request.state.db_session = None
         if problems.is_api(request):
             return problems.problem(
                 request,

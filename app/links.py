@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.routing import NoMatchFound
 
 # link("party", slug="ukraine") -> "/parties/ukraine": a route's name and its path parameters.
 Link = Callable[..., str]
@@ -26,11 +27,42 @@ def app_path(app: Any, name: str, /, **params: Any) -> str:
     template = templates_by_route.get(key)
     if template is None:
         stand_ins = {param: str(_STAND_IN + i) for i, param in enumerate(sorted(params))}
-        template = templates_by_route[key] = str(app.url_path_for(name, **stand_ins))
+        template = templates_by_route[key] = _declared_path(app, name, stand_ins)
     path = template
     for i, param in enumerate(sorted(params)):
         path = path.replace(str(_STAND_IN + i), str(params[param]))
     return path
+
+
+def declared_routes(app: Any) -> list[Any]:
+    """The app's routes as declared, in matching order, included routers flattened.
+
+    Not FastAPI's `app.url_path_for` or its route contexts: the first use of those in an app
+    builds every route's effective context (analysing all its dependencies, about 0.2 s an
+    app, paid again by each app a process makes: a test's, for one). Parley includes its routers
+    without prefixes, so a declared route's path is the one matched."""
+    found: list[Any] | None = app.state.__dict__.get("_declared_routes")
+    if found is None:
+        found = app.state._declared_routes = list(_flattened(app.routes))
+    return found
+
+
+def _flattened(routes: Any) -> Any:
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _flattened(included.routes)
+        else:
+            yield route
+
+
+def _declared_path(app: Any, name: str, params: dict[str, str]) -> str:
+    for route in declared_routes(app):
+        try:
+            return str(route.url_path_for(name, **params))
+        except NoMatchFound:
+            continue
+    raise NoMatchFound(name, params)
 
 
 # Digits no real link contains, which every route convertor we use (int, str, path, digits)

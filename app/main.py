@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -39,7 +40,7 @@ from app.demands import api as demand_api
 from app.demands import routes as demand_routes
 from app.errors import install_error_pages, install_outage_page
 from app.follow import routes as follow_routes
-from app.kept_html import KEPT_HISTORIES, KeptHtml, kept_history
+from app.kept_html import KEPT_ENTRIES, KEPT_HISTORIES, KeptHtml, kept_entries, kept_history
 from app.matrix import api as matrix_api
 from app.matrix import routes as matrix_routes
 from app.matrix.cells import RenderedCells, kept_cells
@@ -59,10 +60,12 @@ from app.share import routes as share_routes
 from app.sources import api as source_api
 from app.sources import routes as source_routes
 from app.statements import api as statement_api
+from app.statements import corrections_routes as statement_corrections_routes
 from app.statements import edit_routes as statement_edit_routes
 from app.statements import review_routes as statement_review_routes
 from app.statements import routes as statement_routes
 from app.statements import source_picker
+from app.statements.review_routes import waiting_count
 from app.templating import STATIC_DIR, make_templates
 from app.timeline import routes as timeline_routes
 from app.url_text import plain_url_text
@@ -84,6 +87,19 @@ class Parley(FastAPI):
         )
 
 
+_frozen = threading.Event()
+
+
+def freeze_what_is_loaded() -> None:
+    """Once a process: a full collection, then what survives moves to the permanent generation.
+    A process that makes several apps (the test suite makes one a test) would otherwise pay a
+    full collection each, and keep every earlier app's garbage out of the collector's reach."""
+    if not _frozen.is_set():
+        _frozen.set()
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings)
@@ -93,8 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Everything loaded at start-up (modules, templates, metadata) lives as long as the
         # process: moved out of the cyclic GC's reach, it stops costing ~40 ms full collections
         # at p99 (docs/design.md, "Caching, the data version and ETags").
-        gc.collect()
-        gc.freeze()
+        freeze_what_is_loaded()
         if replicas is not None:
             replicas.start()
         yield
@@ -123,12 +138,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.rendered_cells = RenderedCells()
     app.state.kept_histories = KeptHtml(KEPT_HISTORIES)
+    app.state.kept_entries = KeptHtml(KEPT_ENTRIES)
     app.state.templates = make_templates(
         header_account=header_account,
         kept_cells=kept_cells,
         kept_history=kept_history,
+        kept_entries=kept_entries,
         # Editor links on reader pages (the proposal pages), for editors of those talks only.
         edits_negotiation=edits_negotiation,
+        header_review_count=waiting_count,
     )
     app.state.export_slots = export_slots(settings.max_concurrent_exports)
     app.state.hashing_turns = HashingTurns(
@@ -186,6 +204,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         statement_routes,
         statement_edit_routes,
         statement_review_routes,
+        statement_corrections_routes,
         source_picker,
         party_routes,
         demand_routes,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cache
 from itertools import groupby
 from typing import Any, NamedTuple, TypeVarTuple
 
@@ -17,7 +18,10 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     ColumnExpressionArgument,
+    Date,
+    Integer,
     Select,
+    bindparam,
     exists,
     func,
     select,
@@ -28,6 +32,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.evidence import Evidence
 from app.models import Demand, Party, Source, Statement, StatementCondition, StatementRecord
+from app.models.base import UTCDateTime
 from app.records import valid_at
 from app.stances import Reading, shift_from, shift_words
 
@@ -135,6 +140,9 @@ class HistoryStatement(NamedTuple):
     scope_note: str | None
     alternative_to_id: int | None
     evidence: str | None
+    # The latest public correction (issue 19), marked on the history entry.
+    corrected_at: dt.datetime | None
+    correction_note: str | None
     source: SourceLine
 
     @property
@@ -218,39 +226,37 @@ def conditions_of(
     return found
 
 
-def position_histories(
-    session: Session,
-    as_of: dt.date,
-    *,
-    party_ids: Sequence[int] | None = None,
-    demand_ids: Sequence[int] | None = None,
-    per_line: int = HISTORY_PER_LINE,
-    recorded: Recorded = None,
-) -> list[HistoryEntry]:
-    """Each (party, demand)'s latest `per_line` statements up to `as_of`, oldest first (with
-    `recorded`: of the records valid at that moment).
+@cache
+def histories_query(
+    dialect: str, *, by_party: bool, by_demand: bool, recorded: bool
+) -> Select[Any]:
+    """`position_histories`' query, run with `:as_of`, `:wanted` (statements per line),
+    `:party_ids` and `:demand_ids` (when filtered by them) and `:recorded` (a moment).
 
-    One query fetches one statement more per line than is shown: the one before the oldest
-    shown, so that even the oldest is marked as a shift or not. Retracted statements are left
-    out, as they are from positions. The rows are plain values (HistoryStatement).
-    """
-    wanted = per_line + 1
-    entity: Any = Statement if recorded is None else StatementRecord
+    Built once per shape and run with parameters, as the matrix's cells query is: building it
+    anew (a lateral subquery over an alias of a wide table) was about a fifth of a party
+    page's time on a cache miss (bench/README.md)."""
+    as_of = bindparam("as_of", type_=Date)
+    wanted = bindparam("wanted", type_=Integer)
+    party_ids = bindparam("party_ids", expanding=True, type_=Integer)
+    demand_ids = bindparam("demand_ids", expanding=True, type_=Integer)
+    moment = bindparam("recorded", type_=UTCDateTime)
+    entity: Any = StatementRecord if recorded else Statement
     # A record's `id` is its statement's; `record_id` is the row's own key.
-    key = "id" if recorded is None else "record_id"
+    key = "record_id" if recorded else "id"
 
     def shown(row: Any) -> list[ColumnElement[bool]]:
-        if recorded is None:
-            return [row.retracted_at.is_(None), row.published_at.is_not(None)]
-        return [valid_at(row, recorded)]
+        if recorded:
+            return [valid_at(row, moment)]
+        return [row.retracted_at.is_(None), row.published_at.is_not(None)]
 
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         # One LATERAL probe of the position index per (party, demand): the cost follows the
         # number of lines shown, not the number of statements.
         line = select(Party.id.label("party_id"), Demand.id.label("demand_id")).join(Demand, true())
-        if party_ids is not None:
+        if by_party:
             line = line.where(Party.id.in_(party_ids))
-        if demand_ids is not None:
+        if by_demand:
             line = line.where(Demand.id.in_(demand_ids))
         lines = line.subquery("line")
         probe = aliased(entity, name="probe")
@@ -277,13 +283,13 @@ def position_histories(
         ranked = select(getattr(entity, key), rank.label("rank")).where(
             entity.stated_on <= as_of, *shown(entity)
         )
-        if party_ids is not None:
+        if by_party:
             ranked = ranked.where(entity.party_id.in_(party_ids))
-        if demand_ids is not None:
+        if by_demand:
             ranked = ranked.where(entity.demand_id.in_(demand_ids))
         window = ranked.subquery("ranked")
         ids = select(window.c[key]).where(window.c.rank <= wanted)
-    query = (
+    return (
         select(
             *(getattr(entity, name) for name in HISTORY_COLUMNS),
             Source.title,
@@ -292,17 +298,49 @@ def position_histories(
             # Whether it carries "only if" conditions: a record stores it; a statement's is an
             # index probe per row, in this query rather than a second one listing every id.
             entity.conditional
-            if recorded is not None
+            if recorded
             else exists().where(StatementCondition.statement_id == entity.id),
         )
         .join(Source, Source.id == entity.source_id)
         .where(getattr(entity, key).in_(ids))
         .order_by(entity.party_id, entity.demand_id, entity.stated_on, entity.id)
     )
+
+
+def position_histories(
+    session: Session,
+    as_of: dt.date,
+    *,
+    party_ids: Sequence[int] | None = None,
+    demand_ids: Sequence[int] | None = None,
+    per_line: int = HISTORY_PER_LINE,
+    recorded: dt.datetime | None = None,
+) -> list[HistoryEntry]:
+    """Each (party, demand)'s latest `per_line` statements up to `as_of`, oldest first (with
+    `recorded`: of the records valid at that moment).
+
+    One query fetches one statement more per line than is shown: the one before the oldest
+    shown, so that even the oldest is marked as a shift or not. Retracted statements are left
+    out, as they are from positions. The rows are plain values (HistoryStatement).
+    """
+    wanted = per_line + 1
+    query = histories_query(
+        session.get_bind().dialect.name,
+        by_party=party_ids is not None,
+        by_demand=demand_ids is not None,
+        recorded=recorded is not None,
+    )
+    parameters: dict[str, Any] = {"as_of": as_of, "wanted": wanted}
+    if party_ids is not None:
+        parameters["party_ids"] = list(party_ids)
+    if demand_ids is not None:
+        parameters["demand_ids"] = list(demand_ids)
+    if recorded is not None:
+        parameters["recorded"] = recorded
     width = len(HISTORY_COLUMNS)
     loaded: list[HistoryStatement] = []
     conditional: set[int] = set()
-    for row in session.execute(query):
+    for row in session.execute(query, parameters):
         source = SourceLine(row[SOURCE_ID], row[width], row[width + 1], row[width + 2])
         statement = HistoryStatement._make((*row[:width], source))
         loaded.append(statement)

@@ -73,10 +73,20 @@ def record_values(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 def record_statement(
-    session: Session, statement_id: int, revision: Revision, *, public: bool
+    session: Session,
+    statement_id: int,
+    revision: Revision,
+    *,
+    public: bool,
+    corrected_at: dt.datetime | None = None,
+    correction_note: str | None = None,
 ) -> None:
     """Close the statement's open record at the revision's time and, when the statement is
     public after it (published, not retracted), open the next with the revision's snapshot.
+
+    `corrected_at`, `correction_note`: the statement's latest public correction as of this
+    revision (the row's, not the snapshot's: plumbing, not content), so a record made before a
+    correction shows no mark and one made by it or after shows that correction's.
 
     Every statement revision comes through here, drafts' too: a draft's revision finds no open
     record and opens none, so nothing a reader never saw is recorded."""
@@ -94,6 +104,8 @@ def record_statement(
                 revision_id=revision.id,
                 valid_from=revision.created_at,
                 valid_to=None,
+                corrected_at=corrected_at,
+                correction_note=correction_note,
                 **record_values(revision.snapshot),
             )
         )

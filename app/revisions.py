@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, UniqueConstraint, select, update
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.db import rows_changed
 from app.exceptions import AlreadyTaken, NotYourNegotiation
-from app.models import Action, Negotiation, Revision, Statement, User
+from app.models import Action, Negotiation, Revision, Statement, StatementCorrection, User
 from app.models.base import Versioned, utcnow
 from app.outbox import record_statement_event
 from app.records import record_statement
@@ -55,6 +56,8 @@ def record_revision(
             entity.id,
             revision,
             public=entity.published_at is not None and entity.retracted_at is None,
+            corrected_at=entity.corrected_at,
+            correction_note=entity.correction_note,
         )
     # Tells app.caching that this commit changes the data version.
     session.info["wrote_revisions"] = True
@@ -127,8 +130,12 @@ def update_with_revision(
     action: Action,
     user: User,
     reason: str | None = None,
+    correction: Correction | None = None,
 ) -> V:
     """Write `values` to the row if it is still at `form_version`, and log the new version.
+
+    With `correction` (a statement only), the edit is a public correction: the row carries it
+    as its latest (for cells) and a statement_correction row ties the note to this revision.
 
     The version check and the write are one statement (UPDATE … WHERE id = :id AND version =
     :form_version): two editors saving at once cannot both pass a check made before the write.
@@ -137,11 +144,14 @@ def update_with_revision(
     check_may_write(session, entity, user, values)
     model = type(entity)
     table = _table(model)
+    now = utcnow()
+    if correction is not None:
+        values = {**values, "corrected_at": now, "correction_note": correction.note}
     written = rows_changed(
         session,
         update(table)
         .where(table.c.id == entity.id, table.c.version == form_version)
-        .values(**values, version=form_version + 1, updated_at=utcnow()),
+        .values(**values, version=form_version + 1, updated_at=now),
     )
     # Reload: either the row we just wrote, or the stored one that beat us.
     # With the relationships its snapshot lists (a proposal's authors), which the reload resets.
@@ -153,8 +163,33 @@ def update_with_revision(
         if current is None:
             raise LookupError(f"{model.ENTITY_TYPE} {entity.id} no longer exists")
         raise StaleVersion(current, form_version)
-    record_revision(session, current, action=action, user=user, reason=reason)
+    revision = record_revision(session, current, action=action, user=user, reason=reason)
+    if correction is not None:
+        # Corrections are of statements: the column that names its negotiation says where.
+        column = current.NEGOTIATION_COLUMN
+        assert column is not None, "only a statement is corrected"
+        session.add(
+            StatementCorrection(
+                statement_id=current.id,
+                revision_id=revision.id,
+                negotiation_id=getattr(current, column),
+                note=correction.note,
+                fields=",".join(correction.fields),
+                user_id=user.id,
+                created_at=now,
+            )
+        )
+        session.flush()
     return current
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A public correction of a published statement: the note readers read, and which of the
+    announced fields it changed (column names)."""
+
+    note: str
+    fields: tuple[str, ...]
 
 
 def _table(model: type[Versioned]) -> Table:
@@ -196,9 +231,16 @@ NOT_BROUGHT_BACK = frozenset({"retracted_at", "retraction_reason", "is_active", 
 
 
 def bring_back(
-    session: Session, entity: V, revision: Revision, *, form_version: int, user: User
+    session: Session,
+    entity: V,
+    revision: Revision,
+    *,
+    form_version: int,
+    user: User,
+    correction: Correction | None = None,
 ) -> V:
-    """Write an earlier revision's content as a new version (nothing in between is lost)."""
+    """Write an earlier revision's content as a new version (nothing in between is lost).
+    `correction`: what readers are told when it changes a published statement's facts."""
     if (revision.entity_type, revision.entity_id) != (entity.ENTITY_TYPE, entity.id):
         raise ValueError("that revision belongs to another record")
     model = type(entity)
@@ -220,6 +262,7 @@ def bring_back(
         action=Action.REVERT,
         user=user,
         reason=f"brought back version {revision.version}",
+        correction=correction,
     )
 
 

@@ -316,6 +316,7 @@ class Generator:
                 "active",
                 None,
                 i,
+                True,  # statements need review: the default (its statements are all published)
             )
             negotiations.append((i + 1, *values, 1, now, now))
             snapshot = dict(zip(Negotiation.SNAPSHOT_FIELDS, values, strict=True))

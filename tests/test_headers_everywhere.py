@@ -19,6 +19,7 @@ READER_PAGES = [
     "/statements/1",
     "/search?q=ceasefire",
     "/about",
+    "/corrections",
 ]
 EDITOR_PAGES = [
     "/statements/new",
@@ -31,6 +32,7 @@ EDITOR_PAGES = [
     "/edit/demands/1",
     "/edit/sources/1",
     "/admin/users",
+    "/review",
 ]
 API = [
     "/api/statements",

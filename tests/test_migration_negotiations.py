@@ -97,6 +97,10 @@ def found_by_index(engine: Engine, words: str) -> list[int]:
         return list(connection.scalars(text(sql), {"q": words}))
 
 
+# Fields of the snapshot that migrations after 0007 added to the model.
+ADDED_AFTER_0007 = {"statements_need_review"}
+
+
 def test_existing_rows_move_into_one_negotiation_and_back(empty_engine: Engine) -> None:
     upgrade(empty_engine, "0006")
     fill_0006(empty_engine)
@@ -125,7 +129,10 @@ def test_existing_rows_move_into_one_negotiation_and_back(empty_engine: Engine) 
                 )
             ).one()
             assert (revision.version, revision.action) == (1, "create")
-            assert revision.snapshot == row.snapshot()
+            # Less what later migrations added to the model (0015's review setting): a
+            # revision keeps what was recorded when it was made.
+            now = {k: v for k, v in row.snapshot().items() if k not in ADDED_AFTER_0007}
+            assert revision.snapshot == now
             assert revision.user_id == session.scalar(
                 select(Revision.user_id)
                 .where(Revision.entity_type == "user")

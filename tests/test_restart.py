@@ -271,7 +271,9 @@ def editor(run: Run, n: int) -> None:
     hot = f"/statements/{run.seeded['hot']}/edit"
     # Forms this editor has open, as in browser tabs: an add form opened before the outage can
     # be sent during it, so saves meet the outage however the timing falls.
-    add_forms = deque(browser.request("/statements/new").body for _ in range(OPEN_FORMS))
+    # (Only forms that came: on a loaded machine one may be refused, 503, before the outage.)
+    opened = [browser.request("/statements/new") for _ in range(OPEN_FORMS)]
+    add_forms = deque(answer.body for answer in opened if answer.status == 200)
     edit_form = ""
     i = 0
     while not run.stop.is_set():

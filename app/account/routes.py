@@ -19,6 +19,7 @@ from app.auth.throttle import client_address
 from app.conflicts import form_version
 from app.db import DbSession
 from app.exceptions import Refusal
+from app.links import app_path
 from app.models import User
 from app.pages import render
 from app.revisions import StaleVersion
@@ -199,7 +200,7 @@ def _account_page(
 def show_account(request: Request, session: DbSession, user: CurrentUser) -> Response:
     account = _logged_in(request, user)
     if needs_second_factor(account):
-        return RedirectResponse(request.app.url_path_for("account_second_factor"), 303)
+        return RedirectResponse(app_path(request.app, "account_second_factor"), 303)
     return _account_page(request, session, account)
 
 
@@ -207,7 +208,7 @@ def show_account(request: Request, session: DbSession, user: CurrentUser) -> Res
 def second_factor_form(request: Request, user: CurrentUser) -> Response:
     account = _logged_in(request, user)
     if account.second_factor:
-        return RedirectResponse(request.app.url_path_for("account"), 303)
+        return RedirectResponse(app_path(request.app, "account"), 303)
     return setup_page(request, account, action=request.url.path, during_login=False)
 
 
@@ -217,7 +218,7 @@ def set_up_second_factor(
 ) -> Response:
     account = _logged_in(request, user)
     if account.second_factor:
-        return RedirectResponse(request.app.url_path_for("account"), 303)
+        return RedirectResponse(app_path(request.app, "account"), 303)
     confirmed = confirm_setup(request, session, account, form, during_login=False)
     if isinstance(confirmed, Response):
         return confirmed
@@ -232,7 +233,7 @@ def new_recovery_codes(
     """New codes need a current code from the app: a session left open must not be enough."""
     account = _logged_in(request, user)
     if not account.second_factor:
-        return RedirectResponse(request.app.url_path_for("account_second_factor"), 303)
+        return RedirectResponse(app_path(request.app, "account_second_factor"), 303)
     version = form_version(request, form)
     outcome = second_factor.attempt(
         session,

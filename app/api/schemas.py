@@ -341,6 +341,35 @@ class OriginalQuote(Schema):
     )
 
 
+class CorrectionOut(Schema):
+    at: dt.datetime = Field(description="When it was corrected (UTC).")
+    note: str = Field(
+        description="What was corrected, as readers read it.",
+        examples=["the date was 2 June, not 12 June"],
+    )
+
+
+class CreditCorrection(CorrectionOut):
+    by: str = Field(description="The editor who corrected it.", examples=["A. Editor"])
+    fields: list[str] = Field(
+        description="Which announced fields changed: stance, off_scale, stated_on, "
+        "stated_on_precision, party_id, demand_id, quote, original_quote, source_id.",
+        examples=[["stated_on"]],
+    )
+
+
+class CreditOut(Schema):
+    entered_by: str = Field(description="The editor who entered it.", examples=["A. Editor"])
+    entered_at: dt.datetime = Field(description="When it was entered (UTC).")
+    reviewed_by: str | None = Field(
+        description="The second editor who published it; null where the talks asked for no "
+        "review (it was public when entered).",
+        examples=["B. Reviewer"],
+    )
+    published_at: dt.datetime = Field(description="When it became public (UTC).")
+    corrections: list[CreditCorrection] = Field(description="Its public corrections, oldest first.")
+
+
 class StatementOut(Schema):
     id: int = Field(description="Database id.", examples=[12])
     negotiation: NegotiationRef = Field(description="The negotiation of its demand.")
@@ -378,6 +407,15 @@ class StatementOut(Schema):
     url: str = Field(description="The statement's page.", examples=["/statements/12"])
     api_url: str = Field(description="This statement in the API.", examples=["/api/statements/12"])
     nuance: Nuance = Field(description="Partial, conditional, either-or or off the scale.")
+    # --- corrections and credit (issue 19 items 3 and 5) ---
+    corrected: CorrectionOut | None = Field(
+        None, description="Its latest public correction; null when never corrected."
+    )
+    credit: CreditOut | None = Field(
+        None,
+        description="Who entered, reviewed and corrected it, and when: given by "
+        "/api/statements/{id}, null in lists.",
+    )
 
     @classmethod
     def of(
@@ -385,6 +423,7 @@ class StatementOut(Schema):
         statement: Statement,
         link: Link,
         conditions: Sequence[StatementCondition] = (),
+        credit: CreditOut | None = None,
     ) -> StatementOut:
         retraction = (
             Retraction(at=statement.retracted_at, reason=statement.retraction_reason or "")
@@ -437,6 +476,10 @@ class StatementOut(Schema):
             version=statement.version,
             url=link("statement", statement_id=statement.id),
             api_url=link("api_statement", statement_id=statement.id),
+            corrected=CorrectionOut(at=statement.corrected_at, note=statement.correction_note or "")
+            if statement.corrected_at is not None
+            else None,
+            credit=credit,
         )
 
 

@@ -29,6 +29,7 @@ from app.auth.sessions import (
     start_second_step,
 )
 from app.db import DbSession, write_transaction
+from app.links import app_path
 from app.models import User
 from app.pages import render
 from app.users.service import (
@@ -179,7 +180,7 @@ async def login(request: Request, form: CsrfForm) -> Response:
         enrol = not user.second_factor
         start_second_step(request, user, next_path=safe_next(next_path), enrol=enrol)
         target = "second_factor_setup" if enrol else "second_factor"
-        return RedirectResponse(request.app.url_path_for(target), status_code=303)
+        return RedirectResponse(app_path(request.app, target), status_code=303)
     log_in(request, user)
     return RedirectResponse(safe_next(next_path), status_code=303)
 
@@ -210,7 +211,7 @@ def _code_page(
 def second_factor_form(request: Request, session: DbSession) -> Response:
     pending = pending_login(request, session)
     if pending is None or pending.enrol:
-        return RedirectResponse(request.app.url_path_for("login"), status_code=303)
+        return RedirectResponse(app_path(request.app, "login"), status_code=303)
     return _code_page(request)
 
 
@@ -243,7 +244,7 @@ def check_second_factor(request: Request, session: DbSession, form: CsrfForm) ->
 def setup_form(request: Request, session: DbSession) -> Response:
     pending = pending_login(request, session)
     if pending is None or not pending.enrol:
-        return RedirectResponse(request.app.url_path_for("login"), status_code=303)
+        return RedirectResponse(app_path(request.app, "login"), status_code=303)
     return setup_page(request, pending.user, action=request.url.path, during_login=True)
 
 

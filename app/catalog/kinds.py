@@ -175,6 +175,12 @@ def _negotiation_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, 
     values: dict[str, Any] = {n: form.get(n, "") for n in ("slug", "title", "description")}
     values["status"] = form.get("status", "") or NegotiationStatus.ACTIVE.value
     errors: dict[str, str] = {}
+    # One of the two choices, or (an old form without the field) unchanged.
+    review = form.get("statements_need_review", "")
+    if review in ("True", "False"):
+        values["statements_need_review"] = review == "True"
+    elif review:
+        errors["statements_need_review"] = "Choose yes or no."
     raw = form.get("status_changed_on", "").strip()
     if raw:
         try:
@@ -306,13 +312,24 @@ NEGOTIATIONS = Kind(
             required=False,
             hint="Smaller comes first. Leave empty to put a new negotiation last.",
         ),
+        # Review (issue 19): whether a second editor publishes each statement.
+        Field(
+            "statements_need_review",
+            "Statements need review",
+            "select",
+            choices=(
+                ("True", "Yes: a statement is a draft until another editor publishes it"),
+                ("False", "No: a statement is public as soon as it is saved"),
+            ),
+            hint="Turning it off publishes nothing by itself: drafts waiting stay drafts.",
+        ),
     ),
     create=create_negotiation,
     update=update_negotiation,
     title=lambda negotiation: negotiation.title,
     to_input=_negotiation_input,
     to_form=_snapshot_form,
-    defaults=(("status", NegotiationStatus.ACTIVE.value),),
+    defaults=(("status", NegotiationStatus.ACTIVE.value), ("statements_need_review", "True")),
 )
 
 PARTICIPATIONS = Kind(

@@ -13,7 +13,7 @@ from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.demands.queries import demand_in, demand_page, negotiations_with_demand
 from app.exceptions import Choice, NotFound
-from app.links import statement_href
+from app.links import app_path, statement_href
 from app.negotiations.queries import negotiation_demands, ordered_negotiations
 from app.negotiations.scope import Talks, moved_or_ask
 from app.pages import render
@@ -58,11 +58,7 @@ def show_demand(
             choices=[
                 Choice(
                     d.title,
-                    str(
-                        request.app.url_path_for(
-                            "demand", negotiation=negotiation.slug, slug=d.slug
-                        )
-                    ),
+                    app_path(request.app, "demand", negotiation=negotiation.slug, slug=d.slug),
                 )
                 for d in negotiation_demands(session, negotiation.id)
             ],

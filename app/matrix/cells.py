@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from app.kept_html import KeptHtml
+from app.kept_html import KeptHtml, keep_each
 from app.matrix.queries import Cell
 
 # About 1.3 kB each with its key: 10,000 cells are 12 full 20 × 40 matrices in 13 MB a worker.
@@ -31,14 +31,6 @@ class RenderedCells(KeptHtml):
 
 @pass_context
 def kept_cells(context: Any, cells: Iterable[Cell], render: Callable[[Cell], str]) -> Markup:
-    """`{{ kept_cells(row.cells, matrix_cell) }}`: the cells' HTML, each as kept or rendered
-    by `render(cell)` and kept now. A row at a time: per cell, a Jinja call cost more than the
-    lookup."""
-    kept: RenderedCells = context["request"].app.state.rendered_cells
-    parts = []
-    for cell in cells:
-        html = kept.get(cell)
-        if html is None:
-            html = kept.keep(cell, Markup(render(cell)))
-        parts.append(html)
-    return Markup("".join(parts))
+    """`{{ kept_cells(row.cells, matrix_cell) }}`: a row's cells' HTML, each as kept or rendered
+    by `render(cell)` and kept now."""
+    return keep_each(context["request"].app.state.rendered_cells, cells, render)

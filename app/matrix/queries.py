@@ -8,8 +8,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Integer, Select, bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    ScalarSelect,
+    Select,
+    bindparam,
+    literal,
+    select,
+)
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.evidence import Evidence
 from app.models import Demand, Participation, Party, Statement, StatementCondition, StatementRecord
@@ -35,7 +44,11 @@ class Position(NamedTuple):
     alternative_to_id: int | None = None
     # evidence (issue 18 item 3): how the source knows; anonymous or second-hand is "reported".
     evidence: str | None = None
-    # Not stored: from one query each for the whole page (keep these two last, STORED_FIELDS).
+    # Corrections (issue 19): the latest public correction, marked on the cell.
+    corrected_at: dt.datetime | None = None
+    correction_note: str | None = None
+    # Not columns of the statement: probes in the cells query (keep these two last,
+    # STORED_FIELDS).
     conditional: bool = False
     in_offer: bool = False
 
@@ -234,6 +247,24 @@ def cells_query(dialect: str, with_since: bool, recorded: bool = False) -> Selec
         dialect, cells, Participation.party_id, Demand.id, as_of, recorded=moment
     )
     query = query.add_columns(*(getattr(position, name) for name in STORED_FIELDS))
+    # Whether the statement shown carries "only if" conditions, and whether another statement
+    # is offered as the other option to it: an index probe each, in this query rather than two
+    # more listing every statement shown. Each is a correlated LIMIT 1 subquery (`_any`): with
+    # EXISTS the planner scanned every statement in a subplan (tests/matrix/test_plan.py).
+    if recorded:
+        # A record stores whether its statement had conditions then.
+        record: Any = position
+        other_record = aliased(StatementRecord, name="offer")
+        query = query.add_columns(
+            record.conditional,
+            _any(other_record.alternative_to_id == position.id, valid_at(other_record, moment)),
+        )
+    else:
+        other = aliased(Statement, name="offer")
+        query = query.add_columns(
+            _any(StatementCondition.statement_id == position.id),
+            _any(other.alternative_to_id == position.id),
+        )
     if with_since:
         since = bindparam("since", type_=Date)
         # Measured from the last stance on the scale: off-scale answers are no shift.
@@ -248,10 +279,16 @@ def cells_query(dialect: str, with_since: bool, recorded: bool = False) -> Selec
     return query
 
 
+def _any(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+    """1 when some row matches, else NULL: one index probe, stopped at the first row."""
+    return select(literal(1)).where(*where).limit(1).scalar_subquery()
+
+
 # The Position's columns read from the statement row; the last two (conditional, in an offer)
-# come from one query each for the whole page (qualifiers), never one per cell.
+# are probes of the cells query.
 STORED_FIELDS = Position._fields[:-2]
 _WIDTH = len(STORED_FIELDS)
+_ALTERNATIVE = STORED_FIELDS.index("alternative_to_id")
 
 
 def matrix_as_of(
@@ -261,7 +298,7 @@ def matrix_as_of(
     since: dt.date | None = None,
     recorded: dt.date | None = None,
 ) -> Matrix:
-    """One negotiation's matrix in five queries, whatever the number of statements; with
+    """One negotiation's matrix in three queries, whatever the number of statements; with
     `recorded`, as the tracker showed it at the end of that day (as many queries)."""
     party_columns = (getattr(Party, name) for name in PartyHeading._fields)
     parties = [
@@ -292,21 +329,14 @@ def matrix_as_of(
     if moment is not None:
         parameters["recorded"] = moment
     for cell in session.execute(query, parameters):
-        shown = Position(*cell[2 : 2 + _WIDTH]) if cell[2] is not None else None
-        since_cells = cell[2 + _WIDTH :] if since is not None else (None, None)
+        shown = None
+        if cell[2] is not None:
+            conditional, offered = cell[2 + _WIDTH], cell[3 + _WIDTH]
+            # In an offer: one of its options, this one or the other pointing to it.
+            in_offer = bool(offered) or cell[2 + _ALTERNATIVE] is not None
+            shown = Position._make((*cell[2 : 2 + _WIDTH], bool(conditional), in_offer))
+        since_cells = cell[4 + _WIDTH :] if since is not None else (None, None)
         found[cell[0], cell[1]] = (shown, since_cells)
-    conditional, offered = qualifiers(
-        session,
-        [(p.id, p.alternative_to_id) for p, _ in found.values() if p is not None],
-        recorded=moment,
-    )
-    if conditional or offered:
-        for key, (shown, since_cells) in found.items():
-            if shown is not None and (shown.id in conditional or shown.id in offered):
-                shown = shown._replace(
-                    conditional=shown.id in conditional, in_offer=shown.id in offered
-                )
-                found[key] = (shown, since_cells)
     matrix = Matrix(
         negotiation_id=negotiation_id,
         as_of=as_of,
@@ -342,46 +372,3 @@ def _changed(now: Position | None, since_stance: int | None, since_partial: bool
     if now.stance is None:
         return False  # an off-scale answer after a stance: shown, but not a shift
     return shift_from(Reading(since_stance, bool(since_partial)), now.reading) is not None
-
-
-def qualifiers(
-    session: Session, shown: list[tuple[int, int | None]], recorded: dt.datetime | None = None
-) -> tuple[set[int], set[int]]:
-    """Of the statements shown (id, alternative_to_id): which carry conditions, which are an
-    option of an offer. Two queries for the whole page, whatever it shows; with `recorded`,
-    from the records valid at that moment."""
-    ids = [statement_id for statement_id, _ in shown]
-    if recorded is not None:
-        record = StatementRecord
-        conditional = set(
-            session.scalars(
-                select(record.id).where(
-                    record.id.in_(ids), record.conditional, valid_at(record, recorded)
-                )
-            )
-        )
-        offered = {statement_id for statement_id, other in shown if other is not None}
-        offered |= set(
-            session.scalars(
-                select(record.alternative_to_id)
-                .where(record.alternative_to_id.in_(ids), valid_at(record, recorded))
-                .distinct()
-            )
-        )
-        return conditional, offered
-    conditional = set(
-        session.scalars(
-            select(StatementCondition.statement_id)
-            .where(StatementCondition.statement_id.in_(ids))
-            .distinct()
-        )
-    )
-    offered = {statement_id for statement_id, other in shown if other is not None}
-    offered |= set(
-        session.scalars(
-            select(Statement.alternative_to_id)
-            .where(Statement.alternative_to_id.in_(ids))
-            .distinct()
-        )
-    )
-    return conditional, offered

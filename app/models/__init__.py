@@ -23,6 +23,7 @@ from app.models.revision import Action, Revision
 from app.models.source import Source, SourceKind
 from app.models.statement import Statement
 from app.models.statement_condition import StatementCondition
+from app.models.statement_correction import StatementCorrection
 from app.models.statement_record import StatementRecord
 from app.models.user import Role, User, user_negotiation
 from app.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -55,6 +56,7 @@ __all__ = [
     "SourceLinkCheck",
     "Statement",
     "StatementCondition",
+    "StatementCorrection",
     "StatementRecord",
     "User",
     "VersionStatus",

@@ -35,6 +35,8 @@ class Negotiation(Versioned, Base):
         "status",
         "status_changed_on",
         "display_order",
+        # Review (issue 19): who turned review off, and when, is in the history.
+        "statements_need_review",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -121,6 +121,11 @@ class Statement(Versioned, Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The last reviewer's note when a draft was sent back (None once published).
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # The latest public correction (migration 0019), kept on the row so that every cell that
+    # shows the statement can mark it from the row it reads already; the corrections
+    # themselves, all of them, are rows of statement_correction. Plumbing, not in the snapshot.
+    corrected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    correction_note: Mapped[str | None] = mapped_column(Text)
     # --- end review ---
 
     # --- Scope, conditions and offers (issue 18). ---
@@ -311,6 +316,14 @@ class Statement(Versioned, Base):
             postgresql_where=text("published_at IS NULL"),
             sqlite_where=text("published_at IS NULL"),
         ),
+        # The timeline's "newest published" order (migration 0019): a range scan backwards.
+        Index(
+            "ix_statement_published",
+            "published_at",
+            "id",
+            postgresql_where=text(PUBLIC),
+            sqlite_where=text(PUBLIC),
+        ),
     )
 
     @property
@@ -372,6 +385,10 @@ class Statement(Versioned, Base):
         """What readers' queries filter on: the PUBLIC predicate, term for term, so the
         planner (SQLite's above all, which matches terms) uses the partial indexes."""
         return and_(cls.retracted_at.is_(None), cls.published_at.is_not(None))
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.corrected_at is not None
 
     @property
     def is_draft(self) -> bool:

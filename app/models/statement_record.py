@@ -83,6 +83,10 @@ class StatementRecord(Base):
     translated_by: Mapped[str | None] = mapped_column(String(200))
     # Whether the snapshot carried "only if" conditions (the cell's qualifier).
     conditional: Mapped[bool] = mapped_column(Boolean)
+    # The statement's latest public correction when this record began (migration 0019): a
+    # day's view marks a cell corrected only if it had been by then.
+    corrected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    correction_note: Mapped[str | None] = mapped_column(Text)
 
     # The source as it is now: a record keeps what the statement said, not its citation's title.
     source: Mapped[Source] = relationship(lazy="raise")

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.db import DbSession
 from app.exceptions import Choice, NotFound
+from app.links import app_path
 from app.models import Negotiation
 from app.negotiations.queries import negotiation_by_slug, ordered_negotiations
 from app.pages import render
@@ -33,7 +34,7 @@ def scoped_negotiation(
         raise NotFound(
             f"There are no talks “{negotiation}”.",
             choices=[
-                Choice(n.title, str(request.app.url_path_for("matrix", negotiation=n.slug)))
+                Choice(n.title, app_path(request.app, "matrix", negotiation=n.slug))
                 for n in ordered_negotiations(session)
             ],
         )
@@ -51,7 +52,7 @@ def _with_query(request: Request, path: str) -> str:
 
 def moved(request: Request, route: str, **path_params: str) -> RedirectResponse:
     """301 to the scoped URL of the view an old URL showed, with its query."""
-    path = str(request.app.url_path_for(route, **path_params))
+    path = app_path(request.app, route, **path_params)
     return RedirectResponse(_with_query(request, path), status_code=301)
 
 
@@ -72,9 +73,7 @@ def moved_or_ask(
     if not candidates:
         raise NotFound(f"No negotiation has {what}.")
     choices = [
-        Choice(
-            n.title, _with_query(request, str(request.app.url_path_for(route, **path_params(n))))
-        )
+        Choice(n.title, _with_query(request, app_path(request.app, route, **path_params(n))))
         for n in candidates
     ]
     return render(

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.exceptions import Choice, NotFound
+from app.links import app_path
 from app.matrix.queries import ordered_parties
 from app.models import Party
 from app.negotiations.queries import participants
@@ -49,7 +50,7 @@ def _party(request: Request, session: DbSession, slug: str) -> Party:
         raise NotFound(
             f"There is no party “{slug[:SLUG_MAX]}”.",
             choices=[
-                Choice(p.name, str(request.app.url_path_for("party", slug=p.slug)))
+                Choice(p.name, app_path(request.app, "party", slug=p.slug))
                 for p in ordered_parties(session)
             ],
         )
@@ -107,8 +108,11 @@ def show_talks_party(
                 Choice(
                     p.party.name,
                     str(
-                        request.app.url_path_for(
-                            "talks_party", negotiation=negotiation.slug, slug=p.party.slug
+                        app_path(
+                            request.app,
+                            "talks_party",
+                            negotiation=negotiation.slug,
+                            slug=p.party.slug,
                         )
                     ),
                 )

@@ -19,6 +19,7 @@ from app.auth.sessions import csrf_token
 from app.conflicts import form_version
 from app.db import DbSession
 from app.exceptions import FieldProblem, NotFound, Refusal
+from app.links import app_path
 from app.models import (
     ChangeKind,
     Negotiation,
@@ -165,8 +166,8 @@ def add_proposal(
         except FieldProblem as problem:
             errors = {problem.field: problem.message.capitalize() + "."}
         else:
-            path = request.app.url_path_for(
-                "proposal", negotiation=negotiation.slug, slug=proposal.slug
+            path = app_path(
+                request.app, "proposal", negotiation=negotiation.slug, slug=proposal.slug
             )
             return RedirectResponse(f"{path}?saved=1", status_code=303)
     raise Refusal(
@@ -268,7 +269,7 @@ def edit_proposal(
                 status_code=409,
             )
         ) from None
-    path = request.app.url_path_for("proposal", negotiation=negotiation.slug, slug=proposal.slug)
+    path = app_path(request.app, "proposal", negotiation=negotiation.slug, slug=proposal.slug)
     return RedirectResponse(f"{path}?saved=1", status_code=303)
 
 
@@ -394,7 +395,11 @@ def post_version(
     except FieldProblem as problem:
         message = problem.message.capitalize() + "."
         raise Refusal(again({form_field_of(problem): message}, 422)) from None
-    path = request.app.url_path_for(
-        "proposal_version", negotiation=negotiation.slug, slug=proposal.slug, version=version.slug
+    path = app_path(
+        request.app,
+        "proposal_version",
+        negotiation=negotiation.slug,
+        slug=proposal.slug,
+        version=version.slug,
     )
     return RedirectResponse(f"{path}?saved=1", status_code=303)

@@ -13,7 +13,7 @@ from app.atom import atom_response, tag_id
 from app.dates import InvalidDate, date_or_today
 from app.db import DbSession
 from app.exceptions import BadRequest, Choice, NotFound
-from app.links import absolute_url
+from app.links import absolute_url, app_path
 from app.models import Negotiation, Proposal, ProposalVersion
 from app.negotiations.scope import Talks
 from app.pages import render
@@ -58,8 +58,11 @@ def _proposal(
                 Choice(
                     line.proposal.title,
                     str(
-                        request.app.url_path_for(
-                            "proposal", negotiation=negotiation.slug, slug=line.proposal.slug
+                        app_path(
+                            request.app,
+                            "proposal",
+                            negotiation=negotiation.slug,
+                            slug=line.proposal.slug,
                         )
                     ),
                 )
@@ -229,7 +232,8 @@ def _version_path(
     request: Request, negotiation: Negotiation, proposal: Proposal, line: VersionLine
 ) -> str:
     return str(
-        request.app.url_path_for(
+        app_path(
+            request.app,
             "proposal_version",
             negotiation=negotiation.slug,
             slug=proposal.slug,

@@ -16,10 +16,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
 from app.api.problems import problem
-from app.caching import flat_routes
 from app.db import DbSession
 from app.exceptions import BadRequest, NotFound
-from app.links import app_path
+from app.links import app_path, declared_routes
 from app.negotiations.queries import negotiation_by_slug
 from app.share import lookups
 
@@ -66,7 +65,7 @@ def embed_of(request: Request, url: str) -> tuple[str, Kind, dict[str, str], str
     if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
         raise NotFound(f"{url[:200]} is not a page of {base.netloc}.")
     path = parts.path[len(base.path) :] if base.path else parts.path
-    for route in flat_routes(request.app):
+    for route in declared_routes(request.app):
         kind = EMBEDDABLE.get(getattr(route, "name", ""))
         match = route.path_regex.match(path) if kind else None
         if kind and match:

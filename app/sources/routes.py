@@ -8,6 +8,7 @@ from starlette.responses import Response
 from app.db import DbSession
 from app.exceptions import BadRequest, Choice, UnknownFilter, found
 from app.ids import RecordId
+from app.links import app_path
 from app.models import SourceKind
 from app.pages import render
 from app.paging import InvalidPaging, parse_page
@@ -57,7 +58,7 @@ def show_source(
     source = found(
         source_by_id(session, source_id),
         f"There is no source number {source_id}.",
-        index=Choice("Browse every source", str(request.app.url_path_for("sources"))),
+        index=Choice("Browse every source", app_path(request.app, "sources")),
     )
     statements = statements_backed_by(session, source, number)
     return render(request, "sources/show.html", {"source": source, "statements": statements})

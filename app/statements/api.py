@@ -21,12 +21,18 @@ from app.api.params import (
 )
 from app.api.problems import problem
 from app.api.revisions import revision_list
-from app.api.schemas import RevisionList, StatementList, StatementOut
+from app.api.schemas import (
+    CreditCorrection,
+    CreditOut,
+    RevisionList,
+    StatementList,
+    StatementOut,
+)
 from app.db import DbSession
 from app.exceptions import found
 from app.links import Links
 from app.positions import conditions_of
-from app.statements.queries import statement_with_context, visible_statement
+from app.statements.queries import statement_credit, statement_with_context, visible_statement
 from app.timeline.queries import TimelineFilters, timeline_page
 
 router = api_router("statements")
@@ -169,8 +175,24 @@ def show_statement(session: DbSession, statement_id: RecordId, link: Links) -> S
         visible_statement(statement_with_context(session, statement_id), None),
         f"There is no statement number {statement_id}.",
     )
+    credit = statement_credit(session, statement)
+    assert credit.published_at is not None  # a draft was refused above
     return StatementOut.of(
-        statement, link, conditions_of(session, [statement.id]).get(statement.id, [])
+        statement,
+        link,
+        conditions_of(session, [statement.id]).get(statement.id, []),
+        credit=CreditOut(
+            entered_by=credit.entered_by,
+            entered_at=credit.entered_at,
+            reviewed_by=credit.published_by,
+            published_at=credit.published_at,
+            corrections=[
+                CreditCorrection(
+                    at=c.created_at, note=c.note, by=c.user.display_name, fields=c.field_names
+                )
+                for c in credit.corrections
+            ],
+        ),
     )
 
 

@@ -27,7 +27,13 @@ from app.negotiations.queries import editable_negotiations, party_negotiations
 from app.pages import render
 from app.posted_forms import validate
 from app.reactions import answer_choices
-from app.revisions import StaleVersion, bring_back, check_may_write
+from app.revisions import (
+    Correction,
+    StaleVersion,
+    bring_back,
+    check_may_write,
+    values_from_snapshot,
+)
 from app.sources.service import source_for
 from app.stances import SCALE, OffScale
 from app.statements.forms import (
@@ -42,10 +48,15 @@ from app.statements.forms import (
 from app.statements.queries import form_choices, statement_for_edit
 from app.statements.service import (
     AnswerProblem,
+    CorrectionFields,
+    CorrectionNeeded,
     LooksLikeDuplicate,
     NotTakingPart,
     NuanceProblem,
     RetractionFields,
+    announced_changes,
+    changed_words,
+    check_correction,
     create_statement_once,
     restore_statement,
     retract_statement,
@@ -54,6 +65,7 @@ from app.statements.service import (
 
 router = APIRouter()
 
+CORRECTION_LABELS = {"correction_note": "Correction note", "minor": "Minor edit (not announced)"}
 SUBMISSION_KEY_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -69,6 +81,7 @@ def _form_page(
     conflict: list[Any] | None = None,
     known_source: Source | None = None,
     duplicate: dict[str, Any] | None = None,
+    correction: dict[str, str] | None = None,
     status_code: int = 200,
     asked_rows: int = 0,
 ) -> Response:
@@ -84,7 +97,7 @@ def _form_page(
         {
             "values": values,
             "errors": errors,
-            "labels": LABELS,
+            "labels": {**LABELS, **CORRECTION_LABELS},
             "picked": known_source,
             "duplicate": duplicate,
             "statement": statement,
@@ -102,6 +115,8 @@ def _form_page(
             "evidence_kinds": [(e.value, e.label) for e in Evidence],
             # reactions (issue 17): the versions and points of the editor's negotiations
             "answer_choices": answer_choices(session, {n.id: n.title for n in mine}),
+            # Corrections (issue 19): what was typed, shown again with the form.
+            "correction": correction or {"note": "", "minor": ""},
             **choices,
         },
         status_code=status_code,
@@ -226,6 +241,25 @@ def _source(session: DbSession, parsed: StatementForm, post: Post) -> Any:
     return source_for(session, parsed.new_source, user=post.user)
 
 
+def planned_changes(statement: Statement, parsed: StatementForm) -> tuple[str, ...]:
+    """The announced fields the submit would change, before any new demand or source exists
+    (a new one is a change of that field)."""
+    assert parsed.fields is not None and parsed.party is not None
+    fields = parsed.fields
+    planned = {
+        "stance": None if fields.stance is None else int(fields.stance),
+        "off_scale": None if fields.off_scale is None else fields.off_scale.value,
+        "stated_on": fields.stated_on,
+        "stated_on_precision": fields.stated_on_precision.value,
+        "party_id": parsed.party.id,
+        "demand_id": parsed.demand.id if parsed.demand is not None else None,
+        "quote": fields.quote,
+        "original_quote": fields.original_quote,
+        "source_id": parsed.source.id if parsed.source is not None else None,
+    }
+    return announced_changes(statement, planned)
+
+
 def _statement(session: DbSession, statement_id: int, user: User | None = None) -> Statement:
     """The statement to edit; with `user`, refused (403) unless its talks are theirs."""
     statement = found(
@@ -319,11 +353,33 @@ def edit_statement(
     statement = _statement(session, statement_id, post.user)
     version = form_version(request, post.form)
     parsed = parse_statement_form(session, post.form)
+    typed = {"note": post.form.get("correction_note", ""), "minor": post.form.get("minor", "")}
+    kw: dict[str, Any] = {"statement": statement, "version": version, "correction": typed}
     if post.form.get("add_condition"):
-        return _another_condition(request, session, parsed, statement=statement, version=version)
+        return _another_condition(request, session, parsed, **kw)
+    correction, problems = validate(
+        CorrectionFields, {"note": typed["note"], "minor": bool(typed["minor"])}
+    )
+    if correction is None:
+        parsed.errors["correction_note"] = (
+            problems.get("note", "Check the correction note.").rstrip(".") + "."
+        )
     if parsed.errors or parsed.fields is None:
-        _refuse(request, session, parsed, statement=statement, version=version)
-    assert parsed.fields and parsed.party
+        _refuse(request, session, parsed, **kw)
+    assert parsed.fields and parsed.party and correction is not None
+    if parsed.demand is not None:
+        # Rights before anything else: a move into talks this editor does not edit is refused
+        # as such (403), not asked for the correction note it would also need.
+        check_may_write(
+            session, statement, post.user, {"negotiation_id": parsed.demand.negotiation_id}
+        )
+    try:
+        # Before a new demand or source is made: a refused correction stores nothing at all.
+        # (A stale form goes to the conflict page first, below.)
+        if version == statement.version:
+            check_correction(statement, planned_changes(statement, parsed), correction)
+    except CorrectionNeeded as problem:
+        _refuse(request, session, parsed, errors={problem.field: problem.message}, **kw)
     demand = _demand(request, session, parsed, post, statement, version=version)
     try:
         update_statement(
@@ -335,25 +391,14 @@ def edit_statement(
             source=_source(session, parsed, post),
             form_version=version,
             user=post.user,
+            correction=correction,
         )
     except NotTakingPart as problem:
-        _refuse(
-            request,
-            session,
-            parsed,
-            errors={"party": problem.message + "."},
-            statement=statement,
-            version=version,
-        )
+        _refuse(request, session, parsed, errors={"party": problem.message + "."}, **kw)
     except (NuanceProblem, AnswerProblem) as problem:
-        _refuse(
-            request,
-            session,
-            parsed,
-            errors={problem.field: problem.message + "."},
-            statement=statement,
-            version=version,
-        )
+        _refuse(request, session, parsed, errors={problem.field: problem.message + "."}, **kw)
+    except CorrectionNeeded as problem:
+        _refuse(request, session, parsed, errors={problem.field: problem.message}, **kw)
     except StaleVersion as stale:
         current = _statement(session, statement_id)
         choices = form_choices(session, editable_negotiations(session, post.user))
@@ -394,6 +439,7 @@ def edit_statement(
                 version=stale.current.version,
                 conflict=rows,
                 known_source=current.source,
+                correction=typed,
                 status_code=409,
             )
         ) from None
@@ -514,8 +560,27 @@ def bring_back_statement(
         f"Statement {statement_id} has no revision number {revision_id}.",
     )
     version = form_version(request, post.form)
+    # A published statement's facts brought back are a correction readers are told of; the
+    # history's button carries no note, so the note says what happened.
+    changes = announced_changes(statement, values_from_snapshot(Statement, revision.snapshot))
+    correction = (
+        Correction(
+            note=f"{changed_words(changes).capitalize()} brought back to version "
+            f"{revision.version}.",
+            fields=changes,
+        )
+        if changes
+        else None
+    )
     try:
-        bring_back(session, statement, revision, form_version=version, user=post.user)
+        bring_back(
+            session,
+            statement,
+            revision,
+            form_version=version,
+            user=post.user,
+            correction=correction,
+        )
     except StaleVersion as stale:
         raise Refusal(
             _stale_action(

@@ -10,12 +10,19 @@ from app.auth.guards import CurrentUser
 from app.db import DbSession
 from app.exceptions import Choice, found
 from app.ids import RecordId
+from app.links import app_path
 from app.models import Statement, User
 from app.pages import render
 from app.positions import conditions_of
 from app.reactions import answered_by
 from app.statements.edit_routes import statement_editing_context
-from app.statements.queries import neighbours, offer_of, statement_with_context, visible_statement
+from app.statements.queries import (
+    neighbours,
+    offer_of,
+    statement_credit,
+    statement_with_context,
+    visible_statement,
+)
 
 router = APIRouter()
 
@@ -31,7 +38,7 @@ def show_statement(
         visible_statement(statement_with_context(session, statement_id), viewer),
         f"There is no statement number {statement_id}.",
         index=Choice(
-            "Browse every statement in the timeline", str(request.app.url_path_for("old_timeline"))
+            "Browse every statement in the timeline", app_path(request.app, "old_timeline")
         ),
     )
     return statement_page(request, session, statement, viewer)
@@ -58,6 +65,7 @@ def statement_page(
             "conditions": conditions_of(session, [statement.id]).get(statement.id, []),
             "offer": offer_of(session, statement),
             "answered": answered_by(session, statement),
+            "credit": statement_credit(session, statement),
             **statement_editing_context(request, session, statement, viewer),
             **extra,
         },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
@@ -41,8 +41,9 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.statement_condition import CONDITIONS_MAX
+from app.models.statement_correction import NOTE_MAX as CORRECTION_NOTE_MAX
 from app.negotiations.queries import takes_part
-from app.revisions import add_with_revision, update_with_revision
+from app.revisions import Correction, add_with_revision, update_with_revision
 from app.stances import OffScale, Stance
 
 
@@ -464,14 +465,21 @@ def update_statement(
     source: Source,
     form_version: int,
     user: User,
+    correction: CorrectionFields | None = None,
 ) -> Statement:
+    """Write the edit. A published statement whose announced fields change needs a correction
+    note (CorrectionNeeded otherwise, before anything is written); `correction.minor` keeps an
+    edit of the other fields out of /corrections (its note is the history's reason)."""
     check_offer_of_two(statement.id, fields)
     values = _values(session, fields, party, demand, source)
     if statement.version != form_version:
-        # Stale: let the write path refuse it before any condition row moves.
+        # Stale: let the write path refuse it (409, the conflict page) before any condition
+        # row moves, and before the note is asked for: the editor first sees what changed.
         return update_with_revision(
             session, statement, values, form_version=form_version, action=Action.EDIT, user=user
         )
+    announced = check_correction(statement, announced_changes(statement, values), correction)
+    reason = correction.note if correction is not None and correction.note else None
     # Conditions first, so the revision the update records carries them; a stale version
     # found by the update itself rolls the request back, conditions included.
     replace_conditions(session, statement, fields.conditions)
@@ -482,7 +490,106 @@ def update_statement(
         form_version=form_version,
         action=Action.EDIT,
         user=user,
+        reason=reason,
+        correction=announced,
     )
+
+
+# --- corrections (issue 19 item 3) ----------------------------------------------------------
+
+# What readers rely on: a change to any of these, once published, is announced with a note.
+# (The precision goes with the date, the original quote with the quote.)
+ANNOUNCED_FIELDS = (
+    "stance",
+    "off_scale",
+    "stated_on",
+    "stated_on_precision",
+    "party_id",
+    "demand_id",
+    "quote",
+    "original_quote",
+    "source_id",
+)
+
+
+class CorrectionFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # What readers read on the statement and in /corrections; empty for an unannounced edit.
+    note: Annotated[str, Field(max_length=CORRECTION_NOTE_MAX)] = ""
+    minor: bool = False
+
+    @field_validator("note")
+    @classmethod
+    def _one_clean_line(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("the note cannot contain a NUL character")
+        return " ".join(value.split())
+
+
+class CorrectionNeeded(FieldProblem):
+    """An edit of a published statement that readers must be told of, told of nothing."""
+
+
+def announced_changes(statement: Statement, values: dict[str, Any]) -> tuple[str, ...]:
+    """The announced fields this edit changes, if the statement is published (a draft's
+    edits are its authors' business until a reviewer publishes it)."""
+    if statement.is_draft:
+        return ()
+    return tuple(
+        name
+        for name in ANNOUNCED_FIELDS
+        if name in values and values[name] != getattr(statement, name)
+    )
+
+
+def check_correction(
+    statement: Statement, changes: tuple[str, ...], correction: CorrectionFields | None
+) -> Correction | None:
+    """The correction to announce (None: an ordinary or minor edit); refuses what readers
+    would not be told of."""
+    note = correction.note if correction is not None else ""
+    minor = correction.minor if correction is not None else False
+    if changes and minor:
+        raise CorrectionNeeded(
+            "minor",
+            "Only an edit of the summary or other wording can be minor: this one changes "
+            + changed_words(changes)
+            + ", which readers are told of. Untick minor and say what was corrected.",
+        )
+    if changes and not note:
+        raise CorrectionNeeded(
+            "correction_note",
+            "This statement is published: changing "
+            + changed_words(changes)
+            + " needs a correction note, which readers see on the statement and in the "
+            "corrections list (for example: “the date was 2 June, not 12 June”).",
+        )
+    if statement.is_draft or not note or minor:
+        return None
+    return Correction(note=note, fields=changes)
+
+
+FIELD_WORDS = {
+    "stance": "the stance",
+    "off_scale": "the stance",
+    "stated_on": "the date",
+    "stated_on_precision": "the date",
+    "party_id": "the party",
+    "demand_id": "the demand",
+    "quote": "the quote",
+    "original_quote": "the quote",
+    "source_id": "the source",
+}
+
+
+def changed_words(changes: tuple[str, ...]) -> str:
+    """ "the stance and the date" (each named once)."""
+    words = list(dict.fromkeys(FIELD_WORDS.get(name, name) for name in changes))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# --- end corrections ---
 
 
 def retract_statement(

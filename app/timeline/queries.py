@@ -3,8 +3,11 @@
 Newest stated: the order is (stated_on DESC, id DESC) and a page starts strictly after the last
 row of the one before, so each page is one index range scan (ix_statement_timeline, or the
 party's or demand's own index when filtered) however deep the reader goes, and rows never repeat
-or go missing when statements are added meanwhile. Newest entered: id DESC (ids are handed out
-as statements are entered), the primary key's range; a late entry about last March comes first.
+or go missing when statements are added meanwhile. Newest entered (`order=entered`, the name kept
+for its URLs): newest *published* first, (published_at DESC, id DESC) over ix_statement_published
+(issue 19 item 6): a draft published today after a week in review is news today, and a late
+entry about last March comes first. Its cursor names the last row's id; the query reads that
+row's publication time itself (one probe of the primary key), so the cursor carries no timestamp.
 
 Each statement comes with its party's previous position on the demand (a correlated subquery in
 the same query), so a shift is marked even when that position is on a later page.
@@ -137,7 +140,11 @@ def timeline_query(
     per row, in the same query): one range scan of the filters' index
     (ix_statement_negotiation_timeline for a negotiation's timeline)."""
     entered = filters.order == "entered"
-    order = [Statement.id.desc()] if entered else [Statement.stated_on.desc(), Statement.id.desc()]
+    order: list[Any] = (
+        [Statement.published_at.desc(), Statement.id.desc()]
+        if entered
+        else [Statement.stated_on.desc(), Statement.id.desc()]
+    )
     query = (
         select(Statement, previous_stance(), previous_stance("partial"))
         .order_by(*order)
@@ -151,8 +158,12 @@ def timeline_query(
     )
     query = filtered(query, filters)
     if before is not None and entered:
-        # The cursor's date (the day it was entered) is for people; the id orders.
-        query = query.where(Statement.id < before[1])
+        # The cursor's date (the day it was published) is for people; the row it names orders.
+        last = aliased(Statement)
+        published = select(last.published_at).where(last.id == before[1]).scalar_subquery()
+        query = query.where(
+            tuple_(Statement.published_at, Statement.id) < tuple_(published, literal(before[1]))
+        )
     elif before is not None:
         # A row comparison both databases answer from the index as a range.
         query = query.where(
@@ -183,5 +194,6 @@ def timeline_page(
     next_cursor = None
     if len(rows) > size and shown:
         last = shown[-1]
-        next_cursor = format_cursor(last.created_at.date() if entered else last.stated_on, last.id)
+        shown_on = last.published_at.date() if entered and last.published_at else last.stated_on
+        next_cursor = format_cursor(shown_on, last.id)
     return TimelinePage(statements=shown, next_cursor=next_cursor, shifted_from=shifted_from)

@@ -239,7 +239,7 @@ def _feed(
             ("on", filters.demand.title if filters.demand else None),
             ("from", filters.start.isoformat() if filters.start else None),
             ("to", filters.end.isoformat() if filters.end else None),
-            ("newest", "entered" if filters.order == "entered" else None),
+            ("newest", "published" if filters.order == "entered" else None),
         ]
         if value
     ]

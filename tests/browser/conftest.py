@@ -47,6 +47,19 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def admin_state(browser, server_url):  # type: ignore[no-untyped-def]
+    """The demo admin's signed-in cookies on the shared server (its Playwright storage state),
+    logged in once. Each code is good once, so logging in a third time within 30 s waits for
+    the authenticator's next code: tests that only need an admin signed in start from this."""
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, server_url, "admin@example.org")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 @pytest.fixture
 def page(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -128,6 +128,8 @@ def test_an_editor_adds_edits_resolves_a_conflict_retracts_and_restores(
     both_widths(other, "conflict")
     # The form applies our quote on top and keeps the colleague's speaker (we did not touch it).
     assert other.locator("#speaker").input_value() == "President Zelenskyy"
+    # A published statement's quote changes: readers are told why (issue 19, corrections).
+    other.fill("#correction_note", "The quote was left out.")
     other.get_by_role("button", name="Save my version on top").click()
     other.wait_for_url(re.compile(r".*\?saved=1$"))
     facts = other.locator(".facts").inner_text()
@@ -206,10 +208,13 @@ def test_source_suggestions_fill_in_a_known_source(page, server_url) -> None:
 
 
 @pytest.mark.parametrize(("width", "label"), [(1280, "desktop"), (375, "phone")])
-def test_editor_and_admin_pages_fit_the_screen(browser, server_url, width, label) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900})
+def test_editor_and_admin_pages_fit_the_screen(
+    browser, server_url, admin_state, width, label
+) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, storage_state=admin_state
+    )
     page = context.new_page()
-    log_in(page, server_url, "admin@example.org")
     for path, name in [
         ("/edit/demands", "demands-list"),
         ("/edit/parties/1", "party-edit"),

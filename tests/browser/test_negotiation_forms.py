@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import screenshot
 
 PAGES = {
     "negotiations": "/edit/negotiations",
@@ -17,12 +17,15 @@ PAGES = {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(("width", "label"), [(375, "phone"), (1280, "desktop")])
-def test_negotiation_pages_fit_the_screen(browser, server_url, scheme, width, label) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+def test_negotiation_pages_fit_the_screen(  # type: ignore[no-untyped-def]
+    browser, server_url, admin_state, scheme, width, label
+) -> None:
+    # Negotiations and who takes part are the admins' pages (issue 16).
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, color_scheme=scheme, storage_state=admin_state
+    )
     page = context.new_page()
     try:
-        # Negotiations and who takes part are the admins' pages (issue 16).
-        log_in(page, server_url, "admin@example.org")
         for name, path in PAGES.items():
             response = page.goto(server_url + path)
             assert response is not None and response.status == 200, path

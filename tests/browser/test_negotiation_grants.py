@@ -60,6 +60,9 @@ def test_an_admin_gives_an_editor_one_negotiation(browser, own_server) -> None: 
     account_url = page.url.split("?")[0]
     # The history names the grant in words.
     assert "Sudan talks" in page.locator("#history").inner_text()
+    # The admin's signed-in cookies, for the views below: logging in again would wait for the
+    # authenticator's next code (each is good once), about 30 s a login.
+    admin_state = context.storage_state()
     context.close()
 
     editor = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -80,10 +83,11 @@ def test_an_admin_gives_an_editor_one_negotiation(browser, own_server) -> None: 
     for scheme in ("light", "dark"):
         for width, label in ((1280, "desktop"), (375, "phone")):
             context = browser.new_context(
-                viewport={"width": width, "height": 900}, color_scheme=scheme
+                viewport={"width": width, "height": 900},
+                color_scheme=scheme,
+                storage_state=admin_state,
             )
             page = context.new_page()
-            log_in(page, own_server, "admin@example.org")
             for name, url in (
                 ("list", own_server + "/admin/users"),
                 ("new", own_server + "/admin/users/new"),

@@ -192,11 +192,12 @@ def test_catalog_pages_query_counts(
     editor_client = client
     queries.clear()
     assert editor_client.get(f"/edit/{kind}").status_code == 200
-    assert queries.count == 2  # the user, the records
+    assert queries.count == 3  # the user, the records, the header's review count
     queries.clear()
     assert editor_client.get(f"/edit/{kind}/1").status_code == 200
-    # The user, the record, its revisions with their authors, and the choices.
-    assert queries.count == 3 + choices
+    # The user, the record, its revisions with their authors, the header's review count and
+    # the choices.
+    assert queries.count == 4 + choices
 
 
 def test_unknown_kinds_and_records_are_404(editor_client) -> None:

@@ -13,6 +13,7 @@ from app.dates import DatePrecision
 from app.models import Source, Statement
 from app.stances import Stance
 from app.statements.service import (
+    CorrectionFields,
     RetractionFields,
     StatementFields,
     retract_statement,
@@ -140,6 +141,7 @@ def test_retractions_and_corrections_are_told_apart(client, session, cell) -> No
         source=session.get(Source, moved.source_id),
         form_version=moved.version,
         user=user,
+        correction=CorrectionFields(note="the stance was open, not a rejection"),
     )
     feed = parsed(client, "/talks/follow-talks/parties/russland/feed.atom")
     retracted = by_id(feed, again)
@@ -148,6 +150,7 @@ def test_retractions_and_corrections_are_told_apart(client, session, cell) -> No
     corrected = by_id(feed, moved)
     assert [t.term for t in corrected.tags] == ["correction", "shift"]
     assert corrected.summary.startswith("Corrected on ")
+    assert "the stance was open, not a rejection." in corrected.summary
     # With the restatement retracted, the shift's run started in January still.
     assert "it had rejected it since January 2025" in corrected.summary
     # The corrected entry keeps its id and comes back to the top, newer than the others.

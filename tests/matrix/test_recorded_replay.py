@@ -29,6 +29,7 @@ from app.positions import position_histories
 from app.records import end_of_day
 from app.stances import Stance
 from app.statements.service import (
+    CorrectionFields,
     RetractionFields,
     StatementFields,
     create_statement,
@@ -154,6 +155,8 @@ def apply(
             source=world.source,
             form_version=target.version,
             user=world.author,
+            # A published statement's edit is a public correction (issue 19 item 3).
+            correction=CorrectionFields(note=f"Corrected at step {n}."),
         )
     elif kind == "publish":
         changed = publish_statement(

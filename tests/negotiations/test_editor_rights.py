@@ -225,7 +225,12 @@ def posts(session: Session, t: Talks, route: Any, editor: User) -> list[tuple[st
         return [
             (
                 path(statement_id=statement.id),
-                {**statement_form(t, summary="Edited."), "version": str(statement.version)},
+                {
+                    **statement_form(t, summary="Edited."),
+                    "version": str(statement.version),
+                    # The form's facts differ from the stored ones: a correction (issue 19).
+                    "correction_note": "the source and date were those of another story",
+                },
             )
         ]
     if name == "retract":

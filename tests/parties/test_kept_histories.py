@@ -33,12 +33,32 @@ def test_a_page_for_another_date_renders_only_the_histories_that_changed(client)
     assert histories(across) != histories(first)
 
 
+def test_a_history_that_moved_renders_only_its_new_statements(client) -> None:
+    """Between two dates a statement came: its history misses, but of its entries only the new
+    statement is rendered, the others are the ones kept."""
+    entries: KeptHtml = client.app.state.kept_entries
+    before = parse(client.get(f"{PAGE}?as_of=2024-06-14"))
+    kept_before = len(entries)
+    assert kept_before == len(before.select("section.history li[data-statement]")) > 0
+    after = parse(client.get(f"{PAGE}?as_of=2025-01-31"))
+    shown = {li["data-statement"] for li in before.select("section.history li[data-statement]")}
+    new = [
+        li for li in after.select("section.history li[data-statement]")
+        if li["data-statement"] not in shown
+    ]  # fmt: skip
+    assert new, "the demo has statements between these dates"
+    # The oldest entry of a history may be kept again with or without "earlier ones exist".
+    assert len(new) <= len(entries) - kept_before <= len(new) + len(after.select("section"))
+
+
 def test_kept_histories_equal_freshly_rendered_ones(client) -> None:
     kept: KeptHtml = client.app.state.kept_histories
+    entries: KeptHtml = client.app.state.kept_entries
     for day in ("2022-03-01", "2024-06-14", "2025-01-20", "2099-01-01"):
         client.get(f"{PAGE}?as_of={day}")
     served = client.get(f"{PAGE}?as_of=2024-06-14")
     kept._html.clear()
+    entries._html.clear()
     fresh = client.get(f"{PAGE}?as_of=2024-06-14")
     assert served.text == fresh.text
 

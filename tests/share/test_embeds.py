@@ -201,11 +201,11 @@ def test_embeddable_pages_link_their_oembed_and_offer_the_code(client, page) -> 
 
 @pytest.mark.parametrize(
     ("kind", "expected"),
-    # The data version and the negotiation, then: the matrix's parties, demands, cells, their
-    # two qualifiers (conditions, offers) and the sources behind them; the party, its
+    # The data version and the negotiation, then: the matrix's parties, demands, cells (with
+    # their conditions and offers) and the sources behind them; the party, its
     # participation, positions, histories, conditions; the demand, positions, histories,
     # conditions; the party, its participation, the demand, the cell's history, conditions.
-    [("matrix", 8), ("party", 6), ("demand", 5), ("cell", 6)],
+    [("matrix", 6), ("party", 6), ("demand", 5), ("cell", 6)],
 )
 def test_an_embeds_query_count_is_fixed_whatever_the_data(
     client, session, queries, kind, expected

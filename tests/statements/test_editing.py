@@ -263,7 +263,8 @@ def test_editing_records_a_revision_with_a_field_by_field_diff(editor_client, se
         editor_client,
         f"/statements/{statement.id}/edit",
         f"/statements/{statement.id}/edit",
-        {"summary": "Second wording.", "stance": "2"},
+        # A published statement's stance changes only with a public correction note (issue 19).
+        {"summary": "Second wording.", "stance": "2", "correction_note": "the stance was 1"},
     )
     assert response.status_code == 303
     page = parse(editor_client.get(f"/statements/{statement.id}"))
@@ -435,18 +436,21 @@ def test_query_counts_of_the_editor_pages(editor_client, queries) -> None:
     queries.clear()
     editor_client.get("/statements/new")
     # the user, the negotiations the editor edits (all, here), parties, demands, and what a
-    # statement may answer (issue 17): the versions, their points
-    assert queries.count == 6
+    # statement may answer (issue 17): the versions, their points; and the header's
+    # "Review (n)" (issue 19) on every editor's page: not folded into the user's query because
+    # the account (core) must not know about statements (a feature).
+    assert queries.count == 7
     queries.clear()
     editor_client.get("/statements/1/edit")
     # the user, the statement with its source and party, its conditions, negotiations,
-    # parties, demands, versions, points
-    assert queries.count == 8
+    # parties, demands, versions, points; the header's review count
+    assert queries.count == 9
     queries.clear()
     editor_client.get("/statements/1")
     # The user, the statement, its previous and next (one query), its conditions and the
-    # options of its offer (issue 18), its revisions with their authors, the names in the diffs.
-    assert queries.count == 7
+    # options of its offer (issue 18), its revisions with their authors, the names in the diffs;
+    # the credit's publication and corrections (issue 19), the header's review count.
+    assert queries.count == 10, queries.statements
 
 
 def test_a_commit_that_fails_never_answers_with_success(app, session, editor) -> None:

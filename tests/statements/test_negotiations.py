@@ -64,7 +64,13 @@ def test_an_edit_moving_a_statement_to_talks_its_party_is_not_in_is_refused(
     ceasefire = make_demand(session, negotiation=sudan, slug="ceasefire")
     session.commit()
     before = counts(session)
+    # The statement is published: moving it is a correction, asked for first (issue 19) ...
     response = post_form(editor_client, url, url, {"demand": str(ceasefire.id)})
+    assert response.status_code == 422
+    assert one(parse(response), "#correction_note-error")
+    # ... and with the note, the move itself is refused.
+    moved = {"demand": str(ceasefire.id), "correction_note": "the demand was wrong"}
+    response = post_form(editor_client, url, url, moved)
     assert response.status_code == 422
     assert "does not take part in Sudan talks" in words(one(parse(response), "#party-error"))
     assert counts(session) == before

@@ -97,11 +97,11 @@ def test_a_draft_is_in_no_position_until_published(session) -> None:
 
 
 def anonymous_get_routes(app) -> list[str]:  # type: ignore[no-untyped-def]
-    from app.caching import flat_routes
+    from app.links import declared_routes
 
     return [
         route.path
-        for route in flat_routes(app)
+        for route in declared_routes(app)
         if "GET" in getattr(route, "methods", set()) and "{" not in route.path
     ]
 

@@ -49,7 +49,8 @@ def test_statement_page_shows_quote_speaker_date_at_precision_and_who_entered_it
     assert "“We will never accept it.”" in facts
     assert "June 2024" in facts and "1 June" not in facts
     assert "Kremlin transcript" in facts
-    assert "Parley (system)" in facts
+    # "Entered by" moved to the credit list (issue 19 item 5), beside who published it.
+    assert "Parley (system)" in words(one(page, ".credit__list"))
 
 
 def test_retracted_statement_stays_readable_with_its_reason(client, session) -> None:
@@ -82,8 +83,9 @@ def test_statement_page_query_count(client, queries) -> None:
     client.get("/statements/1")
     # The data version, the statement with its context, its previous and next (one query), its
     # revisions with their authors, the names of what the revisions mention; its conditions and
-    # the options of its either-or offer (issue 18).
-    assert queries.count == 7
+    # the options of its either-or offer (issue 18); its credit (issue 19 item 5): the last
+    # publish revision with its reviewer, and its corrections with their authors.
+    assert queries.count == 9
 
 
 def test_public_history_names_parties_demands_and_sources_in_one_query(
@@ -115,7 +117,7 @@ def test_public_history_names_parties_demands_and_sources_in_one_query(
     session.commit()
     queries.clear()
     page = parse(client.get(f"/statements/{statement.id}"))
-    assert queries.count == 7  # as above: however many revisions name other records
+    assert queries.count == 9  # as above: however many revisions name other records
     history = one(page, "#history")
     edit = one(history, '.revision[data-version="3"]')
     assert words(one(edit, '[data-field="party_id"] .diff__before')) == "Lemuria 1"

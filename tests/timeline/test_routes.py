@@ -254,7 +254,8 @@ def test_newest_entered_brings_a_late_entry_about_an_old_date_to_the_top(client,
     page = parse(client.get("/talks/russia-ukraine/timeline?order=entered"))
     assert page.select("#timeline > li")[0]["data-statement"] == str(late.id)
     assert one(page, "#order option[selected]")["value"] == "entered"
-    assert "entered" in words(one(page, f'#timeline > li[data-statement="{late.id}"]'))
+    # Issue 19 item 6: the order is by publication, and the entry says when it was published.
+    assert "published" in words(one(page, f'#timeline > li[data-statement="{late.id}"]'))
     # The feed of this view is in the same order.
     assert one(page, "#feed-link")["href"] == "/talks/russia-ukraine/timeline.atom?order=entered"
     entries = feed(client, "?order=entered").findall(f"{ATOM}entry")

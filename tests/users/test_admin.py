@@ -190,13 +190,14 @@ def test_demo_accounts_are_created_once(session) -> None:
 def test_admin_pages_query_counts(admin_client, editor, queries) -> None:
     queries.clear()
     assert admin_client.get("/admin/users").status_code == 200
-    # the admin, the accounts, the negotiations each edits (one query for all of them)
-    assert queries.count == 3
+    # the admin, the accounts, the negotiations each edits (one query for all of them); the
+    # header's review count (issue 19)
+    assert queries.count == 4
     queries.clear()
     assert admin_client.get(f"/admin/users/{editor.id}").status_code == 200
     # the admin, the account, the negotiations it edits, all negotiations (the form's ticks),
-    # its revisions with their authors
-    assert queries.count == 5
+    # its revisions with their authors; the header's review count
+    assert queries.count == 6
 
 
 def test_users_reset_second_factor_from_the_shell(settings, monkeypatch, capsys) -> None:

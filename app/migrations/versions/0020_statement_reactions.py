@@ -16,7 +16,7 @@ Downgrade drops the columns: which statement answered which version is lost from
 (their revisions keep it in their snapshots); nothing becomes public that was not.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 
 """
 
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | Sequence[str] | None = "0018"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
