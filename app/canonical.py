@@ -41,8 +41,10 @@ def _canonical_path_params(route: APIRoute, raw: dict[str, str]) -> dict[str, st
     return params
 
 
-def canonical_reader_url(request: Request) -> None:
-    """An app-wide dependency: acts only on the GETs of reader routes."""
+async def canonical_reader_url(request: Request) -> None:
+    """An app-wide dependency: acts only on the GETs of reader routes.
+
+    async: no I/O, so FastAPI runs it on the event loop rather than in a threadpool hop."""
     route = request.scope.get("route")
     if request.method != "GET" or not isinstance(route, APIRoute):
         return

@@ -13,7 +13,8 @@ from app.exceptions import BadRequest, NotFound
 from app.field_types import has_control_characters
 
 
-def plain_url_text(request: Request) -> None:
+async def plain_url_text(request: Request) -> None:
+    # async: no I/O, so FastAPI runs it on the event loop rather than in a threadpool hop.
     if any(has_control_characters(str(value)) for value in request.path_params.values()):
         raise NotFound("There is no page at this address.")
     errors = [
