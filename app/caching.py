@@ -33,7 +33,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.links import declared_routes
+from app.links import declared_routes, per_app
 from app.models import Revision
 
 # Browsers revalidate after a few seconds (a cheap 304); shared caches such as a CDN may serve a
@@ -272,13 +272,15 @@ def reader_route(scope: Scope) -> bool:
     app = scope.get("app")
     if app is None:
         return False
-    candidates = app.state.__dict__.get("_get_routes")
-    if candidates is None:
-        candidates = app.state._get_routes = [
+    candidates = per_app(
+        app,
+        "_get_routes",
+        lambda: [
             (route.path_regex, route.name)
             for route in declared_routes(app)
             if "GET" in (getattr(route, "methods", None) or ())
-        ]
+        ],
+    )
     path = scope["path"]
     for regex, name in candidates:
         if regex.match(path):

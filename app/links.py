@@ -4,13 +4,30 @@ moves takes every link to it along (pages, charts, the API's records)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from starlette.routing import NoMatchFound
 
 # link("party", slug="ukraine") -> "/parties/ukraine": a route's name and its path parameters.
 Link = Callable[..., str]
+Kept = TypeVar("Kept")
+
+
+def per_app(app: Any, name: str, make: Callable[[], Kept]) -> Kept:
+    """What `make()` gives for this app, made on first use and kept on `app.state` after that.
+
+    Through getattr: Starlette's State keeps its attributes in a dict of its own, so
+    `app.state.__dict__` never holds one set on it (that lookup missed every time, and the
+    route table was flattened again for every request: 5% of a matrix miss's CPU). Made again
+    if routers were included since, so a use during create_app cannot keep a partial table.
+    """
+    kept = getattr(app.state, name, None)
+    if kept is None or kept[0] != len(app.routes):
+        kept = (len(app.routes), make())
+        setattr(app.state, name, kept)
+    value: Kept = kept[1]
+    return value
 
 
 def app_path(app: Any, name: str, /, **params: Any) -> str:
@@ -20,8 +37,8 @@ def app_path(app: Any, name: str, /, **params: Any) -> str:
     statements, and that search was a quarter of its render time. So each (route, parameter
     names) is resolved once, with numbered stand-ins for the values, and kept as a template.
     """
-    templates_by_route: dict[tuple[str, frozenset[str]], str] = app.state.__dict__.setdefault(
-        "_path_templates", {}
+    templates_by_route: dict[tuple[str, frozenset[str]], str] = per_app(
+        app, "_path_templates", dict
     )
     key = (name, frozenset(params))
     template = templates_by_route.get(key)
@@ -41,10 +58,7 @@ def declared_routes(app: Any) -> list[Any]:
     builds every route's effective context (analysing all its dependencies, about 0.2 s an
     app, paid again by each app a process makes: a test's, for one). Parley includes its routers
     without prefixes, so a declared route's path is the one matched."""
-    found: list[Any] | None = app.state.__dict__.get("_declared_routes")
-    if found is None:
-        found = app.state._declared_routes = list(_flattened(app.routes))
-    return found
+    return per_app(app, "_declared_routes", lambda: list(_flattened(app.routes)))
 
 
 def _flattened(routes: Any) -> Any:

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from fastapi import APIRouter
+
 from app import templating
 from app.auth.sessions import header_account
+from app.links import declared_routes, per_app
 from app.main import create_app
 from app.templating import path_for
 from tests.html import one, parse, words
@@ -54,7 +57,26 @@ def test_links_from_the_route_table_match_starlettes_own(app) -> None:
     ]:
         assert path_for(context, name, **params) == app.url_path_for(name, **params)
         assert path_for(context, name, **params) == app.url_path_for(name, **params)
-    assert ("statement", frozenset({"statement_id"})) in app.state._path_templates
+    assert ("statement", frozenset({"statement_id"})) in per_app(app, "_path_templates", dict)
+
+
+def test_the_route_table_is_flattened_once_per_app(app, client) -> None:
+    """Every request asks which route it is for (app.caching.reader_route): the flattened table
+    must be made once, not per request, and again only when routes are added."""
+    client.get("/")
+    first = declared_routes(app)
+    client.get("/")
+    assert declared_routes(app) is first
+    assert per_app(app, "_get_routes", list) is per_app(app, "_get_routes", list)
+
+    extra = APIRouter()
+
+    @extra.get("/added-later", name="added_later")
+    def added_later() -> dict[str, str]:
+        return {}
+
+    app.include_router(extra)
+    assert "added_later" in [route.name for route in declared_routes(app)]
 
 
 def test_each_app_has_its_own_jinja_environment(app, settings) -> None:
