@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+from anyio import CancelScope
 from fastapi import Depends, Request
 from sqlalchemy import (
     ColumnExpressionArgument,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.caching import carries_session_cookie
 from app.replicas import Replica, Replicas
@@ -151,25 +153,45 @@ def _replica_session(request: Request, replica: Replica) -> Session | None:
     return session
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request: committed once if the handler succeeds, rolled back otherwise.
 
-    An anonymous GET may read from a replica; everything else reads and writes the primary."""
+    An anonymous GET may read from a replica; everything else reads and writes the primary.
+
+    Async, with its I/O in threads: a sync generator costs two threadpool hops a request (one
+    to enter, one to leave), each a wait for the GIL behind other requests' rendering. Making
+    a session does no I/O, so only the end (COMMIT or ROLLBACK, then the connection back to the
+    pool) goes to a thread, in one hop, shielded: a cancelled request still gives its
+    connection back. A replica's session connects first, and a write takes SQLite's write lock
+    first (begin_for_writing): those requests pay the hop to enter as before.
+    """
     replica = _read_replica(request)
-    session = _replica_session(request, replica) if replica is not None else None
+    session = None
+    if replica is not None:
+        session = await run_in_threadpool(_replica_session, request, replica)
     if session is None:
         replica = None
         session = request.app.state.sessionmaker()
         if getattr(request.app.state, "replicas", None) is not None:
             request.state.read_from = "primary"
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        begin_for_writing(session)
+        await run_in_threadpool(begin_for_writing, session)
     # What a template asks of this request's data (app/auth/sessions.edits_negotiation, the
     # header's review count): the route's own session and transaction, never a second
     # connection, which would see less and cost a pool slot.
     request.state.db_session = session
     try:
         yield session
+    except BaseException as problem:
+        with CancelScope(shield=True):
+            await run_in_threadpool(_roll_back, request, session, replica, problem)
+        raise
+    with CancelScope(shield=True):
+        await run_in_threadpool(_commit, request, session, replica)
+
+
+def _commit(request: Request, session: Session, replica: Replica | None) -> None:
+    try:
         # A COMMIT whose answer is lost (the server dies just after it) may have been stored:
         # the outage page must not tell the editor that nothing was (app/errors.py).
         request.state.commit_unconfirmed = True
@@ -180,6 +202,15 @@ def get_session(request: Request) -> Iterator[Session]:
             # Read your writes: this client's reads skip replicas that have not replayed it.
             request.state.written_lsn = replicas.primary_lsn(session)
     except BaseException as problem:
+        _roll_back(request, session, replica, problem)
+        raise
+    session.close()
+
+
+def _roll_back(
+    request: Request, session: Session, replica: Replica | None, problem: BaseException
+) -> None:
+    try:
         session.rollback()
         if (
             replica is not None
@@ -191,7 +222,6 @@ def get_session(request: Request) -> Iterator[Session]:
             # connection: a query cut off by statement_timeout would cost the primary as much.
             request.app.state.replicas.mark_unreachable(replica, problem)
             request.state.replica_failed = True
-        raise
     finally:
         session.close()
 
