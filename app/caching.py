@@ -19,10 +19,10 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from anyio import to_thread
@@ -39,6 +39,9 @@ from app.models import Revision
 # Browsers revalidate after a few seconds (a cheap 304); shared caches such as a CDN may serve a
 # page for half a minute without asking. Any write changes the version, so nothing stays stale
 # past these ages.
+# The key in `scope["state"]` under which a shared request's data version goes (PerDataVersion).
+DATA_REVISION = "data_revision"
+Kept = TypeVar("Kept")
 PUBLIC_CACHE_CONTROL = "public, max-age=5, s-maxage=30, stale-while-revalidate=30"
 # Paths that set their own caching: static files (their own validators) and /healthz (no-store).
 OWN_CACHING_PREFIXES = ("/static/", "/healthz")
@@ -123,6 +126,34 @@ def _as_utc(value: Any) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(value)
     moment: dt.datetime = value
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+class PerDataVersion:
+    """Values that hold for one data version (a matrix's headings), made once per version for
+    the requests the render cache serves, and dropped when the version moves on.
+
+    Only those requests: ConditionalGetMiddleware says their version in `scope["state"]`. An
+    editor's request (or one just after its own write) carries none and always reads afresh,
+    so nobody misses their own edit. Kept under the version the ETag names, a value is as
+    fresh as the page it goes into: stale for at most the version's ttl, as the page is.
+    """
+
+    def __init__(self) -> None:
+        # One (revision, values) pair, replaced whole: a thread never sees a new revision with
+        # the old one's values.
+        self._current: tuple[int, dict[Hashable, Any]] = (-1, {})
+
+    def get(self, scope: Scope, key: Hashable, make: Callable[[], Kept]) -> Kept:
+        revision = scope.get("state", {}).get(DATA_REVISION)
+        if revision is None:
+            return make()
+        current = self._current
+        if current[0] != revision:
+            current = self._current = (revision, {})
+        if key not in current[1]:
+            current[1][key] = make()
+        value: Kept = current[1][key]
+        return value
 
 
 @dataclass(frozen=True)
@@ -438,6 +469,8 @@ class ConditionalGetMiddleware:
             # The database is away: let the route answer (with the 503 page), unshared.
             await self.app(scope, receive, self._send_unshared(send, personal=False))
             return
+        # What PerDataVersion keeps values under: the version this response will be kept by.
+        scope.setdefault("state", {})[DATA_REVISION] = version.revision_id
         request_headers = Headers(scope=scope)
         variant = Variant.of(scope)
         etag = variant.etag(version)

@@ -29,6 +29,7 @@ from app.caching import (
     ConditionalGetMiddleware,
     DataVersion,
     HeadAsGetMiddleware,
+    PerDataVersion,
     RenderCache,
     track,
 )
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     replicas = _replicas(settings, engine, version)
     app.state.replicas = replicas
     app.state.render_cache = RenderCache(settings.render_cache_mb * 1_000_000)
+    app.state.per_data_version = PerDataVersion()
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

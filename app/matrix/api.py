@@ -36,7 +36,7 @@ from app.db import DbSession
 from app.exceptions import BadRequest
 from app.links import Links
 from app.matrix.cells import KEPT_CELLS
-from app.matrix.queries import Cell, Matrix, matrix_as_of
+from app.matrix.queries import Cell, Matrix, kept_headings, matrix_as_of
 from app.negotiations.queries import ordered_negotiations, participants
 from app.plans import Plan, plan_as_of
 from app.records import RECORDED_HELP, parse_recorded
@@ -110,6 +110,7 @@ ComparedParties = Annotated[
 
 @router.get("/api/negotiations/{slug}/matrix", name="api_matrix")
 def matrix(
+    request: Request,
     session: DbSession,
     link: Links,
     negotiation: ApiTalks,
@@ -128,7 +129,8 @@ def matrix(
     since_day = parse_date(since, "since")
     if since_day is not None and since_day > day:
         raise BadRequest.parameter("since", "since must be on or before as_of.")
-    found = matrix_as_of(session, negotiation.id, day, since_day, recorded_day)
+    headings = kept_headings(request, session, negotiation.id)
+    found = matrix_as_of(session, negotiation.id, day, since_day, recorded_day, headings=headings)
     plan = plan_as_of(session, negotiation.id, with_, day) if with_ else None
     return MatrixOut(
         negotiation=NegotiationRef.of(negotiation, link),

@@ -19,7 +19,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session, aliased, joinedload
+from starlette.requests import Request
 
+from app.caching import PerDataVersion
 from app.evidence import Evidence
 from app.models import Demand, Participation, Party, Statement, StatementCondition, StatementRecord
 from app.models.base import UTCDateTime
@@ -291,17 +293,18 @@ _WIDTH = len(STORED_FIELDS)
 _ALTERNATIVE = STORED_FIELDS.index("alternative_to_id")
 
 
-def matrix_as_of(
-    session: Session,
-    negotiation_id: int,
-    as_of: dt.date,
-    since: dt.date | None = None,
-    recorded: dt.date | None = None,
-) -> Matrix:
-    """One negotiation's matrix in three queries, whatever the number of statements; with
-    `recorded`, as the tracker showed it at the end of that day (as many queries)."""
+class Headings(NamedTuple):
+    """A matrix's columns and rows: its participants and its demands, in the matrix's order."""
+
+    parties: tuple[PartyHeading, ...]
+    demands: tuple[DemandHeading, ...]
+
+
+def matrix_headings(session: Session, negotiation_id: int) -> Headings:
+    """The same on every date: the pages kept for one data version share them (app/caching.py,
+    PerDataVersion)."""
     party_columns = (getattr(Party, name) for name in PartyHeading._fields)
-    parties = [
+    parties = tuple(
         PartyHeading(*row)
         for row in session.execute(
             select(*party_columns)
@@ -309,16 +312,43 @@ def matrix_as_of(
             .where(Participation.negotiation_id == negotiation_id)
             .order_by(*PARTICIPANT_ORDER)
         )
-    ]
+    )
     demand_columns = (getattr(Demand, name) for name in DemandHeading._fields)
-    demands = [
+    demands = tuple(
         DemandHeading(*row)
         for row in session.execute(
             select(*demand_columns)
             .where(Demand.negotiation_id == negotiation_id)
             .order_by(*DEMAND_ORDER)
         )
-    ]
+    )
+    return Headings(parties, demands)
+
+
+def kept_headings(request: Request, session: Session, negotiation_id: int) -> Headings:
+    """`matrix_headings`, kept for the data version of a page the render cache serves (read
+    afresh for everyone else): a matrix for a date nobody asked for yet reads only its cells."""
+    per_version: PerDataVersion = request.app.state.per_data_version
+    return per_version.get(
+        request.scope,
+        ("matrix headings", negotiation_id),
+        lambda: matrix_headings(session, negotiation_id),
+    )
+
+
+def matrix_as_of(
+    session: Session,
+    negotiation_id: int,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    recorded: dt.date | None = None,
+    *,
+    headings: Headings | None = None,
+) -> Matrix:
+    """One negotiation's matrix in three queries, whatever the number of statements (one, given
+    its `headings`); with `recorded`, as the tracker showed it at the end of that day (as many
+    queries)."""
+    parties, demands = headings or matrix_headings(session, negotiation_id)
     found = {}
     query = cells_query(
         session.get_bind().dialect.name, with_since=since is not None, recorded=bool(recorded)
@@ -341,7 +371,7 @@ def matrix_as_of(
         negotiation_id=negotiation_id,
         as_of=as_of,
         since=since,
-        parties=parties,
+        parties=list(parties),
         recorded=recorded,
     )
     for demand in demands:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from app.dates import InvalidDate, parse_iso_date
 from app.db import DbSession
-from app.matrix.queries import matrix_as_of
+from app.matrix.queries import kept_headings, matrix_as_of
 from app.models import Negotiation
 from app.negotiations.queries import (
     RECENT_DAYS,
@@ -127,7 +127,10 @@ def _matrix_page(
             block="matrix",
             status_code=400,
         )
-    matrix = matrix_as_of(session, negotiation.id, as_of_date, since_date, recorded_day)
+    headings = kept_headings(request, session, negotiation.id)
+    matrix = matrix_as_of(
+        session, negotiation.id, as_of_date, since_date, recorded_day, headings=headings
+    )
     # Two queries more with a plan, whatever its number of points; none without.
     plan = plan_as_of(session, negotiation.id, plan_slug, as_of_date) if plan_slug else None
     return render(

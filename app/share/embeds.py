@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from app.db import DbSession
 from app.links import absolute_url
-from app.matrix.queries import matrix_as_of
+from app.matrix.queries import kept_headings, matrix_as_of
 from app.negotiations.scope import Talks
 from app.pages import render
 from app.share import lookups
@@ -51,7 +51,8 @@ def embed_matrix(
     request: Request, session: DbSession, negotiation: Talks, as_of: str | None = None
 ) -> Response:
     day = lookups.day(as_of)
-    matrix = matrix_as_of(session, negotiation.id, day)
+    headings = kept_headings(request, session, negotiation.id)
+    matrix = matrix_as_of(session, negotiation.id, day, headings=headings)
     back = _with_day(absolute_url(request, "matrix", negotiation=negotiation.slug), as_of)
     sources = sources_of(
         session, (c.statement.id for row in matrix.rows for c in row.cells if c.statement)

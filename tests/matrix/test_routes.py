@@ -5,7 +5,13 @@ import datetime as dt
 import pytest
 
 from app.stances import Stance
-from tests.factories import make_party, make_statement
+from tests.factories import (
+    default_negotiation,
+    make_participation,
+    make_party,
+    make_statement,
+)
+from tests.editors import log_in
 from tests.html import one, parse, words
 
 
@@ -159,7 +165,8 @@ def test_matrix_query_count_is_fixed_whatever_the_data(client, session, queries)
     assert baseline == 5
     queries.clear()
     client.get("/")  # the only negotiation's matrix: "is there only one?" instead of its slug
-    assert queries.count == baseline
+    # Its headings are kept for this data version (a reader's page for another date, below).
+    assert queries.count == baseline - 2
 
     party = make_party(session, slug="many")
     for day in range(1, 28):
@@ -173,6 +180,33 @@ def test_matrix_query_count_is_fixed_whatever_the_data(client, session, queries)
     queries.clear()
     client.get("/talks/russia-ukraine?since=2025-01-01")
     assert queries.count == baseline
+
+
+def test_a_readers_matrix_for_another_date_reuses_the_headings_until_the_data_changes(
+    client, editor, session, queries
+) -> None:
+    """A cache miss (a date nobody asked for yet) reads only the cells: the participants and
+    demands are kept for the data version. Any write moves the version on, so a renamed or new
+    party shows on the next page; an editor always reads them afresh."""
+    client.get("/talks/russia-ukraine?as_of=2025-01-01")
+    queries.clear()
+    client.get("/talks/russia-ukraine?as_of=2025-01-02")
+    # The data version, the negotiation and the cells.
+    assert queries.count == 3
+
+    party = make_party(session, slug="newcomer", name="Newcomer")
+    make_participation(session, party=party, negotiation=default_negotiation(session))
+    session.commit()
+    queries.clear()
+    page = parse(client.get("/talks/russia-ukraine?as_of=2025-01-03"))
+    assert queries.count == 5
+    assert page.select('#matrix thead th[data-party="newcomer"]')
+
+    log_in(client, editor)
+    for day in ("2025-01-04", "2025-01-05"):
+        queries.clear()
+        assert client.get(f"/talks/russia-ukraine?as_of={day}").status_code == 200
+        assert any("JOIN participation" in statement for statement in queries.statements)
 
 
 def test_a_bad_date_from_the_htmx_form_is_shown_in_the_form_and_keeps_the_matrix(client) -> None:
