@@ -37,9 +37,13 @@ def app_path(app: Any, name: str, /, **params: Any) -> str:
     statements, and that search was a quarter of its render time. So each (route, parameter
     names) is resolved once, with numbered stand-ins for the values, and kept as a template.
     """
-    templates_by_route: dict[tuple[str, frozenset[str]], str] = per_app(
-        app, "_path_templates", dict
+    # Not per_app: this runs for every link on a page, and a route added later only adds a
+    # template (the first use of its name misses), so there is nothing to make again.
+    templates_by_route: dict[tuple[str, frozenset[str]], str] | None = getattr(
+        app.state, "_path_templates", None
     )
+    if templates_by_route is None:
+        templates_by_route = app.state._path_templates = {}
     key = (name, frozenset(params))
     template = templates_by_route.get(key)
     if template is None:

@@ -57,7 +57,7 @@ def test_links_from_the_route_table_match_starlettes_own(app) -> None:
     ]:
         assert path_for(context, name, **params) == app.url_path_for(name, **params)
         assert path_for(context, name, **params) == app.url_path_for(name, **params)
-    assert ("statement", frozenset({"statement_id"})) in per_app(app, "_path_templates", dict)
+    assert ("statement", frozenset({"statement_id"})) in app.state._path_templates
 
 
 def test_the_route_table_is_flattened_once_per_app(app, client) -> None:

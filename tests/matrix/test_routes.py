@@ -5,13 +5,13 @@ import datetime as dt
 import pytest
 
 from app.stances import Stance
+from tests.editors import log_in
 from tests.factories import (
     default_negotiation,
     make_participation,
     make_party,
     make_statement,
 )
-from tests.editors import log_in
 from tests.html import one, parse, words
 
 
