@@ -173,7 +173,9 @@ def pages(sample: Sample, resolve: Resolve) -> list[Page]:
             name,
             f"{path}{joined}as_of=2019-06-30",
             script=misses(path),
-            sample_paths=[f"{path}{joined}as_of={d}" for d in ("2016-03-01", "2024-02-29")],
+            sample_paths=[
+                f"{path}{joined}as_of={d}" for d in ("2016-03-01", "2020-09-15", "2024-02-29")
+            ],
         )
 
     ids = [1, sample.max_statement // 2, sample.max_statement]
@@ -573,10 +575,13 @@ class Runner:
                 headers = dict(page.headers)
                 if page.expect == 304 and first.headers.get("etag"):
                     headers["If-None-Match"] = first.headers["etag"]
+                # With several sample paths (a cache miss per request), the warmed one is left
+                # out: it is now a render-cache hit, and would halve a miss row's count.
+                counted = paths[1:] or paths
                 sent.clear()
-                for path in paths:
+                for path in counted:
                     client.get(path, headers=headers)
-                counts[page.name] = len(sent) / len(paths)
+                counts[page.name] = len(sent) / len(counted)
         app.state.engine.dispose()
         return counts
 
