@@ -36,12 +36,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.links import declared_routes, per_app
 from app.models import Revision
 
-# Browsers revalidate after a few seconds (a cheap 304); shared caches such as a CDN may serve a
-# page for half a minute without asking. Any write changes the version, so nothing stays stale
-# past these ages.
 # The key in `scope["state"]` under which a shared request's data version goes (PerDataVersion).
 DATA_REVISION = "data_revision"
 Kept = TypeVar("Kept")
+# Browsers revalidate after a few seconds (a cheap 304); shared caches such as a CDN may serve a
+# page for half a minute without asking. Any write changes the version, so nothing stays stale
+# past these ages.
 PUBLIC_CACHE_CONTROL = "public, max-age=5, s-maxage=30, stale-while-revalidate=30"
 # Paths that set their own caching: static files (their own validators) and /healthz (no-store).
 OWN_CACHING_PREFIXES = ("/static/", "/healthz")

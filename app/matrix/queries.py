@@ -348,7 +348,9 @@ def matrix_as_of(
     """One negotiation's matrix in three queries, whatever the number of statements (one, given
     its `headings`); with `recorded`, as the tracker showed it at the end of that day (as many
     queries)."""
-    parties, demands = headings or matrix_headings(session, negotiation_id)
+    if headings is None:
+        headings = matrix_headings(session, negotiation_id)
+    parties, demands = headings
     found = {}
     query = cells_query(
         session.get_bind().dialect.name, with_since=since is not None, recorded=bool(recorded)
